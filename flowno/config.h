@@ -1,0 +1,65 @@
+/*
+ * config.h - compile-time capacities and widths.
+ *
+ * Every number here sizes a fixed array or picks an integer width: there is
+ * no malloc.  Override any of them with -D or by defining FL_CONFIG_FILE to a
+ * header of your own, which is included first.
+ */
+#ifndef FLOWNO_CONFIG_H
+#define FLOWNO_CONFIG_H
+
+#ifdef FL_CONFIG_FILE
+#include FL_CONFIG_FILE
+#endif
+
+/* Tasks alive at once in one loop (spawned and not finished). */
+#ifndef FL_MAX_TASKS
+#define FL_MAX_TASKS 32
+#endif
+
+/* Tasks sleeping (or waiting with a deadline) at once.  At most FL_MAX_TASKS,
+ * since a task waits on one timer at a time. */
+#ifndef FL_MAX_TIMERS
+#define FL_MAX_TIMERS FL_MAX_TASKS
+#endif
+
+/* Width of a time value in ticks: 32 or 64.  Time wraps around; comparisons
+ * are made on differences, so one wait may last at most half the range
+ * (24.8 days of 1 ms ticks with 32 bits). */
+#ifndef FL_TIME_BITS
+#define FL_TIME_BITS 32
+#endif
+
+/* Ticks a second.  The port's clock counts these. */
+#ifndef FL_TICK_HZ
+#define FL_TICK_HZ 1000
+#endif
+
+/* After this many task steps in a row the loop looks at its clock and timers
+ * even when tasks are still ready, so a busy task cannot starve a sleeper. */
+#ifndef FL_POLL_INTERVAL
+#define FL_POLL_INTERVAL 64
+#endif
+
+/* ---- Checks: a wrong configuration stops the build here. --------------- */
+
+#if FL_MAX_TASKS < 1
+#error "flowno: FL_MAX_TASKS must be at least 1"
+#endif
+#if FL_MAX_TASKS >= 0x7FFFFFFF
+#error "flowno: FL_MAX_TASKS must be below 2^31 - 1"
+#endif
+#if FL_MAX_TIMERS < 1 || FL_MAX_TIMERS > FL_MAX_TASKS
+#error "flowno: FL_MAX_TIMERS must be between 1 and FL_MAX_TASKS"
+#endif
+#if FL_TIME_BITS != 32 && FL_TIME_BITS != 64
+#error "flowno: FL_TIME_BITS must be 32 or 64"
+#endif
+#if FL_TICK_HZ < 1
+#error "flowno: FL_TICK_HZ must be at least 1"
+#endif
+#if FL_POLL_INTERVAL < 1
+#error "flowno: FL_POLL_INTERVAL must be at least 1"
+#endif
+
+#endif /* FLOWNO_CONFIG_H */

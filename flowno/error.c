@@ -1,0 +1,24 @@
+/*
+ * error.c - names for flowno's error codes.
+ */
+#include "flowno.h"
+
+const char *fl_strerror(int err)
+{
+    switch (err) {
+    case FL_OK: return "success";
+    case FL_EINVAL: return "invalid argument";
+    case FL_EBUSY: return "task already running";
+    case FL_ENOSPC: return "no free slot (task table or timer heap full)";
+    case FL_ECANCELLED: return "task cancelled";
+    case FL_EINCOMPLETE: return "loop cannot progress; root task unfinished";
+    case FL_EDEADLK: return "task would wait for itself";
+    case FL_ENOTSTARTED: return "task never spawned";
+    case FL_ETIMEDOUT: return "timed out";
+    case FL_ECLOSED: return "queue closed";
+    case FL_EPERM: return "not the owner";
+    case FL_EAGAIN: return "would wait";
+    case FL_ERANGE: return "count out of range";
+    default: return "unknown error";
+    }
+}

@@ -1,0 +1,470 @@
+/*
+ * flowno.h - a stackless cooperative event loop for C.
+ *
+ * A task is a caller-owned struct that embeds an fl_task, and a function
+ * `fl_cmd fn(fl_task *self)` written with the FL_ macros below.  Each time
+ * the loop calls it, it runs to its next suspension point and returns a
+ * command record (sleep, spawn, join, ...); the loop interprets the command
+ * and calls the function again when the task may go on.  Tasks have no stack
+ * of their own, so see the caveats in gen/gen.h: locals do not survive a
+ * suspension (keep state in your struct), and suspension points may not sit
+ * inside a switch of your own.
+ *
+ *     struct blinker { fl_task task; int n; };
+ *
+ *     static fl_cmd blink(fl_task *self)
+ *     {
+ *         struct blinker *b = (struct blinker *)self;
+ *         FL_BEGIN(self);
+ *         for (b->n = 0; b->n < 3; b->n++) {
+ *             led_toggle();
+ *             FL_SLEEP(self, FL_MS(500));
+ *         }
+ *         FL_RETURN(self, b->n);
+ *         FL_END(self);
+ *     }
+ *
+ * Errors are ints: 0 or a negative FL_E* code (fl_strerror names them).  A
+ * waiting macro such as FL_SLEEP propagates an error like an exception: the
+ * task jumps to its FL_FINALLY section (or ends) with that error.  The _RC
+ * form of each (FL_SLEEP_RC, ...) hands the code to you instead.
+ *
+ * Nothing here allocates.  Capacities are set in flowno/config.h.
+ */
+#ifndef FLOWNO_FLOWNO_H
+#define FLOWNO_FLOWNO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../gen/gen.h"
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Basic types ------------------------------------------------------- */
+
+/* A task's result: an integer, or a pointer stored as one. */
+typedef intptr_t fl_value;
+
+/* Time in ticks of the port's clock (FL_TICK_HZ a second); wraps around. */
+#if FL_TIME_BITS == 32
+typedef uint32_t fl_time;
+typedef int32_t fl_time_diff;
+#else
+typedef uint64_t fl_time;
+typedef int64_t fl_time_diff;
+#endif
+
+/* Ticks in `ms` milliseconds. */
+#if FL_TICK_HZ == 1000
+#define FL_MS(ms) ((fl_time)(ms))
+#else
+#define FL_MS(ms) ((fl_time)(((uint64_t)(ms) * FL_TICK_HZ + 999u) / 1000u))
+#endif
+
+/* Index of a task in the loop's table, as narrow as FL_MAX_TASKS allows. */
+#if FL_MAX_TASKS < 0xFF
+typedef uint8_t fl_slot;
+#define FL_SLOT_NONE 0xFFu
+#elif FL_MAX_TASKS < 0xFFFF
+typedef uint16_t fl_slot;
+#define FL_SLOT_NONE 0xFFFFu
+#else
+typedef uint32_t fl_slot;
+#define FL_SLOT_NONE 0xFFFFFFFFu
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+/* flowno's own codes sit in -200..-299, clear of negated errno values
+ * (which the socket layer passes through) and of the application's codes. */
+enum {
+    FL_OK = 0,
+    FL_EINVAL = -200,      /* a bad argument: NULL, no task function, ... */
+    FL_EBUSY = -201,       /* the task is already spawned and not finished */
+    FL_ENOSPC = -202,      /* the task table or the timer heap is full */
+    FL_ECANCELLED = -203,  /* the task was cancelled */
+    FL_EINCOMPLETE = -204, /* the loop cannot progress; the root is unfinished */
+    FL_EDEADLK = -205,     /* a task would wait for itself */
+    FL_ENOTSTARTED = -206, /* the task was never spawned */
+    FL_ETIMEDOUT = -207,   /* a deadline passed */
+    FL_ECLOSED = -208,     /* the queue is closed */
+    FL_EPERM = -209,       /* not the owner (a lock released by another task) */
+    FL_EAGAIN = -210,      /* would wait (the non-blocking forms) */
+    FL_ERANGE = -211       /* a count would go out of range */
+};
+
+/* A short description of `err`; "unknown error" for codes not flowno's. */
+const char *fl_strerror(int err);
+
+/* ---- Command records --------------------------------------------------- */
+
+/* What a task asks of the loop when it suspends.  Built by the FL_ macros;
+ * a task never needs to look inside. */
+enum fl_op {
+    /* Handled at once; the task goes on in the same step. */
+    FL_OP_DONE,        /* the function (or helper frame) has ended */
+    FL_OP_SPAWN,       /* arg.ptr: the child; self->wait.fn: its function */
+    FL_OP_CANCEL,      /* arg.ptr: the target; resumes with 1 or 0 */
+    FL_OP_EXIT,        /* arg.value: the loop's result */
+    FL_OP_EXIT_ERROR,  /* arg.value: the loop's error */
+    /* Suspension points: a pending cancellation is delivered here. */
+    FL_OP_YIELD,       /* run again after every other ready task */
+    FL_OP_SLEEP,       /* arg.ticks: how long */
+    FL_OP_JOIN,        /* arg.ptr: the task to wait for */
+    FL_OP_CANCEL_JOIN, /* arg.ptr: cancel it and wait until it has ended */
+    FL_OP_COUNT_
+};
+
+typedef struct fl_cmd {
+    int op;
+    union {
+        fl_value value;
+        void *ptr;
+        fl_time ticks;
+    } arg;
+} fl_cmd;
+
+/* ---- Tasks ------------------------------------------------------------- */
+
+typedef struct fl_task fl_task;
+typedef fl_cmd (*fl_task_fn)(fl_task *self);
+
+/* The fields are private: read them through the fl_task_* functions.  The
+ * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255. */
+struct fl_task {
+    fl_task_fn fn;
+    fl_value result; /* the result, or the error once it failed */
+    union {
+        void *obj;     /* while waiting: what it waits on */
+        fl_value value; /* on resume: the outcome of the wait */
+        fl_task_fn fn; /* while spawning: the child's function */
+    } wait;
+    gen_lc lc;      /* where the function resumes */
+    uint8_t flags;  /* state and FL_F_* bits */
+    fl_slot slot;   /* index in the loop's table while alive */
+    fl_slot next;   /* links in the ready list or a wait list */
+    fl_slot prev;
+    fl_slot timer;  /* index in the timer heap, or FL_SLOT_NONE */
+    fl_slot joiners; /* first task waiting for this one to end */
+};
+
+/* A task's state.  The last three are final. */
+typedef enum fl_state {
+    FL_TASK_NEW = 0,   /* initialised, not spawned */
+    FL_TASK_READY,     /* will run (or is running) */
+    FL_TASK_SLEEPING,  /* waiting for a timer */
+    FL_TASK_JOINING,   /* waiting for another task to end */
+    FL_TASK_WAITING,   /* waiting on a primitive's wait list */
+    FL_TASK_FINISHED,  /* returned a value */
+    FL_TASK_FAILED,    /* ended with an error other than cancellation */
+    FL_TASK_CANCELLED  /* ended with FL_ECANCELLED */
+} fl_state;
+
+/* Bits of fl_task.flags.  Bits 3-4 are also those of an fl_frame. */
+#define FL_F_STATE_ 0x07u       /* fl_state */
+#define FL_F_FINALLY_ 0x08u     /* the frame is in its finally section */
+#define FL_F_ERROR_ 0x10u       /* the frame's result is an error */
+#define FL_F_CANCEL_REQ_ 0x20u  /* cancel requested, not yet delivered */
+#define FL_F_CANCEL_SENT_ 0x40u /* cancellation delivered */
+#define FL_F_CANCEL_WAIT_ 0x80u /* waiting in FL_CANCEL for a target */
+
+/* Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
+ * it on a task that is alive (spawned and not finished). */
+void fl_task_init(fl_task *task, fl_task_fn fn);
+
+fl_state fl_task_state(const fl_task *task);
+/* Finished, failed or cancelled. */
+bool fl_task_done(const fl_task *task);
+bool fl_task_finished(const fl_task *task);
+bool fl_task_failed(const fl_task *task);
+bool fl_task_cancelled(const fl_task *task);
+/* The value a finished task returned (0 otherwise). */
+fl_value fl_task_result(const fl_task *task);
+/* The error a failed or cancelled task ended with (0 otherwise). */
+int fl_task_error(const fl_task *task);
+
+/* ---- Helper frames ----------------------------------------------------- */
+
+/* The state of a nested awaitable ("helper"): a function written with the
+ * same macros that a task runs with FL_CALL.  Keep it in the task's struct. */
+typedef struct fl_frame {
+    fl_value result;
+    gen_lc lc;
+    uint8_t flags;
+} fl_frame;
+
+#define fl_frame_init(f) \
+    ((void)((f)->lc = GEN_LC_START, (f)->flags = 0, (f)->result = 0))
+/* After FL_CALL: what the helper returned, or its error (0 if none). */
+#define fl_frame_result(f) ((f)->result)
+#define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? (int)(f)->result : 0)
+
+/* ---- The port: clock and idle wait ------------------------------------- */
+
+typedef struct fl_loop fl_loop;
+typedef struct fl_port fl_port;
+
+/* What a platform supplies.  Embed it in a struct of your own to give it
+ * state, as with tasks. */
+struct fl_port {
+    /* A monotonic tick count (FL_TICK_HZ a second); it may wrap around. */
+    fl_time (*now)(fl_port *port);
+    /* Nothing is ready: block for up to `ticks` (with `forever`, until woken).
+     * Returning early is always allowed. */
+    void (*wait)(fl_port *port, fl_loop *loop, fl_time ticks, bool forever);
+};
+
+/* The POSIX port: CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() to wait.
+ * (Defined in flowno/port/posix.c; absent from bare-metal builds.) */
+fl_port *fl_port_posix(void);
+
+/* ---- The loop ---------------------------------------------------------- */
+
+/* All fields are private.  Sized entirely by config.h. */
+struct fl_loop {
+    fl_port *port;
+    fl_task *current; /* the task being stepped, or NULL */
+    fl_task *root;
+    fl_time now;      /* the clock as last read */
+    fl_value exit_value;
+    int exit_rc;
+    uint8_t exiting;  /* a task asked the loop to stop */
+    uint8_t running;  /* inside fl_run_until_complete */
+    fl_slot ready_head, ready_tail;
+    fl_slot live;         /* tasks spawned and not finished */
+    fl_slot free_count;   /* entries on free_slots */
+    fl_slot timer_count;  /* entries in the timer heap */
+    fl_task *tasks[FL_MAX_TASKS];        /* slot -> task, NULL when free */
+    fl_slot free_slots[FL_MAX_TASKS];    /* a stack of free slots */
+    fl_time timer_due[FL_MAX_TIMERS];    /* binary min-heap on due time */
+    fl_slot timer_slot[FL_MAX_TIMERS];   /* the sleeper of each heap entry */
+};
+
+/* Reset `loop` (forgetting any tasks it had) and attach it to `port`. */
+int fl_loop_init(fl_loop *loop, fl_port *port);
+/* Read the port's clock. */
+fl_time fl_now(fl_loop *loop);
+
+/* Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
+ * function given to fl_task_init is kept.  FL_EBUSY if the task is alive,
+ * FL_ENOSPC if the table is full. */
+int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
+
+/* Request cancellation of `task`.  True when it was delivered or is already
+ * pending; false when the task has already ended (or is not in this loop).
+ * A waiting task is woken at once with FL_ECANCELLED; a ready one sees the
+ * error at its next suspension point. */
+bool fl_cancel(fl_loop *loop, fl_task *task);
+
+/* Options of fl_run_until_complete. */
+#define FL_RUN_JOIN 0x1u    /* return the root's error; store its value */
+#define FL_RUN_NO_WAIT 0x2u /* stop when the root ends, not when all do */
+
+/* Run until `root` has ended (spawning it first if it is new) and, unless
+ * FL_RUN_NO_WAIT, until every other task has ended too.  Returns 0; with
+ * FL_RUN_JOIN the root's error if it failed, and its value in *result.  A
+ * task's FL_EXIT stops the loop at once: its value in *result, or its error
+ * returned.  FL_EINCOMPLETE when nothing can make progress but the root has
+ * not ended.  `max_wait`, when not 0, bounds each idle wait of the port. */
+int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
+                          fl_time max_wait, fl_value *result);
+
+/* ---- Writing a task ---------------------------------------------------- */
+
+/* Frame plumbing: the macros below reach the current frame's continuation,
+ * flags and result through these three locals, so that a task body and a
+ * helper body use the very same macros. */
+#define FL_BEGIN_FRAME_(lcp, flagsp, resultp)  \
+    gen_lc *const fl_lc_ = (lcp);              \
+    uint8_t *const fl_flags_ = (flagsp);       \
+    fl_value *const fl_result_ = (resultp);    \
+fl_dispatch_:                                  \
+    GEN_DISPATCH_(*fl_lc_)
+
+/* First statement of a task body.  Declare locals before it. */
+#define FL_BEGIN(self) FL_BEGIN_FRAME_(&(self)->lc, &(self)->flags, &(self)->result)
+
+/* First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`. */
+#define FL_BEGIN_HELPER(self, frame) \
+    (void)(self);                    \
+    FL_BEGIN_FRAME_(&(frame)->lc, &(frame)->flags, &(frame)->result)
+
+/* Optional cleanup section, before FL_END.  It runs when the body falls into
+ * it, returns, fails, or is cancelled.  Inside it, fl_pending_error(self)
+ * tells why; FL_RETURN replaces an error with a value (Flowno's "value from
+ * finally"), FL_FAIL replaces it with another error, and it may wait. */
+#define FL_FINALLY(self)                 \
+    GEN_MARK_POINT_(fl_finally_)         \
+    *fl_flags_ |= FL_F_FINALLY_;
+
+/* The error the current frame is unwinding with, or 0. */
+#define fl_pending_error(self) \
+    ((*fl_flags_ & FL_F_ERROR_) ? (int)*fl_result_ : 0)
+
+/* Last statement of a task or helper body. */
+#define FL_END(self)                 \
+    GEN_DISPATCH_END_                \
+    if (0)                           \
+        goto fl_dispatch_;           \
+    (void)fl_result_;                \
+    *fl_lc_ = GEN_LC_DONE;           \
+    return fl_cmd_(FL_OP_DONE, NULL)
+
+/* Leave the body for the finally section, or end if already in it. */
+#define FL_UNWIND_()                                                            \
+    do {                                                                        \
+        *fl_lc_ = (*fl_flags_ & FL_F_FINALLY_) ? GEN_LC_DONE : GEN_LC_MARK;     \
+        goto fl_dispatch_;                                                      \
+    } while (0)
+
+#define FL_RAISE_(err)                   \
+    do {                                 \
+        *fl_result_ = (fl_value)(err);   \
+        *fl_flags_ |= FL_F_ERROR_;       \
+        FL_UNWIND_();                    \
+    } while (0)
+
+/* End with a value (after the finally section). */
+#define FL_RETURN(self, value)                                   \
+    do {                                                         \
+        *fl_result_ = (fl_value)(value);                         \
+        *fl_flags_ = (uint8_t)(*fl_flags_ & ~FL_F_ERROR_);       \
+        FL_UNWIND_();                                            \
+    } while (0)
+
+/* End with an error (after the finally section).  `err` should be negative;
+ * anything else becomes FL_EINVAL. */
+#define FL_FAIL(self, err)                        \
+    do {                                          \
+        int fl_err_ = (err);                      \
+        FL_RAISE_(fl_err_ < 0 ? fl_err_ : FL_EINVAL); \
+    } while (0)
+
+/* Propagate `rc` if it is an error: one macro, like a raise. */
+#define FL_CHECK(self, rc)                        \
+    do {                                          \
+        int fl_rc_ = (rc);                        \
+        if (fl_rc_ < 0)                           \
+            FL_RAISE_(fl_rc_);                    \
+    } while (0)
+
+/* Suspend with command `cmd`; store the outcome of the wait in `rc`. */
+#define FL_AWAIT_RC(self, rc, cmd)                        \
+    do {                                                  \
+        GEN_SUSPEND_(*fl_lc_, return (cmd));              \
+        (rc) = (int)(self)->wait.value;                   \
+    } while (0)
+
+/* Suspend with command `cmd`; an error outcome propagates. */
+#define FL_AWAIT(self, cmd)                               \
+    do {                                                  \
+        GEN_SUSPEND_(*fl_lc_, return (cmd));              \
+        if ((self)->wait.value < 0)                       \
+            FL_RAISE_((self)->wait.value);                \
+    } while (0)
+
+/* Let every other ready task run first. */
+#define FL_YIELD(self) FL_AWAIT(self, fl_cmd_(FL_OP_YIELD, NULL))
+#define FL_YIELD_RC(self, rc) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_YIELD, NULL))
+
+/* Sleep for `ticks` (use FL_MS).  0 behaves as a yield. */
+#define FL_SLEEP(self, ticks) FL_AWAIT(self, fl_cmd_sleep_(ticks))
+#define FL_SLEEP_RC(self, rc, ticks) FL_AWAIT_RC(self, rc, fl_cmd_sleep_(ticks))
+
+/* Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
+ * function when child_fn is NULL.  The spawner goes on at once; the child runs after the
+ * tasks already ready.  Fails with FL_EBUSY or FL_ENOSPC. */
+#define FL_SPAWN(self, child, child_fn)                           \
+    do {                                                    \
+        (self)->wait.fn = (child_fn);                             \
+        FL_AWAIT(self, fl_cmd_(FL_OP_SPAWN, (child)));      \
+    } while (0)
+#define FL_SPAWN_RC(self, rc, child, child_fn)                    \
+    do {                                                    \
+        (self)->wait.fn = (child_fn);                             \
+        FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_SPAWN, (child))); \
+    } while (0)
+
+/* Wait until `child` has ended.  Its error propagates (FL_ECANCELLED if it
+ * was cancelled); its value is fl_task_result(child). */
+#define FL_JOIN(self, child) FL_AWAIT(self, fl_cmd_(FL_OP_JOIN, (child)))
+#define FL_JOIN_RC(self, rc, child) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_JOIN, (child)))
+
+/* Cancel `target` and wait until it has ended (Flowno's `await
+ * task.cancel()`).  The outcome is 0 when it ended cancelled or returned a
+ * value (fl_task_result), or the other error it failed with. */
+#define FL_CANCEL(self, target) FL_AWAIT(self, fl_cmd_(FL_OP_CANCEL_JOIN, (target)))
+#define FL_CANCEL_RC(self, rc, target) \
+    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_CANCEL_JOIN, (target)))
+
+/* Cancel `target` without waiting; `ok` gets fl_cancel's answer (1 or 0). */
+#define FL_CANCEL_NOWAIT(self, ok, target) \
+    FL_AWAIT_RC(self, ok, fl_cmd_(FL_OP_CANCEL, (target)))
+
+/* Stop the loop at once: fl_run_until_complete returns 0 with `value` in
+ * *result, or returns `err`.  The task ends with that outcome; its finally
+ * section does not run. */
+#define FL_EXIT(self, value) \
+    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT, (fl_value)(value)))
+#define FL_EXIT_ERROR(self, err) \
+    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, (fl_value)(err)))
+
+/* Run helper `call` (whose frame is `frame`) until it ends; while it waits,
+ * the task waits.  Its error propagates; its value is fl_frame_result(frame). */
+#define FL_CALL(self, frame, call)                                    \
+    do {                                                              \
+        fl_frame_init(frame);                                         \
+        GEN_POINT_(*fl_lc_)                                           \
+        {                                                             \
+            fl_cmd fl_sub_ = (call);                                  \
+            if (fl_sub_.op != FL_OP_DONE)                             \
+                return fl_sub_;                                       \
+        }                                                             \
+        if (fl_frame_error(frame) < 0)                                \
+            FL_RAISE_(fl_frame_error(frame));                         \
+    } while (0)
+#define FL_CALL_RC(self, rc, frame, call)                             \
+    do {                                                              \
+        fl_frame_init(frame);                                         \
+        GEN_POINT_(*fl_lc_)                                           \
+        {                                                             \
+            fl_cmd fl_sub_ = (call);                                  \
+            if (fl_sub_.op != FL_OP_DONE)                             \
+                return fl_sub_;                                       \
+        }                                                             \
+        (rc) = fl_frame_error(frame);                                 \
+    } while (0)
+
+/* Command builders used by the macros. */
+static inline fl_cmd fl_cmd_(int op, void *ptr)
+{
+    fl_cmd c;
+    c.op = op;
+    c.arg.ptr = ptr;
+    return c;
+}
+static inline fl_cmd fl_cmd_value_(int op, fl_value value)
+{
+    fl_cmd c;
+    c.op = op;
+    c.arg.value = value;
+    return c;
+}
+static inline fl_cmd fl_cmd_sleep_(fl_time ticks)
+{
+    fl_cmd c;
+    c.op = FL_OP_SLEEP;
+    c.arg.ticks = ticks;
+    return c;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLOWNO_FLOWNO_H */

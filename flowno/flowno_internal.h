@@ -1,0 +1,113 @@
+/*
+ * flowno_internal.h - what the loop's source files share.  Not installed.
+ *
+ * Lists are intrusive and hold slot indices, not pointers: a task waits on
+ * one thing at a time, so its next/prev bytes serve the ready list and every
+ * wait list, and unlinking a cancelled waiter is O(1).
+ */
+#ifndef FLOWNO_INTERNAL_H
+#define FLOWNO_INTERNAL_H
+
+#include "flowno.h"
+
+#define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
+#define FL_SET_STATE_(t, s) \
+    ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
+#define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
+
+/* `a` comes before `b`, on a clock that wraps around. */
+#define FL_TIME_BEFORE_(a, b) ((fl_time_diff)((a) - (b)) < 0)
+
+static inline fl_task *fl_at_(const fl_loop *loop, fl_slot slot)
+{
+    return loop->tasks[slot];
+}
+
+/* True when `t` is spawned, unfinished, and in this loop's table.  A struct
+ * that was never initialised fails the last test, not the loop. */
+static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
+{
+    fl_state s = FL_STATE_(t);
+    return s != FL_TASK_NEW && !FL_IS_DONE_STATE_(s) && t->slot < FL_MAX_TASKS &&
+           loop->tasks[t->slot] == t;
+}
+
+/* ---- The ready list: a FIFO through `next`. ---------------------------- */
+
+static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
+{
+    FL_SET_STATE_(t, FL_TASK_READY);
+    t->next = FL_SLOT_NONE;
+    if (loop->ready_tail == FL_SLOT_NONE)
+        loop->ready_head = t->slot;
+    else
+        fl_at_(loop, loop->ready_tail)->next = t->slot;
+    loop->ready_tail = t->slot;
+}
+
+static inline fl_task *fl_ready_pop_(fl_loop *loop)
+{
+    fl_task *t = fl_at_(loop, loop->ready_head);
+    loop->ready_head = t->next;
+    if (loop->ready_head == FL_SLOT_NONE)
+        loop->ready_tail = FL_SLOT_NONE;
+    return t;
+}
+
+/* ---- Wait lists: circular, doubly linked; `*head` is the oldest. ------- */
+
+static inline void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
+{
+    if (*head == FL_SLOT_NONE) {
+        t->next = t->prev = t->slot;
+        *head = t->slot;
+    } else {
+        fl_task *first = fl_at_(loop, *head);
+        fl_task *last = fl_at_(loop, first->prev);
+        t->prev = first->prev;
+        t->next = *head;
+        last->next = t->slot;
+        first->prev = t->slot;
+    }
+}
+
+static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
+{
+    if (t->next == t->slot) {
+        *head = FL_SLOT_NONE;
+    } else {
+        fl_at_(loop, t->prev)->next = t->next;
+        fl_at_(loop, t->next)->prev = t->prev;
+        if (*head == t->slot)
+            *head = t->next;
+    }
+    t->next = t->prev = FL_SLOT_NONE;
+}
+
+/* Put `t` on the wait list at `head` in `state`. */
+static inline void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+{
+    fl_list_append_(loop, head, t);
+    t->wait.obj = head;
+    FL_SET_STATE_(t, state);
+}
+
+/* ---- Shared between the files ------------------------------------------ */
+
+/* timer.c */
+int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
+void fl_timer_remove_(fl_loop *loop, fl_task *t);
+/* Wake every task whose timer is due at `now`. */
+void fl_timer_expire_(fl_loop *loop, fl_time now);
+
+/* task.c */
+/* Make waiting task `t` ready with `outcome`, dropping its timer if any. */
+void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
+/* `t` has ended (its result and error bit are set): record its state,
+ * free its slot and wake whoever joined it. */
+void fl_finish_(fl_loop *loop, fl_task *t);
+/* Start `t` waiting for `target` (FL_OP_JOIN / FL_OP_CANCEL_JOIN).  Returns
+ * 1 when `t` now waits, or the outcome to resume it with at once. */
+int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
+
+#endif /* FLOWNO_INTERNAL_H */

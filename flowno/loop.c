@@ -1,0 +1,207 @@
+/*
+ * loop.c - the scheduler: run ready tasks, interpret the commands they
+ * return (Flowno's _handle_command), fire timers, and idle in the port.
+ */
+#include "flowno_internal.h"
+
+int fl_loop_init(fl_loop *loop, fl_port *port)
+{
+    fl_slot i;
+
+    if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
+        return FL_EINVAL;
+    loop->port = port;
+    loop->current = NULL;
+    loop->root = NULL;
+    loop->exit_value = 0;
+    loop->exit_rc = 0;
+    loop->exiting = 0;
+    loop->running = 0;
+    loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
+    loop->live = 0;
+    loop->timer_count = 0;
+    /* Hand out slot 0 first: the stack is filled from the top slot down. */
+    for (i = 0; i < FL_MAX_TASKS; i++) {
+        loop->tasks[i] = NULL;
+        loop->free_slots[i] = (fl_slot)(FL_MAX_TASKS - 1 - i);
+    }
+    loop->free_count = FL_MAX_TASKS;
+    loop->now = port->now(port);
+    return 0;
+}
+
+fl_time fl_now(fl_loop *loop)
+{
+    if (loop == NULL || loop->port == NULL)
+        return 0;
+    loop->now = loop->port->now(loop->port);
+    return loop->now;
+}
+
+/* FL_EXIT: the task ends with the exit outcome and the loop stops. */
+static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
+{
+    if (is_error && value >= 0)
+        value = FL_EINVAL;
+    t->result = value;
+    t->flags = (uint8_t)(is_error ? (t->flags | FL_F_ERROR_) : (t->flags & ~FL_F_ERROR_));
+    fl_finish_(loop, t);
+    loop->exiting = 1;
+    loop->exit_value = is_error ? 0 : value;
+    loop->exit_rc = is_error ? (int)value : 0;
+}
+
+/* Start a sleep.  Returns 1 when the task now sleeps, else its outcome. */
+static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
+{
+    int rc;
+    if (ticks == 0) {
+        fl_ready_push_(loop, t);
+        return 1;
+    }
+    rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
+    if (rc < 0)
+        return rc;
+    FL_SET_STATE_(t, FL_TASK_SLEEPING);
+    return 1;
+}
+
+/* Run `t` until it suspends, ends or stops the loop.  Commands that do not
+ * suspend (spawn, cancel) are answered at once and the task goes on. */
+static void step(fl_loop *loop, fl_task *t)
+{
+    loop->current = t;
+    for (;;) {
+        fl_cmd cmd = t->fn(t);
+        int outcome;
+
+        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
+            /* A cancel that came while it was ready lands here instead. */
+            t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
+            t->wait.value = FL_ECANCELLED;
+            continue;
+        }
+        switch (cmd.op) {
+        case FL_OP_DONE:
+            fl_finish_(loop, t);
+            outcome = 1;
+            break;
+        case FL_OP_SPAWN:
+            outcome = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            break;
+        case FL_OP_CANCEL:
+            outcome = fl_cancel(loop, (fl_task *)cmd.arg.ptr) ? 1 : 0;
+            t->wait.value = outcome;
+            continue;
+        case FL_OP_EXIT:
+        case FL_OP_EXIT_ERROR:
+            exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
+            outcome = 1;
+            break;
+        case FL_OP_YIELD:
+            t->wait.value = 0;
+            fl_ready_push_(loop, t);
+            outcome = 1;
+            break;
+        case FL_OP_SLEEP:
+            t->wait.value = 0;
+            outcome = sleep_task(loop, t, cmd.arg.ticks);
+            break;
+        case FL_OP_JOIN:
+        case FL_OP_CANCEL_JOIN:
+            outcome = fl_join_(loop, t, (fl_task *)cmd.arg.ptr, cmd.op == FL_OP_CANCEL_JOIN);
+            break;
+        default:
+            outcome = FL_EINVAL;
+            break;
+        }
+        if (outcome == 1)
+            break;
+        /* Answered at once: resume the task with the outcome. */
+        t->wait.value = outcome;
+    }
+    loop->current = NULL;
+}
+
+/* What fl_run_until_complete returns once the root has ended. */
+static int root_outcome(const fl_task *root, unsigned flags, fl_value *result)
+{
+    if (fl_task_finished(root)) {
+        if (result != NULL)
+            *result = fl_task_result(root);
+        return 0;
+    }
+    return (flags & FL_RUN_JOIN) ? fl_task_error(root) : 0;
+}
+
+static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
+               fl_value *result)
+{
+    fl_port *port = loop->port;
+
+    for (;;) {
+        unsigned budget = FL_POLL_INTERVAL;
+        fl_time now;
+
+        while (loop->ready_head != FL_SLOT_NONE && budget-- > 0) {
+            step(loop, fl_ready_pop_(loop));
+            if (loop->exiting) {
+                if (result != NULL && loop->exit_rc == 0)
+                    *result = loop->exit_value;
+                return loop->exit_rc;
+            }
+            if ((flags & FL_RUN_NO_WAIT) && fl_task_done(root))
+                return root_outcome(root, flags, result);
+        }
+        if (fl_task_done(root) && loop->live == 0)
+            return root_outcome(root, flags, result);
+
+        now = fl_now(loop);
+        fl_timer_expire_(loop, now);
+        if (loop->ready_head != FL_SLOT_NONE)
+            continue;
+
+        if (loop->timer_count == 0) {
+            /* Nothing will ever wake: the others wait on each other. */
+            if (fl_task_done(root))
+                return root_outcome(root, flags, result);
+            return FL_EINCOMPLETE;
+        }
+        {
+            fl_time ticks = loop->timer_due[0] - now;
+            if (max_wait != 0 && ticks > max_wait)
+                ticks = max_wait;
+            port->wait(port, loop, ticks, false);
+        }
+    }
+}
+
+int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
+                          fl_time max_wait, fl_value *result)
+{
+    int rc;
+
+    if (loop == NULL || root == NULL || loop->port == NULL)
+        return FL_EINVAL;
+    if (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT))
+        return FL_EINVAL;
+    if (loop->running)
+        return FL_EBUSY;
+    if (fl_task_state(root) == FL_TASK_NEW) {
+        rc = fl_spawn(loop, root, NULL);
+        if (rc < 0)
+            return rc;
+    } else if (!fl_task_done(root) && !fl_alive_in_(loop, root)) {
+        return FL_EINVAL;
+    }
+
+    loop->root = root;
+    loop->exiting = 0;
+    loop->exit_rc = 0;
+    loop->exit_value = 0;
+    loop->running = 1;
+    rc = run(loop, root, flags, max_wait, result);
+    loop->running = 0;
+    loop->root = NULL;
+    return rc;
+}

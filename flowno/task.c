@@ -1,0 +1,165 @@
+/*
+ * task.c - a task's life: spawn, join, cancel, finish, and the questions
+ * one may ask about it afterwards.
+ */
+#include "flowno_internal.h"
+
+void fl_task_init(fl_task *task, fl_task_fn fn)
+{
+    if (task == NULL)
+        return;
+    task->fn = fn;
+    task->result = 0;
+    task->wait.value = 0;
+    task->lc = GEN_LC_START;
+    task->flags = FL_TASK_NEW;
+    task->slot = task->next = task->prev = FL_SLOT_NONE;
+    task->timer = task->joiners = FL_SLOT_NONE;
+}
+
+fl_state fl_task_state(const fl_task *task)
+{
+    return task == NULL ? FL_TASK_NEW : FL_STATE_(task);
+}
+
+bool fl_task_done(const fl_task *task)
+{
+    return FL_IS_DONE_STATE_(fl_task_state(task));
+}
+
+bool fl_task_finished(const fl_task *task)
+{
+    return fl_task_state(task) == FL_TASK_FINISHED;
+}
+
+bool fl_task_failed(const fl_task *task)
+{
+    return fl_task_state(task) == FL_TASK_FAILED;
+}
+
+bool fl_task_cancelled(const fl_task *task)
+{
+    return fl_task_state(task) == FL_TASK_CANCELLED;
+}
+
+fl_value fl_task_result(const fl_task *task)
+{
+    return fl_task_finished(task) ? task->result : 0;
+}
+
+int fl_task_error(const fl_task *task)
+{
+    fl_state s = fl_task_state(task);
+    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? (int)task->result : 0;
+}
+
+int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
+{
+    fl_slot slot;
+
+    if (loop == NULL || task == NULL)
+        return FL_EINVAL;
+    if (fn == NULL)
+        fn = task->fn;
+    if (fn == NULL)
+        return FL_EINVAL;
+    if (fl_alive_in_(loop, task))
+        return FL_EBUSY;
+    if (loop->free_count == 0)
+        return FL_ENOSPC;
+
+    slot = loop->free_slots[--loop->free_count];
+    loop->tasks[slot] = task;
+    loop->live++;
+    fl_task_init(task, fn);
+    task->slot = slot;
+    fl_ready_push_(loop, task);
+    return 0;
+}
+
+void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+    t->wait.value = outcome;
+    fl_ready_push_(loop, t);
+}
+
+void fl_finish_(fl_loop *loop, fl_task *t)
+{
+    int err = (t->flags & FL_F_ERROR_) ? (int)t->result : 0;
+    fl_state end = err == 0 ? FL_TASK_FINISHED
+                 : err == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
+
+    t->flags = (uint8_t)end;
+    loop->tasks[t->slot] = NULL;
+    loop->free_slots[loop->free_count++] = t->slot;
+    loop->live--;
+
+    while (t->joiners != FL_SLOT_NONE) {
+        fl_task *joiner = fl_at_(loop, t->joiners);
+        int outcome = err;
+        fl_list_remove_(loop, &t->joiners, joiner);
+        if (joiner->flags & FL_F_CANCEL_WAIT_) {
+            /* Awaited cancel: a target that ended cancelled is a success. */
+            joiner->flags = (uint8_t)(joiner->flags & ~FL_F_CANCEL_WAIT_);
+            if (outcome == FL_ECANCELLED)
+                outcome = 0;
+        }
+        fl_wake_(loop, joiner, outcome);
+    }
+}
+
+/* The outcome a joiner of an already ended `target` gets. */
+static int ended_outcome(const fl_task *target, bool cancel)
+{
+    int err = fl_task_error(target);
+    return (cancel && err == FL_ECANCELLED) ? 0 : err;
+}
+
+int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
+{
+    if (target == NULL)
+        return FL_EINVAL;
+    if (target == t)
+        return FL_EDEADLK;
+    if (cancel)
+        (void)fl_cancel(loop, target);
+    if (fl_task_done(target))
+        return ended_outcome(target, cancel);
+    if (FL_STATE_(target) == FL_TASK_NEW)
+        return FL_ENOTSTARTED;
+    if (!fl_alive_in_(loop, target))
+        return FL_EINVAL;
+
+    fl_wait_on_(loop, &target->joiners, t, FL_TASK_JOINING);
+    if (cancel)
+        t->flags |= FL_F_CANCEL_WAIT_;
+    return 1;
+}
+
+bool fl_cancel(fl_loop *loop, fl_task *task)
+{
+    if (loop == NULL || task == NULL || !fl_alive_in_(loop, task))
+        return false;
+    if (task->flags & (FL_F_CANCEL_REQ_ | FL_F_CANCEL_SENT_))
+        return true;
+
+    switch (FL_STATE_(task)) {
+    case FL_TASK_JOINING:
+    case FL_TASK_WAITING:
+        fl_list_remove_(loop, (fl_slot *)task->wait.obj, task);
+        task->flags = (uint8_t)(task->flags & ~FL_F_CANCEL_WAIT_);
+        /* Now it waits on nothing but perhaps a timer. */
+        /* fall through */
+    case FL_TASK_SLEEPING:
+        task->flags |= FL_F_CANCEL_SENT_;
+        fl_wake_(loop, task, FL_ECANCELLED);
+        break;
+    default:
+        /* Ready or running: it sees the error at its next suspension. */
+        task->flags |= FL_F_CANCEL_REQ_;
+        break;
+    }
+    return true;
+}

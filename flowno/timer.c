@@ -1,0 +1,79 @@
+/*
+ * timer.c - the timer heap: a binary min-heap on due time, in two arrays.
+ *
+ * Each sleeper remembers its heap index (fl_task.timer), so a cancelled
+ * sleeper leaves in O(log n) instead of a scan.  Due times wrap around, so
+ * entries are ordered by their difference, never by plain `<`.
+ */
+#include "flowno_internal.h"
+
+static void timer_place(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
+{
+    loop->timer_due[i] = due;
+    loop->timer_slot[i] = slot;
+    fl_at_(loop, slot)->timer = i;
+}
+
+/* Move the entry (due, slot) up from hole `i` to where it belongs. */
+static void timer_sift_up(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
+{
+    while (i > 0) {
+        fl_slot parent = (fl_slot)((i - 1) / 2);
+        if (!FL_TIME_BEFORE_(due, loop->timer_due[parent]))
+            break;
+        timer_place(loop, i, loop->timer_due[parent], loop->timer_slot[parent]);
+        i = parent;
+    }
+    timer_place(loop, i, due, slot);
+}
+
+/* Move the entry (due, slot) down from hole `i` to where it belongs. */
+static void timer_sift_down(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
+{
+    fl_slot n = loop->timer_count;
+    for (;;) {
+        size_t child = 2 * (size_t)i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && FL_TIME_BEFORE_(loop->timer_due[child + 1], loop->timer_due[child]))
+            child++;
+        if (!FL_TIME_BEFORE_(loop->timer_due[child], due))
+            break;
+        timer_place(loop, i, loop->timer_due[child], loop->timer_slot[child]);
+        i = (fl_slot)child;
+    }
+    timer_place(loop, i, due, slot);
+}
+
+int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
+{
+    if (loop->timer_count >= FL_MAX_TIMERS)
+        return FL_ENOSPC;
+    timer_sift_up(loop, loop->timer_count++, due, t->slot);
+    return 0;
+}
+
+void fl_timer_remove_(fl_loop *loop, fl_task *t)
+{
+    fl_slot i = t->timer;
+    fl_slot last = --loop->timer_count;
+    t->timer = FL_SLOT_NONE;
+    if (i == last)
+        return;
+    /* Fill the hole with the last entry, which may belong above or below. */
+    fl_time due = loop->timer_due[last];
+    fl_slot slot = loop->timer_slot[last];
+    if (i > 0 && FL_TIME_BEFORE_(due, loop->timer_due[(i - 1) / 2]))
+        timer_sift_up(loop, i, due, slot);
+    else
+        timer_sift_down(loop, i, due, slot);
+}
+
+void fl_timer_expire_(fl_loop *loop, fl_time now)
+{
+    while (loop->timer_count > 0 && !FL_TIME_BEFORE_(now, loop->timer_due[0])) {
+        fl_task *t = fl_at_(loop, loop->timer_slot[0]);
+        fl_timer_remove_(loop, t);
+        fl_wake_(loop, t, FL_STATE_(t) == FL_TASK_SLEEPING ? 0 : FL_ETIMEDOUT);
+    }
+}
