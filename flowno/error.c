@@ -19,6 +19,7 @@ const char *fl_strerror(int err)
     case FL_EPERM: return "not the owner";
     case FL_EAGAIN: return "would wait";
     case FL_ERANGE: return "count out of range";
+    case FL_ECONFIG: return "library built with another configuration";
     default: return "unknown error";
     }
 }

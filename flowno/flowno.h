@@ -95,7 +95,8 @@ enum {
     FL_ECLOSED = -208,     /* the queue is closed */
     FL_EPERM = -209,       /* not the owner (a lock released by another task) */
     FL_EAGAIN = -210,      /* would wait (the non-blocking forms) */
-    FL_ERANGE = -211       /* a count would go out of range */
+    FL_ERANGE = -211,      /* a count would go out of range */
+    FL_ECONFIG = -212      /* the library was built with another config.h */
 };
 
 /* A short description of `err`; "unknown error" for codes not flowno's. */
@@ -245,8 +246,12 @@ struct fl_loop {
     fl_slot timer_slot[FL_MAX_TIMERS];   /* the sleeper of each heap entry */
 };
 
-/* Reset `loop` (forgetting any tasks it had) and attach it to `port`. */
-int fl_loop_init(fl_loop *loop, fl_port *port);
+/* Reset `loop` (forgetting any tasks it had) and attach it to `port`.
+ * FL_ECONFIG when the library was compiled with other capacities or another
+ * continuation type than the caller: their structs would not agree. */
+#define fl_loop_init(loop, port) \
+    fl_loop_init_((loop), (port), sizeof(fl_loop), sizeof(fl_task))
+int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size);
 /* Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
 
@@ -312,6 +317,7 @@ fl_dispatch_:                                  \
     if (0)                           \
         goto fl_dispatch_;           \
     (void)fl_result_;                \
+    (void)fl_flags_;                 \
     *fl_lc_ = GEN_LC_DONE;           \
     return fl_cmd_(FL_OP_DONE, NULL)
 

@@ -4,10 +4,12 @@
  */
 #include "flowno_internal.h"
 
-int fl_loop_init(fl_loop *loop, fl_port *port)
+int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size)
 {
     fl_slot i;
 
+    if (loop_size != sizeof(fl_loop) || task_size != sizeof(fl_task))
+        return FL_ECONFIG;
     if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
         return FL_EINVAL;
     loop->port = port;

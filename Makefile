@@ -1,0 +1,128 @@
+# flowno - build, test, demo, install.
+#
+#   make            the static library and the demo program
+#   make demo       build and run the demo
+#   make test       install what the tests need (Check, valgrind, clang) if
+#                   missing, then run every suite: gcc, clang, ASan+UBSan,
+#                   valgrind; check the library links no allocator
+#   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
+#   make clean
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BUILD   ?= build/$(notdir $(CC))
+PREFIX  ?= /usr/local
+VERSION  = 0.1.0
+
+WARN     = -std=c99 -Wall -Wextra -Wpedantic -Werror
+CPPFLAGS_ALL = -I. $(CPPFLAGS)
+CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
+LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
+
+LIB_SRC = flowno/loop.c flowno/task.c flowno/timer.c flowno/error.c \
+          flowno/port/posix.c
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB     = $(BUILD)/libflowno.a
+HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
+
+# One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
+# again with the labels-as-values continuations.
+SUITES      = gen gen_labels loop task timer error
+SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
+SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
+CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null)
+
+DEMO = $(BUILD)/demo
+
+.PHONY: all lib demo test check suites deps clean install \
+        test-gcc test-clang test-asan test-valgrind test-nomalloc test-install
+
+all: lib $(DEMO)
+lib: $(LIB)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# ---- demo ----------------------------------------------------------------
+
+$(DEMO): docs/examples/demo.c $(LIB)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(LIB) $(LDFLAGS_ALL) -o $@
+
+demo: $(DEMO)
+	./$(DEMO)
+
+# ---- tests ---------------------------------------------------------------
+
+$(BUILD)/obj/tests/%.o: tests/%.c tests/support/support.h $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(CHECK_FLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/check_gen_labels.o: tests/check_gen.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(CHECK_FLAGS) -DGEN_USE_LABELS -c $< -o $@
+
+$(BUILD)/tests/check_%: $(BUILD)/obj/tests/check_%.o $(SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
+
+suites: $(SUITE_BINS)
+
+# Run every suite; RUN_WITH prefixes each (valgrind).
+check: $(SUITE_BINS)
+	@sh tests/run-suites.sh "$(RUN_WITH)" $(SUITE_BINS)
+
+deps:
+	@sh tests/install-deps.sh
+
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+           --show-leak-kinds=all --errors-for-leak-kinds=all
+ASAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+
+test-gcc:
+	@echo "== gcc"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc
+test-clang:
+	@echo "== clang"
+	@$(MAKE) --no-print-directory check CC=clang BUILD=build/clang
+test-asan:
+	@echo "== gcc, AddressSanitizer + UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN)"
+test-valgrind:
+	@echo "== valgrind"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"
+test-nomalloc:
+	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
+	@sh tests/check-nomalloc.sh build/gcc/libflowno.a
+test-install:
+	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
+	@sh tests/check-install.sh
+
+test: deps
+	@$(MAKE) --no-print-directory test-gcc
+	@$(MAKE) --no-print-directory test-clang
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-valgrind
+	@$(MAKE) --no-print-directory test-nomalloc
+	@$(MAKE) --no-print-directory test-install
+	@echo "make test: all passed"
+
+# ---- install -------------------------------------------------------------
+
+install: $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/flowno \
+	           $(DESTDIR)$(PREFIX)/include/gen
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libflowno.a
+	install -m 644 flowno/flowno.h flowno/config.h $(DESTDIR)$(PREFIX)/include/flowno/
+	install -m 644 gen/gen.h $(DESTDIR)$(PREFIX)/include/gen/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' flowno/flowno.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/flowno.pc
+
+clean:
+	rm -rf build

@@ -1,0 +1,67 @@
+/*
+ * support.c - fake port and event log for the suites.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "support.h"
+
+static fl_time fake_now(fl_port *port)
+{
+    fake_port *fp = (fake_port *)port;
+    fp->now += fp->step_per_read;
+    return fp->now;
+}
+
+static void fake_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
+{
+    fake_port *fp = (fake_port *)port;
+    (void)loop;
+    fp->waits++;
+    if (forever) {
+        fp->forever_waits++;
+        return;
+    }
+    fp->last_wait = ticks;
+    if (ticks > fp->longest_wait)
+        fp->longest_wait = ticks;
+    fp->now += ticks;
+}
+
+void fake_port_init(fake_port *fp, fl_time start)
+{
+    memset(fp, 0, sizeof *fp);
+    fp->port.now = fake_now;
+    fp->port.wait = fake_wait;
+    fp->now = start;
+}
+
+static char log_buf[8192];
+static size_t log_len;
+
+void log_reset(void)
+{
+    log_len = 0;
+    log_buf[0] = '\0';
+}
+
+void log_add(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (log_len > 0 && log_len < sizeof log_buf - 1)
+        log_buf[log_len++] = ' ';
+    va_start(ap, fmt);
+    n = vsnprintf(log_buf + log_len, sizeof log_buf - log_len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        log_len += (size_t)n;
+    if (log_len >= sizeof log_buf)
+        log_len = sizeof log_buf - 1;
+}
+
+const char *log_text(void)
+{
+    return log_buf;
+}

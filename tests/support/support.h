@@ -1,0 +1,34 @@
+/*
+ * support.h - what the suites share: a port with a hand-driven clock, an
+ * event log to compare orderings, and the main() that runs one suite.
+ */
+#ifndef FLOWNO_TESTS_SUPPORT_H
+#define FLOWNO_TESTS_SUPPORT_H
+
+#include <check.h>
+
+#include "../../flowno/flowno.h"
+
+/* A port whose clock moves only when the loop idles: wait(ticks) adds
+ * `ticks` to `now` at once.  Tests of time run instantly and exactly. */
+typedef struct fake_port {
+    fl_port port;
+    fl_time now;
+    unsigned waits;      /* calls to wait() */
+    fl_time last_wait;   /* ticks asked for by the last wait() */
+    fl_time longest_wait;
+    unsigned forever_waits;
+    fl_time step_per_read; /* added to `now` on each read: a busy CPU's clock */
+} fake_port;
+
+void fake_port_init(fake_port *fp, fl_time start);
+
+/* The event log: tests append short words and compare the whole line. */
+void log_reset(void);
+void log_add(const char *fmt, ...);
+const char *log_text(void);
+
+/* Each suite file defines this; support/main.c runs it. */
+Suite *suite(void);
+
+#endif
