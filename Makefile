@@ -38,6 +38,9 @@ DEMO = $(BUILD)/demo
 .PHONY: all lib demo test check suites deps clean install \
         test-gcc test-clang test-asan test-valgrind test-nomalloc test-install
 
+# Keep objects between runs: they are chained, so make would delete them.
+.SECONDARY:
+
 all: lib $(DEMO)
 lib: $(LIB)
 
