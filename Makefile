@@ -20,7 +20,8 @@ CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
 LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
 LIB_SRC = flowno/loop.c flowno/task.c flowno/timer.c flowno/error.c \
-          flowno/port/posix.c
+          flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
+          flowno/latch.c flowno/port/posix.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h

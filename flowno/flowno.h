@@ -113,11 +113,20 @@ enum fl_op {
     FL_OP_CANCEL,      /* arg.ptr: the target; resumes with 1 or 0 */
     FL_OP_EXIT,        /* arg.value: the loop's result */
     FL_OP_EXIT_ERROR,  /* arg.value: the loop's error */
+    FL_OP_QUEUE_PUT_RESERVED, /* a woken putter stores into its reserved slot */
+    FL_OP_QUEUE_GET_RESERVED, /* a woken getter takes its reserved item */
     /* Suspension points: a pending cancellation is delivered here. */
     FL_OP_YIELD,       /* run again after every other ready task */
     FL_OP_SLEEP,       /* arg.ticks: how long */
     FL_OP_JOIN,        /* arg.ptr: the task to wait for */
     FL_OP_CANCEL_JOIN, /* arg.ptr: cancel it and wait until it has ended */
+    FL_OP_QUEUE_PUT,   /* arg.ptr: the queue; self->wait.item: the item */
+    FL_OP_QUEUE_GET,   /* arg.ptr: the queue; self->wait.obj: where to copy */
+    FL_OP_QUEUE_PEEK,  /* as GET, without taking the item */
+    FL_OP_EVENT_WAIT,  /* arg.ptr: the event */
+    FL_OP_LOCK,        /* arg.ptr: the lock */
+    FL_OP_COND_WAIT,   /* arg.ptr: the condition */
+    FL_OP_LATCH_WAIT,  /* arg.ptr: the latch */
     FL_OP_COUNT_
 };
 
@@ -141,7 +150,8 @@ struct fl_task {
     fl_task_fn fn;
     fl_value result; /* the result, or the error once it failed */
     union {
-        void *obj;     /* while waiting: what it waits on */
+        void *obj;     /* while waiting: the wait list it is on */
+        const void *item; /* while putting: the item to copy */
         fl_value value; /* on resume: the outcome of the wait */
         fl_task_fn fn; /* while spawning: the child's function */
     } wait;
@@ -278,6 +288,92 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
  * not ended.  `max_wait`, when not 0, bounds each idle wait of the port. */
 int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
                           fl_time max_wait, fl_value *result);
+
+/* ---- Queues and synchronization ----------------------------------------- */
+
+/* A bounded FIFO of fixed-size items over storage you provide (Flowno's
+ * AsyncQueue).  put waits while it is full, get while it is empty; waiters
+ * are served in the order they came.  Closing wakes everyone: getters drain
+ * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once. */
+typedef struct fl_queue {
+    fl_loop *loop;
+    unsigned char *items;
+    size_t item_size;
+    unsigned capacity, head, count;
+    unsigned get_reserved; /* items promised to woken getters */
+    unsigned put_reserved; /* free places promised to woken putters */
+    uint8_t closed;
+    fl_slot getters, putters, peekers;
+} fl_queue;
+
+/* `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
+ * NULL pointer or a zero size or capacity. */
+int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
+                  unsigned capacity);
+/* The non-blocking forms, callable from plain C or from a task.  try_put:
+ * FL_EAGAIN when full, FL_ECLOSED when closed.  try_get and peek: FL_EAGAIN
+ * when empty, FL_ECLOSED when closed and empty. */
+int fl_queue_try_put(fl_queue *q, const void *item);
+int fl_queue_try_get(fl_queue *q, void *item);
+int fl_queue_peek(const fl_queue *q, void *item);
+/* Close (Flowno's handle_queue_close); closing twice is harmless. */
+int fl_queue_close(fl_queue *q);
+unsigned fl_queue_len(const fl_queue *q);
+bool fl_queue_closed(const fl_queue *q);
+
+/* A one-shot event: set wakes every waiter; waiting on a set event returns
+ * at once. */
+typedef struct fl_event {
+    fl_loop *loop;
+    uint8_t set;
+    fl_slot waiters;
+} fl_event;
+
+int fl_event_init(fl_event *ev, fl_loop *loop);
+int fl_event_set(fl_event *ev);
+bool fl_event_is_set(const fl_event *ev);
+
+/* A mutex with FIFO handoff: release gives the lock to the oldest waiter.
+ * Only the owner may release it (FL_EPERM otherwise). */
+typedef struct fl_lock {
+    fl_loop *loop;
+    fl_task *owner;
+    fl_slot waiters;
+} fl_lock;
+
+int fl_lock_init(fl_lock *lock, fl_loop *loop);
+/* Take the lock if it is free (FL_EAGAIN otherwise). */
+int fl_lock_try_acquire(fl_lock *lock, fl_task *self);
+int fl_lock_release(fl_lock *lock, fl_task *self);
+fl_task *fl_lock_owner(const fl_lock *lock);
+
+/* A condition variable bound to a lock.  Waiting releases the lock and, once
+ * notified, takes it back before returning; notify moves waiters, oldest
+ * first, onto the lock's queue.  If the wait ends in an error (cancelled),
+ * the lock is NOT held. */
+typedef struct fl_cond {
+    fl_lock *lock;
+    fl_slot waiters;
+} fl_cond;
+
+int fl_cond_init(fl_cond *cond, fl_lock *lock);
+/* Wake up to `n` waiters; returns how many (or FL_EINVAL).  Callable from a
+ * task holding the lock or from plain C. */
+int fl_cond_notify(fl_cond *cond, unsigned n);
+int fl_cond_notify_all(fl_cond *cond);
+
+/* A countdown latch: waiters wake when the count reaches zero. */
+typedef struct fl_latch {
+    fl_loop *loop;
+    unsigned count;
+    fl_slot waiters;
+} fl_latch;
+
+int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
+/* Count one down.  At zero already: FL_ERANGE if `error_if_zero`, else 0
+ * and nothing happens (Flowno's exception_if_zero). */
+int fl_latch_count_down(fl_latch *latch, bool error_if_zero);
+unsigned fl_latch_count(const fl_latch *latch);
 
 /* ---- Writing a task ---------------------------------------------------- */
 
@@ -445,6 +541,68 @@ fl_dispatch_:                                  \
         }                                                             \
         (rc) = fl_frame_error(frame);                                 \
     } while (0)
+
+/* A queue operation: copy through `ptr`; when woken with a reservation
+ * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once. */
+#define FL_QUEUE_RETRY_ 1
+#define FL_QUEUE_OP_RC_(self, rc, op, retry_op, q, ptr)                 \
+    do {                                                                \
+        int fl_qop_ = (op);                                             \
+    GEN_HERE_(fl_qretry_):                                              \
+        (self)->wait.item = (ptr);                                      \
+        GEN_SUSPEND_(*fl_lc_, return fl_cmd_(fl_qop_, (q)));            \
+        (rc) = (int)(self)->wait.value;                                 \
+        if ((rc) == FL_QUEUE_RETRY_) {                                  \
+            fl_qop_ = (retry_op);                                       \
+            goto GEN_HERE_(fl_qretry_);                                 \
+        }                                                               \
+    } while (0)
+#define FL_PROPAGATE_(rc)                \
+    do {                                 \
+        if ((rc) < 0)                    \
+            FL_RAISE_(rc);               \
+    } while (0)
+
+/* Put the item at `item` (copied) into `q`, waiting while it is full. */
+#define FL_QUEUE_PUT_RC(self, rc, q, item) \
+    FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PUT, FL_OP_QUEUE_PUT_RESERVED, q, item)
+#define FL_QUEUE_PUT(self, q, item)                                 \
+    do {                                                            \
+        FL_QUEUE_PUT_RC(self, (self)->wait.value, q, item);         \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+/* Take the oldest item into `item`, waiting while `q` is empty.  FL_ECLOSED
+ * once it is closed and drained: `while (FL_QUEUE_GET_RC(...), rc == 0)` is
+ * Flowno's `async for`. */
+#define FL_QUEUE_GET_RC(self, rc, q, item) \
+    FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_GET, FL_OP_QUEUE_GET_RESERVED, q, item)
+#define FL_QUEUE_GET(self, q, item)                                 \
+    do {                                                            \
+        FL_QUEUE_GET_RC(self, (self)->wait.value, q, item);         \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+/* Copy the oldest item into `item` without taking it, waiting while empty. */
+#define FL_QUEUE_PEEK_RC(self, rc, q, item) \
+    FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PEEK, FL_OP_QUEUE_PEEK, q, item)
+#define FL_QUEUE_PEEK(self, q, item)                                \
+    do {                                                            \
+        FL_QUEUE_PEEK_RC(self, (self)->wait.value, q, item);        \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+
+/* Wait until `ev` is set. */
+#define FL_EVENT_WAIT(self, ev) FL_AWAIT(self, fl_cmd_(FL_OP_EVENT_WAIT, (ev)))
+#define FL_EVENT_WAIT_RC(self, rc, ev) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_EVENT_WAIT, (ev)))
+/* Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
+#define FL_LOCK(self, lock) FL_AWAIT(self, fl_cmd_(FL_OP_LOCK, (lock)))
+#define FL_LOCK_RC(self, rc, lock) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LOCK, (lock)))
+/* Release the lock, wait for a notify, take the lock back.  FL_EPERM if
+ * self does not hold the lock. */
+#define FL_COND_WAIT(self, cond) FL_AWAIT(self, fl_cmd_(FL_OP_COND_WAIT, (cond)))
+#define FL_COND_WAIT_RC(self, rc, cond) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_COND_WAIT, (cond)))
+/* Wait until the latch's count is zero. */
+#define FL_LATCH_WAIT(self, latch) FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
+#define FL_LATCH_WAIT_RC(self, rc, latch) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
 
 /* Command builders used by the macros. */
 static inline fl_cmd fl_cmd_(int op, void *ptr)

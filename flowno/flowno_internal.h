@@ -92,6 +92,28 @@ static inline void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_stat
     FL_SET_STATE_(t, state);
 }
 
+/* task.c: make waiting task `t` ready with `outcome`, dropping its timer. */
+void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
+
+/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
+static inline bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
+{
+    fl_task *t;
+    if (*head == FL_SLOT_NONE)
+        return false;
+    t = fl_at_(loop, *head);
+    fl_list_remove_(loop, head, t);
+    fl_wake_(loop, t, outcome);
+    return true;
+}
+
+/* Wake every task on the list at `head`, oldest first. */
+static inline void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
+{
+    while (fl_wake_first_(loop, head, outcome))
+        ;
+}
+
 /* ---- Shared between the files ------------------------------------------ */
 
 /* timer.c */
@@ -101,13 +123,22 @@ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 void fl_timer_expire_(fl_loop *loop, fl_time now);
 
 /* task.c */
-/* Make waiting task `t` ready with `outcome`, dropping its timer if any. */
-void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
 /* `t` has ended (its result and error bit are set): record its state,
  * free its slot and wake whoever joined it. */
 void fl_finish_(fl_loop *loop, fl_task *t);
 /* Start `t` waiting for `target` (FL_OP_JOIN / FL_OP_CANCEL_JOIN).  Returns
  * 1 when `t` now waits, or the outcome to resume it with at once. */
 int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
+
+/* The primitives' command handlers: 1 when `t` now waits, else the outcome
+ * to resume it with at once. */
+int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
+int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
+int fl_event_wait_(fl_loop *loop, fl_task *t, fl_event *ev);
+int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);
+int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond);
+int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch);
+/* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
+void fl_lock_pass_(fl_lock *lock);
 
 #endif /* FLOWNO_INTERNAL_H */

@@ -113,6 +113,28 @@ static void step(fl_loop *loop, fl_task *t)
         case FL_OP_CANCEL_JOIN:
             outcome = fl_join_(loop, t, (fl_task *)cmd.arg.ptr, cmd.op == FL_OP_CANCEL_JOIN);
             break;
+        case FL_OP_QUEUE_PUT:
+        case FL_OP_QUEUE_PUT_RESERVED:
+            outcome = fl_queue_put_(loop, t, (fl_queue *)cmd.arg.ptr,
+                                    cmd.op == FL_OP_QUEUE_PUT_RESERVED);
+            break;
+        case FL_OP_QUEUE_GET:
+        case FL_OP_QUEUE_GET_RESERVED:
+        case FL_OP_QUEUE_PEEK:
+            outcome = fl_queue_get_(loop, t, (fl_queue *)cmd.arg.ptr, cmd.op);
+            break;
+        case FL_OP_EVENT_WAIT:
+            outcome = fl_event_wait_(loop, t, (fl_event *)cmd.arg.ptr);
+            break;
+        case FL_OP_LOCK:
+            outcome = fl_lock_acquire_(loop, t, (fl_lock *)cmd.arg.ptr);
+            break;
+        case FL_OP_COND_WAIT:
+            outcome = fl_cond_wait_(loop, t, (fl_cond *)cmd.arg.ptr);
+            break;
+        case FL_OP_LATCH_WAIT:
+            outcome = fl_latch_wait_(loop, t, (fl_latch *)cmd.arg.ptr);
+            break;
         default:
             outcome = FL_EINVAL;
             break;

@@ -1,0 +1,53 @@
+/*
+ * cond.c - a condition variable over an fl_lock.  A waiter sits on the
+ * condition's list; notify moves it onto the lock's list (or gives it the
+ * lock if free), so it returns from its wait holding the lock.
+ */
+#include "flowno_internal.h"
+
+int fl_cond_init(fl_cond *cond, fl_lock *lock)
+{
+    if (cond == NULL || lock == NULL || lock->loop == NULL)
+        return FL_EINVAL;
+    cond->lock = lock;
+    cond->waiters = FL_SLOT_NONE;
+    return 0;
+}
+
+int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
+{
+    if (cond == NULL || cond->lock->loop != loop)
+        return FL_EINVAL;
+    if (cond->lock->owner != t)
+        return FL_EPERM;
+    fl_lock_pass_(cond->lock);
+    fl_wait_on_(loop, &cond->waiters, t, FL_TASK_WAITING);
+    return 1;
+}
+
+int fl_cond_notify(fl_cond *cond, unsigned n)
+{
+    fl_lock *lock;
+    unsigned moved = 0;
+
+    if (cond == NULL)
+        return FL_EINVAL;
+    lock = cond->lock;
+    while (moved < n && cond->waiters != FL_SLOT_NONE) {
+        fl_task *w = fl_at_(lock->loop, cond->waiters);
+        fl_list_remove_(lock->loop, &cond->waiters, w);
+        if (lock->owner == NULL) {
+            lock->owner = w;
+            fl_wake_(lock->loop, w, 0);
+        } else {
+            fl_wait_on_(lock->loop, &lock->waiters, w, FL_TASK_WAITING);
+        }
+        moved++;
+    }
+    return (int)moved;
+}
+
+int fl_cond_notify_all(fl_cond *cond)
+{
+    return fl_cond_notify(cond, (unsigned)-1 >> 1);
+}

@@ -1,0 +1,40 @@
+/*
+ * latch.c - a countdown latch: waiters wake when the count reaches zero.
+ */
+#include "flowno_internal.h"
+
+int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
+{
+    if (latch == NULL || loop == NULL)
+        return FL_EINVAL;
+    latch->loop = loop;
+    latch->count = count;
+    latch->waiters = FL_SLOT_NONE;
+    return 0;
+}
+
+int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
+{
+    if (latch == NULL)
+        return FL_EINVAL;
+    if (latch->count == 0)
+        return error_if_zero ? FL_ERANGE : 0;
+    if (--latch->count == 0)
+        fl_wake_all_(latch->loop, &latch->waiters, 0);
+    return 0;
+}
+
+unsigned fl_latch_count(const fl_latch *latch)
+{
+    return latch == NULL ? 0 : latch->count;
+}
+
+int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
+{
+    if (latch == NULL || latch->loop != loop)
+        return FL_EINVAL;
+    if (latch->count == 0)
+        return 0;
+    fl_wait_on_(loop, &latch->waiters, t, FL_TASK_WAITING);
+    return 1;
+}

@@ -1,0 +1,63 @@
+/*
+ * lock.c - a mutex with FIFO handoff.  Release hands the lock straight to
+ * the oldest waiter, so a task that releases and re-acquires at once goes
+ * behind those already waiting instead of barging ahead.
+ */
+#include "flowno_internal.h"
+
+int fl_lock_init(fl_lock *lock, fl_loop *loop)
+{
+    if (lock == NULL || loop == NULL)
+        return FL_EINVAL;
+    lock->loop = loop;
+    lock->owner = NULL;
+    lock->waiters = FL_SLOT_NONE;
+    return 0;
+}
+
+fl_task *fl_lock_owner(const fl_lock *lock)
+{
+    return lock == NULL ? NULL : lock->owner;
+}
+
+int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
+{
+    if (lock == NULL || self == NULL)
+        return FL_EINVAL;
+    if (lock->owner != NULL)
+        return lock->owner == self ? FL_EDEADLK : FL_EAGAIN;
+    lock->owner = self;
+    return 0;
+}
+
+void fl_lock_pass_(fl_lock *lock)
+{
+    if (lock->waiters == FL_SLOT_NONE) {
+        lock->owner = NULL;
+        return;
+    }
+    lock->owner = fl_at_(lock->loop, lock->waiters);
+    (void)fl_wake_first_(lock->loop, &lock->waiters, 0);
+}
+
+int fl_lock_release(fl_lock *lock, fl_task *self)
+{
+    if (lock == NULL || self == NULL)
+        return FL_EINVAL;
+    if (lock->owner != self)
+        return FL_EPERM;
+    fl_lock_pass_(lock);
+    return 0;
+}
+
+int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
+{
+    int rc;
+    if (lock == NULL || lock->loop != loop)
+        return FL_EINVAL;
+    rc = fl_lock_try_acquire(lock, t);
+    if (rc != FL_EAGAIN)
+        return rc;
+    fl_wait_on_(loop, &lock->waiters, t, FL_TASK_WAITING);
+    return 1;
+}

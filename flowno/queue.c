@@ -1,0 +1,156 @@
+/*
+ * queue.c - a bounded FIFO of fixed-size items over caller storage.
+ *
+ * A put that finds getters waiting wakes the oldest and reserves an item
+ * for it; the getter takes it when it runs (FL_OP_QUEUE_GET_RESERVED, which
+ * is answered at once and so cannot be cancelled half-way).  Newcomers see
+ * only unreserved items, so waiters are served in order and an item is
+ * never lost: a getter cancelled while it still waits holds no reservation.
+ * Gets wake putters the same way.  Hence getters wait only while no item is
+ * available, which is why closing can answer them all with FL_ECLOSED.
+ */
+#include <string.h>
+
+#include "flowno_internal.h"
+
+int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
+                  unsigned capacity)
+{
+    if (q == NULL || loop == NULL || storage == NULL || item_size == 0 || capacity == 0)
+        return FL_EINVAL;
+    q->loop = loop;
+    q->items = (unsigned char *)storage;
+    q->item_size = item_size;
+    q->capacity = capacity;
+    q->head = q->count = 0;
+    q->get_reserved = q->put_reserved = 0;
+    q->closed = 0;
+    q->getters = q->putters = q->peekers = FL_SLOT_NONE;
+    return 0;
+}
+
+static unsigned char *slot_at(const fl_queue *q, unsigned i)
+{
+    unsigned at = q->head + i;
+    if (at >= q->capacity)
+        at -= q->capacity;
+    return q->items + (size_t)at * q->item_size;
+}
+
+/* Append one item; the oldest waiting getter gets it reserved. */
+static void store(fl_queue *q, const void *item)
+{
+    memcpy(slot_at(q, q->count), item, q->item_size);
+    q->count++;
+    if (fl_wake_first_(q->loop, &q->getters, FL_QUEUE_RETRY_))
+        q->get_reserved++;
+    fl_wake_all_(q->loop, &q->peekers, FL_QUEUE_RETRY_);
+}
+
+/* Remove the oldest item; the oldest waiting putter gets its place. */
+static void take(fl_queue *q, void *item)
+{
+    memcpy(item, slot_at(q, 0), q->item_size);
+    if (++q->head == q->capacity)
+        q->head = 0;
+    q->count--;
+    if (fl_wake_first_(q->loop, &q->putters, FL_QUEUE_RETRY_))
+        q->put_reserved++;
+}
+
+int fl_queue_try_put(fl_queue *q, const void *item)
+{
+    if (q == NULL || item == NULL)
+        return FL_EINVAL;
+    if (q->closed)
+        return FL_ECLOSED;
+    if (q->count + q->put_reserved >= q->capacity)
+        return FL_EAGAIN;
+    store(q, item);
+    return 0;
+}
+
+int fl_queue_try_get(fl_queue *q, void *item)
+{
+    if (q == NULL || item == NULL)
+        return FL_EINVAL;
+    if (q->count > q->get_reserved) {
+        take(q, item);
+        return 0;
+    }
+    return q->closed ? FL_ECLOSED : FL_EAGAIN;
+}
+
+int fl_queue_peek(const fl_queue *q, void *item)
+{
+    if (q == NULL || item == NULL)
+        return FL_EINVAL;
+    if (q->count > 0) {
+        memcpy(item, slot_at(q, 0), q->item_size);
+        return 0;
+    }
+    return q->closed ? FL_ECLOSED : FL_EAGAIN;
+}
+
+int fl_queue_close(fl_queue *q)
+{
+    if (q == NULL)
+        return FL_EINVAL;
+    q->closed = 1;
+    fl_wake_all_(q->loop, &q->getters, FL_ECLOSED);
+    fl_wake_all_(q->loop, &q->peekers, FL_ECLOSED);
+    fl_wake_all_(q->loop, &q->putters, FL_ECLOSED);
+    return 0;
+}
+
+unsigned fl_queue_len(const fl_queue *q)
+{
+    return q == NULL ? 0 : q->count;
+}
+
+bool fl_queue_closed(const fl_queue *q)
+{
+    return q != NULL && q->closed;
+}
+
+int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
+{
+    if (q == NULL || q->loop != loop || t->wait.item == NULL)
+        return FL_EINVAL;
+    if (reserved)
+        q->put_reserved--;
+    if (q->closed)
+        return FL_ECLOSED;
+    if (!reserved && q->count + q->put_reserved >= q->capacity) {
+        fl_wait_on_(loop, &q->putters, t, FL_TASK_WAITING);
+        return 1;
+    }
+    store(q, t->wait.item);
+    return 0;
+}
+
+int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
+{
+    void *item = (void *)t->wait.obj;
+
+    if (q == NULL || q->loop != loop || item == NULL)
+        return FL_EINVAL;
+    if (op == FL_OP_QUEUE_GET_RESERVED) {
+        q->get_reserved--;
+        take(q, item);
+        return 0;
+    }
+    if (op == FL_OP_QUEUE_PEEK) {
+        if (q->count > 0) {
+            memcpy(item, slot_at(q, 0), q->item_size);
+            return 0;
+        }
+    } else if (q->count > q->get_reserved) {
+        take(q, item);
+        return 0;
+    }
+    if (q->closed)
+        return FL_ECLOSED;
+    fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers : &q->getters, t, FL_TASK_WAITING);
+    return 1;
+}
