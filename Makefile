@@ -35,9 +35,12 @@ CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null)
 
 DEMO = $(BUILD)/demo
+# Every program in docs/examples/ is built and run by make test.
+EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo test check suites deps clean install \
-        test-gcc test-clang test-asan test-valgrind test-nomalloc test-install
+        test-gcc test-clang test-asan test-valgrind test-nomalloc test-install \
+        examples test-examples
 
 # Keep objects between runs: they are chained, so make would delete them.
 .SECONDARY:
@@ -60,6 +63,12 @@ $(DEMO): docs/examples/demo.c $(LIB)
 
 demo: $(DEMO)
 	./$(DEMO)
+
+$(BUILD)/examples/%: docs/examples/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(LIB) $(LDFLAGS_ALL) -o $@
+
+examples: $(EXAMPLES)
 
 # ---- tests ---------------------------------------------------------------
 
@@ -107,6 +116,15 @@ test-nomalloc:
 test-install:
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-install.sh
+test-examples:
+	@$(MAKE) --no-print-directory examples CC=gcc BUILD=build/gcc
+	@$(MAKE) --no-print-directory examples CC=clang BUILD=build/clang
+	@for e in $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/*.c)); do \
+	    echo "== example $$e"; \
+	    $(VALGRIND) build/gcc/examples/$$e > build/gcc/examples/$$e.out 2>&1 \
+	        || { cat build/gcc/examples/$$e.out; echo "example $$e FAILED"; exit 1; }; \
+	    tail -n 1 build/gcc/examples/$$e.out; \
+	done
 
 test: deps
 	@$(MAKE) --no-print-directory test-gcc
@@ -115,6 +133,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc
 	@$(MAKE) --no-print-directory test-install
+	@$(MAKE) --no-print-directory test-examples
 	@echo "make test: all passed"
 
 # ---- install -------------------------------------------------------------
