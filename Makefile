@@ -19,7 +19,7 @@ CPPFLAGS_ALL = -I. $(CPPFLAGS)
 CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
 LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
-LIB_SRC = flowno/loop.c flowno/task.c flowno/timer.c flowno/error.c \
+LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
           flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
           flowno/latch.c flowno/port/posix.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

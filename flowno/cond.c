@@ -5,6 +5,8 @@
  */
 #include "flowno_internal.h"
 
+#if FL_ENABLE_COND
+
 int fl_cond_init(fl_cond *cond, fl_lock *lock)
 {
     if (cond == NULL || lock == NULL || lock->loop == NULL)
@@ -51,3 +53,5 @@ int fl_cond_notify_all(fl_cond *cond)
 {
     return fl_cond_notify(cond, (unsigned)-1 >> 1);
 }
+
+#endif /* FL_ENABLE_COND */

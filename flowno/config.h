@@ -41,6 +41,43 @@
 #define FL_POLL_INTERVAL 64
 #endif
 
+/* ---- Features ----------------------------------------------------------
+ * What is compiled in.  FL_PROFILE_MINIMAL keeps the scheduler and sleep
+ * only; the default (full) profile has everything.  Each switch may also be
+ * set to 0 or 1 on its own. */
+#ifdef FL_PROFILE_MINIMAL
+#define FL_FEATURE_DEFAULT_ 0
+#else
+#define FL_FEATURE_DEFAULT_ 1
+#endif
+#ifndef FL_ENABLE_JOIN /* FL_JOIN, and what joiners see */
+#define FL_ENABLE_JOIN FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_CANCEL /* fl_cancel, FL_CANCEL, FL_CANCEL_NOWAIT */
+#define FL_ENABLE_CANCEL FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_EXIT /* FL_EXIT, FL_EXIT_ERROR */
+#define FL_ENABLE_EXIT FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_QUEUE
+#define FL_ENABLE_QUEUE FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_EVENT
+#define FL_ENABLE_EVENT FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_LOCK
+#define FL_ENABLE_LOCK FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_COND
+#define FL_ENABLE_COND FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_LATCH
+#define FL_ENABLE_LATCH FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_STRERROR /* the messages of fl_strerror; else it gives "" */
+#define FL_ENABLE_STRERROR FL_FEATURE_DEFAULT_
+#endif
+
 /* ---- Checks: a wrong configuration stops the build here. --------------- */
 
 #if FL_MAX_TASKS < 1
@@ -60,6 +97,12 @@
 #endif
 #if FL_POLL_INTERVAL < 1
 #error "flowno: FL_POLL_INTERVAL must be at least 1"
+#endif
+#if FL_ENABLE_CANCEL && !FL_ENABLE_JOIN
+#error "flowno: FL_ENABLE_CANCEL needs FL_ENABLE_JOIN (an awaited cancel is a join)"
+#endif
+#if FL_ENABLE_COND && !FL_ENABLE_LOCK
+#error "flowno: FL_ENABLE_COND needs FL_ENABLE_LOCK (a condition is bound to a lock)"
 #endif
 
 #endif /* FLOWNO_CONFIG_H */

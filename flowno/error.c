@@ -5,6 +5,10 @@
 
 const char *fl_strerror(int err)
 {
+#if !FL_ENABLE_STRERROR
+    (void)err;
+    return "";
+#else
     switch (err) {
     case FL_OK: return "success";
     case FL_EINVAL: return "invalid argument";
@@ -22,4 +26,5 @@ const char *fl_strerror(int err)
     case FL_ECONFIG: return "library built with another configuration";
     default: return "unknown error";
     }
+#endif
 }

@@ -3,6 +3,8 @@
  */
 #include "flowno_internal.h"
 
+#if FL_ENABLE_EVENT
+
 int fl_event_init(fl_event *ev, fl_loop *loop)
 {
     if (ev == NULL || loop == NULL)
@@ -36,3 +38,5 @@ int fl_event_wait_(fl_loop *loop, fl_task *t, fl_event *ev)
     fl_wait_on_(loop, &ev->waiters, t, FL_TASK_WAITING);
     return 1;
 }
+
+#endif /* FL_ENABLE_EVENT */

@@ -32,18 +32,10 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
            loop->tasks[t->slot] == t;
 }
 
-/* ---- The ready list: a FIFO through `next`. ---------------------------- */
+/* ---- Lists (list.c) ----------------------------------------------------- */
 
-static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
-{
-    FL_SET_STATE_(t, FL_TASK_READY);
-    t->next = FL_SLOT_NONE;
-    if (loop->ready_tail == FL_SLOT_NONE)
-        loop->ready_head = t->slot;
-    else
-        fl_at_(loop, loop->ready_tail)->next = t->slot;
-    loop->ready_tail = t->slot;
-}
+/* The ready list: a FIFO through `next`. */
+void fl_ready_push_(fl_loop *loop, fl_task *t);
 
 static inline fl_task *fl_ready_pop_(fl_loop *loop)
 {
@@ -54,65 +46,18 @@ static inline fl_task *fl_ready_pop_(fl_loop *loop)
     return t;
 }
 
-/* ---- Wait lists: circular, doubly linked; `*head` is the oldest. ------- */
-
-static inline void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
-{
-    if (*head == FL_SLOT_NONE) {
-        t->next = t->prev = t->slot;
-        *head = t->slot;
-    } else {
-        fl_task *first = fl_at_(loop, *head);
-        fl_task *last = fl_at_(loop, first->prev);
-        t->prev = first->prev;
-        t->next = *head;
-        last->next = t->slot;
-        first->prev = t->slot;
-    }
-}
-
-static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
-{
-    if (t->next == t->slot) {
-        *head = FL_SLOT_NONE;
-    } else {
-        fl_at_(loop, t->prev)->next = t->next;
-        fl_at_(loop, t->next)->prev = t->prev;
-        if (*head == t->slot)
-            *head = t->next;
-    }
-    t->next = t->prev = FL_SLOT_NONE;
-}
-
+/* Wait lists: circular, doubly linked; `*head` is the oldest. */
+void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t);
+void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t);
 /* Put `t` on the wait list at `head` in `state`. */
-static inline void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
-{
-    fl_list_append_(loop, head, t);
-    t->wait.obj = head;
-    FL_SET_STATE_(t, state);
-}
+void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
+/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
+bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
+/* Wake every task on the list at `head`, oldest first. */
+void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome);
 
 /* task.c: make waiting task `t` ready with `outcome`, dropping its timer. */
 void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
-
-/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
-static inline bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
-{
-    fl_task *t;
-    if (*head == FL_SLOT_NONE)
-        return false;
-    t = fl_at_(loop, *head);
-    fl_list_remove_(loop, head, t);
-    fl_wake_(loop, t, outcome);
-    return true;
-}
-
-/* Wake every task on the list at `head`, oldest first. */
-static inline void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
-{
-    while (fl_wake_first_(loop, head, outcome))
-        ;
-}
 
 /* ---- Shared between the files ------------------------------------------ */
 

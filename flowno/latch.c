@@ -3,6 +3,8 @@
  */
 #include "flowno_internal.h"
 
+#if FL_ENABLE_LATCH
+
 int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
 {
     if (latch == NULL || loop == NULL)
@@ -38,3 +40,5 @@ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
     fl_wait_on_(loop, &latch->waiters, t, FL_TASK_WAITING);
     return 1;
 }
+
+#endif /* FL_ENABLE_LATCH */

@@ -5,6 +5,8 @@
  */
 #include "flowno_internal.h"
 
+#if FL_ENABLE_LOCK
+
 int fl_lock_init(fl_lock *lock, fl_loop *loop)
 {
     if (lock == NULL || loop == NULL)
@@ -61,3 +63,5 @@ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
     fl_wait_on_(loop, &lock->waiters, t, FL_TASK_WAITING);
     return 1;
 }
+
+#endif /* FL_ENABLE_LOCK */

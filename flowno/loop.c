@@ -40,6 +40,7 @@ fl_time fl_now(fl_loop *loop)
     return loop->now;
 }
 
+#if FL_ENABLE_EXIT
 /* FL_EXIT: the task ends with the exit outcome and the loop stops. */
 static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 {
@@ -52,6 +53,7 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
     loop->exit_value = is_error ? 0 : value;
     loop->exit_rc = is_error ? (int)value : 0;
 }
+#endif
 
 /* Start a sleep.  Returns 1 when the task now sleeps, else its outcome. */
 static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
@@ -91,15 +93,19 @@ static void step(fl_loop *loop, fl_task *t)
         case FL_OP_SPAWN:
             outcome = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
             break;
+#if FL_ENABLE_CANCEL
         case FL_OP_CANCEL:
             outcome = fl_cancel(loop, (fl_task *)cmd.arg.ptr) ? 1 : 0;
             t->wait.value = outcome;
             continue;
+#endif
+#if FL_ENABLE_EXIT
         case FL_OP_EXIT:
         case FL_OP_EXIT_ERROR:
             exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
             outcome = 1;
             break;
+#endif
         case FL_OP_YIELD:
             t->wait.value = 0;
             fl_ready_push_(loop, t);
@@ -109,10 +115,13 @@ static void step(fl_loop *loop, fl_task *t)
             t->wait.value = 0;
             outcome = sleep_task(loop, t, cmd.arg.ticks);
             break;
+#if FL_ENABLE_JOIN
         case FL_OP_JOIN:
         case FL_OP_CANCEL_JOIN:
             outcome = fl_join_(loop, t, (fl_task *)cmd.arg.ptr, cmd.op == FL_OP_CANCEL_JOIN);
             break;
+#endif
+#if FL_ENABLE_QUEUE
         case FL_OP_QUEUE_PUT:
         case FL_OP_QUEUE_PUT_RESERVED:
             outcome = fl_queue_put_(loop, t, (fl_queue *)cmd.arg.ptr,
@@ -123,18 +132,27 @@ static void step(fl_loop *loop, fl_task *t)
         case FL_OP_QUEUE_PEEK:
             outcome = fl_queue_get_(loop, t, (fl_queue *)cmd.arg.ptr, cmd.op);
             break;
+#endif
+#if FL_ENABLE_EVENT
         case FL_OP_EVENT_WAIT:
             outcome = fl_event_wait_(loop, t, (fl_event *)cmd.arg.ptr);
             break;
+#endif
+#if FL_ENABLE_LOCK
         case FL_OP_LOCK:
             outcome = fl_lock_acquire_(loop, t, (fl_lock *)cmd.arg.ptr);
             break;
+#endif
+#if FL_ENABLE_COND
         case FL_OP_COND_WAIT:
             outcome = fl_cond_wait_(loop, t, (fl_cond *)cmd.arg.ptr);
             break;
+#endif
+#if FL_ENABLE_LATCH
         case FL_OP_LATCH_WAIT:
             outcome = fl_latch_wait_(loop, t, (fl_latch *)cmd.arg.ptr);
             break;
+#endif
         default:
             outcome = FL_EINVAL;
             break;

@@ -13,6 +13,8 @@
 
 #include "flowno_internal.h"
 
+#if FL_ENABLE_QUEUE
+
 int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
                   unsigned capacity)
 {
@@ -154,3 +156,5 @@ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
     fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers : &q->getters, t, FL_TASK_WAITING);
     return 1;
 }
+
+#endif /* FL_ENABLE_QUEUE */

@@ -95,7 +95,7 @@ void fl_finish_(fl_loop *loop, fl_task *t)
     loop->tasks[t->slot] = NULL;
     loop->free_slots[loop->free_count++] = t->slot;
     loop->live--;
-
+#if FL_ENABLE_JOIN
     while (t->joiners != FL_SLOT_NONE) {
         fl_task *joiner = fl_at_(loop, t->joiners);
         int outcome = err;
@@ -108,8 +108,10 @@ void fl_finish_(fl_loop *loop, fl_task *t)
         }
         fl_wake_(loop, joiner, outcome);
     }
+#endif
 }
 
+#if FL_ENABLE_JOIN
 /* The outcome a joiner of an already ended `target` gets. */
 static int ended_outcome(const fl_task *target, bool cancel)
 {
@@ -123,8 +125,10 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
         return FL_EINVAL;
     if (target == t)
         return FL_EDEADLK;
+#if FL_ENABLE_CANCEL
     if (cancel)
         (void)fl_cancel(loop, target);
+#endif
     if (fl_task_done(target))
         return ended_outcome(target, cancel);
     if (FL_STATE_(target) == FL_TASK_NEW)
@@ -137,7 +141,9 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
         t->flags |= FL_F_CANCEL_WAIT_;
     return 1;
 }
+#endif /* FL_ENABLE_JOIN */
 
+#if FL_ENABLE_CANCEL
 bool fl_cancel(fl_loop *loop, fl_task *task)
 {
     if (loop == NULL || task == NULL || !fl_alive_in_(loop, task))
@@ -163,3 +169,4 @@ bool fl_cancel(fl_loop *loop, fl_task *task)
     }
     return true;
 }
+#endif /* FL_ENABLE_CANCEL */
