@@ -74,6 +74,9 @@
 #ifndef FL_ENABLE_LATCH
 #define FL_ENABLE_LATCH FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_SIGNAL /* fl_signal: wake-ups from interrupts */
+#define FL_ENABLE_SIGNAL FL_FEATURE_DEFAULT_
+#endif
 #ifndef FL_ENABLE_STRERROR /* the messages of fl_strerror; else it gives "" */
 #define FL_ENABLE_STRERROR FL_FEATURE_DEFAULT_
 #endif

@@ -127,6 +127,7 @@ enum fl_op {
     FL_OP_LOCK,        /* arg.ptr: the lock */
     FL_OP_COND_WAIT,   /* arg.ptr: the condition */
     FL_OP_LATCH_WAIT,  /* arg.ptr: the latch */
+    FL_OP_SIGNAL_WAIT, /* arg.ptr: the signal */
     FL_OP_COUNT_
 };
 
@@ -226,8 +227,13 @@ struct fl_port {
     /* A monotonic tick count (FL_TICK_HZ a second); it may wrap around. */
     fl_time (*now)(fl_port *port);
     /* Nothing is ready: block for up to `ticks` (with `forever`, until woken).
-     * Returning early is always allowed. */
+     * Returning early is always allowed.  On a bare-metal port this is where
+     * the CPU sleeps (WFI); it must not sleep if fl_loop_signal_pending(). */
     void (*wait)(fl_port *port, fl_loop *loop, fl_time ticks, bool forever);
+    /* Optional (may be NULL): make a wait() in progress return.  Called by
+     * fl_signal_raise, so it must be safe from an interrupt handler or
+     * another thread.  Bare metal needs none: the interrupt ends the WFI. */
+    void (*wake)(fl_port *port);
 };
 
 /* The POSIX port: CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() to wait.
@@ -236,9 +242,13 @@ fl_port *fl_port_posix(void);
 
 /* ---- The loop ---------------------------------------------------------- */
 
+typedef struct fl_signal fl_signal;
+
 /* All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
     fl_port *port;
+    fl_signal *signals;              /* every fl_signal of this loop */
+    volatile uint8_t signal_pending; /* set by fl_signal_raise */
     fl_task *current; /* the task being stepped, or NULL */
     fl_task *root;
     fl_time now;      /* the clock as last read */
@@ -275,6 +285,16 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
  * A waiting task is woken at once with FL_ECANCELLED; a ready one sees the
  * error at its next suspension point. */
 bool fl_cancel(fl_loop *loop, fl_task *task);
+
+/* Run what can run now without waiting (the "manual" port: call it from
+ * your own super-loop or RTOS task): deliver raised signals, fire due
+ * timers, and step ready tasks (at most FL_POLL_INTERVAL of them, so it
+ * returns promptly).  Returns how many tasks are alive; *next_wait (may be
+ * NULL) gets how long you may sleep before calling again: 0 if tasks are
+ * still ready, the time to the next timer, or FL_TIME_FOREVER if only a
+ * signal can wake anyone.  FL_EBUSY if called from inside a task. */
+int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
+#define FL_TIME_FOREVER ((fl_time)-1)
 
 /* Options of fl_run_until_complete. */
 #define FL_RUN_JOIN 0x1u    /* return the root's error; store its value */
@@ -374,6 +394,27 @@ int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
  * and nothing happens (Flowno's exception_if_zero). */
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero);
 unsigned fl_latch_count(const fl_latch *latch);
+
+/* An interrupt-safe wake-up.  An interrupt handler (or a POSIX thread)
+ * calls fl_signal_raise; the loop wakes the tasks waiting in FL_SIGNAL_WAIT.
+ * A raise with nobody waiting is kept for the next waiter; raises that come
+ * before anyone waited merge into one, like a binary semaphore.  Raising
+ * only stores two bytes (and calls the port's wake hook), so it allocates
+ * nothing and takes no lock. */
+struct fl_signal {
+    fl_loop *loop;
+    fl_signal *next;
+    volatile uint8_t raised;
+    fl_slot waiters;
+};
+
+/* Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
+ * attached. */
+int fl_signal_init(fl_signal *sig, fl_loop *loop);
+/* Interrupt-safe.  Wakes the loop's idle wait through the port. */
+void fl_signal_raise(fl_signal *sig);
+/* True if a raise is waiting to be delivered (for a port's wait()). */
+#define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
 
 /* ---- Writing a task ---------------------------------------------------- */
 
@@ -603,6 +644,10 @@ fl_dispatch_:                                  \
 /* Wait until the latch's count is zero. */
 #define FL_LATCH_WAIT(self, latch) FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
 #define FL_LATCH_WAIT_RC(self, rc, latch) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
+
+/* Wait until `sig` is raised (at once if a raise is pending). */
+#define FL_SIGNAL_WAIT(self, sig) FL_AWAIT(self, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
+#define FL_SIGNAL_WAIT_RC(self, rc, sig) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
 
 /* Command builders used by the macros. */
 static inline fl_cmd fl_cmd_(int op, void *ptr)

@@ -83,6 +83,11 @@ int fl_event_wait_(fl_loop *loop, fl_task *t, fl_event *ev);
 int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);
 int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond);
 int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch);
+int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
+/* signal.c: deliver raised signals; true if some task waits on a signal
+ * (so something outside the loop may still wake it). */
+void fl_signal_deliver_(fl_loop *loop);
+bool fl_signal_waited_(const fl_loop *loop);
 /* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
 void fl_lock_pass_(fl_lock *lock);
 

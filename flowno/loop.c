@@ -13,6 +13,8 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
         return FL_EINVAL;
     loop->port = port;
+    loop->signals = NULL;
+    loop->signal_pending = 0;
     loop->current = NULL;
     loop->root = NULL;
     loop->exit_value = 0;
@@ -153,6 +155,11 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = fl_latch_wait_(loop, t, (fl_latch *)cmd.arg.ptr);
             break;
 #endif
+#if FL_ENABLE_SIGNAL
+        case FL_OP_SIGNAL_WAIT:
+            outcome = fl_signal_wait_(loop, t, (fl_signal *)cmd.arg.ptr);
+            break;
+#endif
         default:
             outcome = FL_EINVAL;
             break;
@@ -176,6 +183,51 @@ static int root_outcome(const fl_task *root, unsigned flags, fl_value *result)
     return (flags & FL_RUN_JOIN) ? fl_task_error(root) : 0;
 }
 
+/* Bring the loop up to date without running tasks: deliver raised
+ * signals and make every task whose timer is due ready. */
+static fl_time catch_up(fl_loop *loop)
+{
+    fl_time now = fl_now(loop);
+    if (loop->signal_pending)
+        fl_signal_deliver_(loop);
+    fl_timer_expire_(loop, now);
+    return now;
+}
+
+/* How long the loop may idle: 0 if work is ready (or a raise is pending),
+ * the time to the next timer, or FL_TIME_FOREVER if only a signal can wake
+ * a task; FL_EINCOMPLETE (as a flag) when nothing can ever wake anyone. */
+static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
+{
+    *stuck = false;
+    if (loop->ready_head != FL_SLOT_NONE || loop->signal_pending)
+        return 0;
+    if (loop->timer_count > 0)
+        return loop->timer_due[0] - now;
+    if (!fl_signal_waited_(loop))
+        *stuck = true;
+    return FL_TIME_FOREVER;
+}
+
+int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
+{
+    unsigned budget = FL_POLL_INTERVAL;
+    fl_time now;
+    bool stuck;
+
+    if (loop == NULL || loop->port == NULL)
+        return FL_EINVAL;
+    if (loop->current != NULL)
+        return FL_EBUSY;
+    catch_up(loop);
+    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0)
+        step(loop, fl_ready_pop_(loop));
+    now = catch_up(loop);
+    if (next_wait != NULL)
+        *next_wait = idle_time(loop, now, &stuck);
+    return (int)loop->live;
+}
+
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
@@ -183,7 +235,8 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
 
     for (;;) {
         unsigned budget = FL_POLL_INTERVAL;
-        fl_time now;
+        fl_time now, ticks;
+        bool stuck;
 
         while (loop->ready_head != FL_SLOT_NONE && budget-- > 0) {
             step(loop, fl_ready_pop_(loop));
@@ -198,23 +251,19 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         if (fl_task_done(root) && loop->live == 0)
             return root_outcome(root, flags, result);
 
-        now = fl_now(loop);
-        fl_timer_expire_(loop, now);
-        if (loop->ready_head != FL_SLOT_NONE)
+        now = catch_up(loop);
+        ticks = idle_time(loop, now, &stuck);
+        if (ticks == 0)
             continue;
-
-        if (loop->timer_count == 0) {
+        if (stuck) {
             /* Nothing will ever wake: the others wait on each other. */
             if (fl_task_done(root))
                 return root_outcome(root, flags, result);
             return FL_EINCOMPLETE;
         }
-        {
-            fl_time ticks = loop->timer_due[0] - now;
-            if (max_wait != 0 && ticks > max_wait)
-                ticks = max_wait;
-            port->wait(port, loop, ticks, false);
-        }
+        if (max_wait != 0 && ticks > max_wait)
+            ticks = max_wait;
+        port->wait(port, loop, ticks, ticks == FL_TIME_FOREVER);
     }
 }
 

@@ -475,7 +475,7 @@ END_TEST
 
 START_TEST(bad_arguments_get_einval)
 {
-    fl_port no_clock = {NULL, NULL};
+    fl_port no_clock = {NULL, NULL, NULL};
     fl_loop other;
     job t;
     job_init(&t, "t", return_n);

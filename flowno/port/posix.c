@@ -28,7 +28,7 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
     (void)select(0, NULL, NULL, NULL, forever ? NULL : &tv);
 }
 
-static fl_port posix_port = {posix_now, posix_wait};
+static fl_port posix_port = {posix_now, posix_wait, NULL};
 
 fl_port *fl_port_posix(void)
 {

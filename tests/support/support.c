@@ -21,12 +21,20 @@ static void fake_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
     fp->waits++;
     if (forever) {
         fp->forever_waits++;
-        return;
+        ck_assert_msg(fp->on_idle != NULL, "the loop waited forever");
+    } else {
+        fp->last_wait = ticks;
+        if (ticks > fp->longest_wait)
+            fp->longest_wait = ticks;
+        fp->now += ticks;
     }
-    fp->last_wait = ticks;
-    if (ticks > fp->longest_wait)
-        fp->longest_wait = ticks;
-    fp->now += ticks;
+    if (fp->on_idle != NULL)
+        fp->on_idle(fp, forever);
+}
+
+static void fake_wake(fl_port *port)
+{
+    ((fake_port *)port)->wakes++;
 }
 
 void fake_port_init(fake_port *fp, fl_time start)
@@ -34,6 +42,7 @@ void fake_port_init(fake_port *fp, fl_time start)
     memset(fp, 0, sizeof *fp);
     fp->port.now = fake_now;
     fp->port.wait = fake_wait;
+    fp->port.wake = fake_wake;
     fp->now = start;
 }
 

@@ -19,6 +19,11 @@ typedef struct fake_port {
     fl_time longest_wait;
     unsigned forever_waits;
     fl_time step_per_read; /* added to `now` on each read: a busy CPU's clock */
+    /* Called at the end of every wait, standing in for an interrupt that
+     * comes while the CPU sleeps.  A wait with no deadline needs one: it
+     * would never end otherwise, so the test fails. */
+    void (*on_idle)(struct fake_port *fp, bool forever);
+    unsigned wakes; /* calls to the port's wake hook */
 } fake_port;
 
 void fake_port_init(fake_port *fp, fl_time start);

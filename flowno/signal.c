@@ -1,0 +1,89 @@
+/*
+ * signal.c - wake-ups from interrupt handlers.
+ *
+ * An ISR must not touch the task lists, which the loop may be in the middle
+ * of changing.  So raising only sets two volatile bytes, the signal's and
+ * the loop's; the loop notices at its next poll and does the waking itself.
+ * A byte store is atomic on every target, so no lock and no atomics are
+ * needed.  The loop clears its flag before scanning, so a raise that comes
+ * during the scan is seen at the next poll, never lost.
+ */
+#include "flowno_internal.h"
+
+#if FL_ENABLE_SIGNAL
+
+int fl_signal_init(fl_signal *sig, fl_loop *loop)
+{
+    fl_signal *s;
+    if (sig == NULL || loop == NULL)
+        return FL_EINVAL;
+    for (s = loop->signals; s != NULL; s = s->next)
+        if (s == sig)
+            return FL_EBUSY;
+    sig->loop = loop;
+    sig->raised = 0;
+    sig->waiters = FL_SLOT_NONE;
+    sig->next = loop->signals;
+    loop->signals = sig;
+    return 0;
+}
+
+void fl_signal_raise(fl_signal *sig)
+{
+    fl_port *port;
+    if (sig == NULL || sig->loop == NULL)
+        return;
+    sig->raised = 1;
+    sig->loop->signal_pending = 1;
+    port = sig->loop->port;
+    if (port->wake != NULL)
+        port->wake(port);
+}
+
+void fl_signal_deliver_(fl_loop *loop)
+{
+    fl_signal *s;
+    loop->signal_pending = 0;
+    for (s = loop->signals; s != NULL; s = s->next) {
+        if (s->raised && s->waiters != FL_SLOT_NONE) {
+            s->raised = 0;
+            fl_wake_all_(loop, &s->waiters, 0);
+        }
+    }
+}
+
+bool fl_signal_waited_(const fl_loop *loop)
+{
+    const fl_signal *s;
+    for (s = loop->signals; s != NULL; s = s->next)
+        if (s->waiters != FL_SLOT_NONE)
+            return true;
+    return false;
+}
+
+int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
+{
+    if (sig == NULL || sig->loop != loop)
+        return FL_EINVAL;
+    if (sig->raised) {
+        sig->raised = 0;
+        return 0;
+    }
+    fl_wait_on_(loop, &sig->waiters, t, FL_TASK_WAITING);
+    return 1;
+}
+
+#else
+
+void fl_signal_deliver_(fl_loop *loop)
+{
+    loop->signal_pending = 0;
+}
+
+bool fl_signal_waited_(const fl_loop *loop)
+{
+    (void)loop;
+    return false;
+}
+
+#endif /* FL_ENABLE_SIGNAL */

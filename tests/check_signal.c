@@ -1,0 +1,284 @@
+/*
+ * check_signal.c - wake-ups from outside the loop (fl_signal) and the
+ * manual port's fl_loop_poll.  The fake port's "wait forever" calls a hook
+ * that plays the interrupt handler.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "support/support.h"
+
+static fake_port fp;
+static fl_loop loop;
+static fl_signal sig;
+
+static void setup(void)
+{
+    fake_port_init(&fp, 0);
+    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    ck_assert_int_eq(fl_signal_init(&sig, &loop), 0);
+    log_reset();
+}
+
+typedef struct waiter {
+    fl_task task;
+    int id, i, n, rc;
+} waiter;
+
+static fl_cmd wait_n_times(fl_task *self)
+{
+    waiter *w = (waiter *)self;
+    FL_BEGIN(self);
+    for (w->i = 0; w->i < w->n; w->i++) {
+        FL_SIGNAL_WAIT_RC(self, w->rc, &sig);
+        log_add("w%d:%d", w->id, w->rc);
+    }
+    FL_END(self);
+}
+
+static void waiter_init(waiter *w, int id, int n)
+{
+    memset(w, 0, sizeof *w);
+    w->id = id;
+    w->n = n;
+    fl_task_init(&w->task, wait_n_times);
+}
+
+/* The "interrupt": raise the signal and let a little time pass. */
+static void isr_raise(fake_port *p, bool forever)
+{
+    ck_assert(forever);
+    p->now += 5;
+    log_add("isr");
+    fl_signal_raise(&sig);
+}
+
+/* An interrupt that comes during the third timed wait. */
+static void isr_on_third_wait(fake_port *p, bool forever)
+{
+    ck_assert(!forever);
+    if (p->waits == 3) {
+        log_add("isr");
+        fl_signal_raise(&sig);
+    }
+}
+
+START_TEST(raise_before_the_wait_is_kept_for_the_waiter)
+{
+    waiter w;
+    waiter_init(&w, 1, 1);
+    fl_signal_raise(&sig);
+    ck_assert_uint_eq(fp.wakes, 1);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "w1:0");
+    ck_assert_uint_eq(fp.waits, 0);
+}
+END_TEST
+
+START_TEST(raises_before_a_wait_merge_into_one)
+{
+    waiter w;
+    waiter_init(&w, 1, 2);
+    fl_signal_raise(&sig);
+    fl_signal_raise(&sig);
+    fp.on_idle = isr_raise;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    /* The first wait eats the merged raise; the second needs the "ISR". */
+    ck_assert_str_eq(log_text(), "w1:0 isr w1:0");
+    ck_assert_uint_eq(fp.forever_waits, 1);
+}
+END_TEST
+
+START_TEST(loop_idles_instead_of_giving_up_while_a_task_waits_on_a_signal)
+{
+    waiter w;
+    waiter_init(&w, 1, 3);
+    fp.on_idle = isr_raise;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "isr w1:0 isr w1:0 isr w1:0");
+    ck_assert_uint_eq(fp.forever_waits, 3);
+    ck_assert_uint_eq(fp.now, 15);
+}
+END_TEST
+
+START_TEST(a_raise_wakes_every_waiter_in_order)
+{
+    waiter w[3];
+    fl_task *root;
+    int i;
+    for (i = 0; i < 3; i++) {
+        waiter_init(&w[i], i, 1);
+        if (i > 0)
+            ck_assert_int_eq(fl_spawn(&loop, &w[i].task, NULL), 0);
+    }
+    root = &w[0].task;
+    fp.on_idle = isr_raise;
+    ck_assert_int_eq(fl_run_until_complete(&loop, root, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "isr w1:0 w2:0 w0:0");
+}
+END_TEST
+
+START_TEST(max_wait_bounds_a_wait_for_a_signal)
+{
+    waiter w;
+    waiter_init(&w, 1, 1);
+    fp.on_idle = isr_on_third_wait;
+    /* No timer: without max_wait the loop would wait forever; with it,
+     * each wait lasts 50 ticks until the "interrupt" comes. */
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 50, NULL), 0);
+    ck_assert_uint_eq(fp.forever_waits, 0);
+    ck_assert_uint_eq(fp.waits, 3);
+    ck_assert_uint_eq(fp.longest_wait, 50);
+    ck_assert_uint_eq(fp.now, 150);
+    ck_assert_str_eq(log_text(), "isr w1:0");
+}
+END_TEST
+
+static fl_cmd cancel_waiter(fl_task *self)
+{
+    waiter *w = (waiter *)self;
+    FL_BEGIN(self);
+    FL_YIELD(self);
+    ck_assert(fl_cancel(&loop, &w[1].task));
+    FL_END(self);
+}
+
+START_TEST(cancelled_signal_waiter_leaves_and_the_run_ends)
+{
+    waiter w[2];
+    char expect[32];
+    memset(&w[0], 0, sizeof w[0]);
+    fl_task_init(&w[0].task, cancel_waiter);
+    waiter_init(&w[1], 1, 1);
+    ck_assert_int_eq(fl_spawn(&loop, &w[1].task, NULL), 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w[0].task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "w1:%d", FL_ECANCELLED);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fp.forever_waits, 0);
+    ck_assert_uint_eq(sig.waiters, FL_SLOT_NONE);
+}
+END_TEST
+
+START_TEST(bad_signal_arguments)
+{
+    fl_signal other;
+    fl_loop loop2;
+    ck_assert_int_eq(fl_signal_init(NULL, &loop), FL_EINVAL);
+    ck_assert_int_eq(fl_signal_init(&other, NULL), FL_EINVAL);
+    ck_assert_int_eq(fl_signal_init(&sig, &loop), FL_EBUSY);
+    fl_signal_raise(NULL); /* no crash */
+    ck_assert_int_eq(fl_loop_init(&loop2, &fp.port), 0);
+    ck_assert_int_eq(fl_signal_init(&other, &loop2), 0);
+    ck_assert_int_eq(fl_signal_init(&other, &loop2), FL_EBUSY);
+}
+END_TEST
+
+/* ---- the manual port: fl_loop_poll ---------------------------------------- */
+
+typedef struct sleeper {
+    fl_task task;
+    fl_time ticks;
+} sleeper;
+
+static fl_cmd sleep_once(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_SLEEP(self, ((sleeper *)self)->ticks);
+    log_add("woke@%u", (unsigned)fp.now);
+    FL_END(self);
+}
+
+START_TEST(poll_runs_what_is_ready_and_says_how_long_to_sleep)
+{
+    sleeper s;
+    fl_time next = 0;
+    s.ticks = 30;
+    fl_task_init(&s.task, sleep_once);
+    ck_assert_int_eq(fl_spawn(&loop, &s.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 1);
+    ck_assert_uint_eq(next, 30);
+    fp.now += 10; /* the application slept a while */
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 1);
+    ck_assert_uint_eq(next, 20);
+    fp.now += 20;
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 0);
+    ck_assert_str_eq(log_text(), "woke@30");
+    ck_assert(fl_task_finished(&s.task));
+    ck_assert_uint_eq(fp.waits, 0); /* poll never waits itself */
+}
+END_TEST
+
+static fl_cmd spin_forever(fl_task *self)
+{
+    FL_BEGIN(self);
+    for (;;)
+        FL_YIELD(self);
+    FL_END(self);
+}
+
+START_TEST(poll_returns_after_a_bounded_number_of_steps)
+{
+    fl_task spinner;
+    fl_time next = 99;
+    fl_task_init(&spinner, spin_forever);
+    ck_assert_int_eq(fl_spawn(&loop, &spinner, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 1);
+    ck_assert_uint_eq(next, 0); /* still ready: call again soon */
+    ck_assert(fl_cancel(&loop, &spinner));
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 0);
+    ck_assert(fl_task_cancelled(&spinner));
+}
+END_TEST
+
+START_TEST(poll_says_forever_when_only_a_signal_can_wake)
+{
+    waiter w;
+    fl_time next = 0;
+    waiter_init(&w, 1, 1);
+    ck_assert_int_eq(fl_spawn(&loop, &w.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 1);
+    ck_assert_uint_eq(next, FL_TIME_FOREVER);
+    fl_signal_raise(&sig);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 0);
+    ck_assert_str_eq(log_text(), "w1:0");
+}
+END_TEST
+
+static int poll_rc;
+
+static fl_cmd poll_inside(fl_task *self)
+{
+    FL_BEGIN(self);
+    poll_rc = fl_loop_poll(&loop, NULL);
+    FL_END(self);
+}
+
+START_TEST(poll_from_inside_a_task_is_refused)
+{
+    fl_task t;
+    fl_task_init(&t, poll_inside);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_int_eq(poll_rc, FL_EBUSY);
+    ck_assert_int_eq(fl_loop_poll(NULL, NULL), FL_EINVAL);
+}
+END_TEST
+
+Suite *suite(void)
+{
+    Suite *s = suite_create("signal");
+    TCase *tc = tcase_create("signal");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, raise_before_the_wait_is_kept_for_the_waiter);
+    tcase_add_test(tc, raises_before_a_wait_merge_into_one);
+    tcase_add_test(tc, loop_idles_instead_of_giving_up_while_a_task_waits_on_a_signal);
+    tcase_add_test(tc, a_raise_wakes_every_waiter_in_order);
+    tcase_add_test(tc, max_wait_bounds_a_wait_for_a_signal);
+    tcase_add_test(tc, cancelled_signal_waiter_leaves_and_the_run_ends);
+    tcase_add_test(tc, bad_signal_arguments);
+    tcase_add_test(tc, poll_runs_what_is_ready_and_says_how_long_to_sleep);
+    tcase_add_test(tc, poll_returns_after_a_bounded_number_of_steps);
+    tcase_add_test(tc, poll_says_forever_when_only_a_signal_can_wake);
+    tcase_add_test(tc, poll_from_inside_a_task_is_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
