@@ -189,16 +189,38 @@ typedef enum fl_state {
  * it on a task that is alive (spawned and not finished). */
 void fl_task_init(fl_task *task, fl_task_fn fn);
 
-fl_state fl_task_state(const fl_task *task);
+static inline fl_state fl_task_state(const fl_task *task)
+{
+    return task == NULL ? FL_TASK_NEW : (fl_state)(task->flags & FL_F_STATE_);
+}
 /* Finished, failed or cancelled. */
-bool fl_task_done(const fl_task *task);
-bool fl_task_finished(const fl_task *task);
-bool fl_task_failed(const fl_task *task);
-bool fl_task_cancelled(const fl_task *task);
+static inline bool fl_task_done(const fl_task *task)
+{
+    return fl_task_state(task) >= FL_TASK_FINISHED;
+}
+static inline bool fl_task_finished(const fl_task *task)
+{
+    return fl_task_state(task) == FL_TASK_FINISHED;
+}
+static inline bool fl_task_failed(const fl_task *task)
+{
+    return fl_task_state(task) == FL_TASK_FAILED;
+}
+static inline bool fl_task_cancelled(const fl_task *task)
+{
+    return fl_task_state(task) == FL_TASK_CANCELLED;
+}
 /* The value a finished task returned (0 otherwise). */
-fl_value fl_task_result(const fl_task *task);
+static inline fl_value fl_task_result(const fl_task *task)
+{
+    return fl_task_finished(task) ? task->result : 0;
+}
 /* The error a failed or cancelled task ended with (0 otherwise). */
-int fl_task_error(const fl_task *task);
+static inline int fl_task_error(const fl_task *task)
+{
+    fl_state s = fl_task_state(task);
+    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? (int)task->result : 0;
+}
 
 /* ---- Helper frames ----------------------------------------------------- */
 
@@ -246,20 +268,24 @@ typedef struct fl_signal fl_signal;
 
 /* All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
-    fl_port *port;
-    fl_signal *signals;              /* every fl_signal of this loop */
-    volatile uint8_t signal_pending; /* set by fl_signal_raise */
-    fl_task *current; /* the task being stepped, or NULL */
-    fl_task *root;
-    fl_time now;      /* the clock as last read */
-    fl_value exit_value;
-    int exit_rc;
-    uint8_t exiting;  /* a task asked the loop to stop */
-    uint8_t running;  /* inside fl_run_until_complete */
+    /* Byte fields first: Thumb-1 loads a byte field in one instruction only
+     * below offset 32. */
     fl_slot ready_head, ready_tail;
     fl_slot live;         /* tasks spawned and not finished */
     fl_slot free_count;   /* entries on free_slots */
     fl_slot timer_count;  /* entries in the timer heap */
+    uint8_t stop;         /* end the current batch: exit, or root ended */
+    uint8_t stop_on_root; /* this run has FL_RUN_NO_WAIT */
+    uint8_t exiting;      /* a task called FL_EXIT */
+    uint8_t running;      /* inside fl_run_until_complete */
+    volatile uint8_t signal_pending; /* set by fl_signal_raise */
+    fl_port *port;
+    fl_task *current;     /* the task being stepped, or NULL */
+    fl_task *root;
+    fl_signal *signals;   /* every fl_signal of this loop */
+    fl_time now;          /* the clock as last read */
+    fl_value exit_value;
+    int exit_rc;
     fl_task *tasks[FL_MAX_TASKS];        /* slot -> task, NULL when free */
     fl_slot free_slots[FL_MAX_TASKS];    /* a stack of free slots */
     fl_time timer_due[FL_MAX_TIMERS];    /* binary min-heap on due time */

@@ -15,6 +15,11 @@
     ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
+/* Whether any feature puts tasks on wait lists. */
+#define FL_NEEDS_WAIT_LISTS_                                                   \
+    (FL_ENABLE_JOIN || FL_ENABLE_QUEUE || FL_ENABLE_EVENT || FL_ENABLE_LOCK || \
+     FL_ENABLE_LATCH || FL_ENABLE_SIGNAL)
+
 /* `a` comes before `b`, on a clock that wraps around. */
 #define FL_TIME_BEFORE_(a, b) ((fl_time_diff)((a) - (b)) < 0)
 

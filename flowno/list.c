@@ -18,6 +18,8 @@ void fl_ready_push_(fl_loop *loop, fl_task *t)
     loop->ready_tail = t->slot;
 }
 
+#if FL_NEEDS_WAIT_LISTS_
+
 void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
 {
     if (*head == FL_SLOT_NONE) {
@@ -69,3 +71,5 @@ void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
     while (fl_wake_first_(loop, head, outcome))
         ;
 }
+
+#endif /* FL_NEEDS_WAIT_LISTS_ */

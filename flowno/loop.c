@@ -19,8 +19,7 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     loop->root = NULL;
     loop->exit_value = 0;
     loop->exit_rc = 0;
-    loop->exiting = 0;
-    loop->running = 0;
+    loop->stop = loop->stop_on_root = loop->exiting = loop->running = 0;
     loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
     loop->live = 0;
     loop->timer_count = 0;
@@ -51,7 +50,7 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
     t->result = value;
     t->flags = (uint8_t)(is_error ? (t->flags | FL_F_ERROR_) : (t->flags & ~FL_F_ERROR_));
     fl_finish_(loop, t);
-    loop->exiting = 1;
+    loop->exiting = loop->stop = 1;
     loop->exit_value = is_error ? 0 : value;
     loop->exit_rc = is_error ? (int)value : 0;
 }
@@ -183,6 +182,15 @@ static int root_outcome(const fl_task *root, unsigned flags, fl_value *result)
     return (flags & FL_RUN_JOIN) ? fl_task_error(root) : 0;
 }
 
+/* Step ready tasks until none is left, FL_POLL_INTERVAL have run (so that
+ * timers and signals get their turn), or the run must stop. */
+static void run_batch(fl_loop *loop)
+{
+    unsigned budget = FL_POLL_INTERVAL;
+    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !loop->stop)
+        step(loop, fl_ready_pop_(loop));
+}
+
 /* Bring the loop up to date without running tasks: deliver raised
  * signals and make every task whose timer is due ready. */
 static fl_time catch_up(fl_loop *loop)
@@ -196,7 +204,7 @@ static fl_time catch_up(fl_loop *loop)
 
 /* How long the loop may idle: 0 if work is ready (or a raise is pending),
  * the time to the next timer, or FL_TIME_FOREVER if only a signal can wake
- * a task; FL_EINCOMPLETE (as a flag) when nothing can ever wake anyone. */
+ * a task.  *stuck is set when nothing at all can wake anyone. */
 static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
 {
     *stuck = false;
@@ -204,14 +212,12 @@ static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
         return 0;
     if (loop->timer_count > 0)
         return loop->timer_due[0] - now;
-    if (!fl_signal_waited_(loop))
-        *stuck = true;
+    *stuck = !fl_signal_waited_(loop);
     return FL_TIME_FOREVER;
 }
 
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 {
-    unsigned budget = FL_POLL_INTERVAL;
     fl_time now;
     bool stuck;
 
@@ -219,9 +225,9 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
         return FL_EINVAL;
     if (loop->current != NULL)
         return FL_EBUSY;
+    loop->stop = loop->stop_on_root = 0;
     catch_up(loop);
-    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0)
-        step(loop, fl_ready_pop_(loop));
+    run_batch(loop);
     now = catch_up(loop);
     if (next_wait != NULL)
         *next_wait = idle_time(loop, now, &stuck);
@@ -231,24 +237,17 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
-    fl_port *port = loop->port;
-
     for (;;) {
-        unsigned budget = FL_POLL_INTERVAL;
         fl_time now, ticks;
         bool stuck;
 
-        while (loop->ready_head != FL_SLOT_NONE && budget-- > 0) {
-            step(loop, fl_ready_pop_(loop));
-            if (loop->exiting) {
-                if (result != NULL && loop->exit_rc == 0)
-                    *result = loop->exit_value;
-                return loop->exit_rc;
-            }
-            if ((flags & FL_RUN_NO_WAIT) && fl_task_done(root))
-                return root_outcome(root, flags, result);
+        run_batch(loop);
+        if (loop->exiting) {
+            if (result != NULL && loop->exit_rc == 0)
+                *result = loop->exit_value;
+            return loop->exit_rc;
         }
-        if (fl_task_done(root) && loop->live == 0)
+        if (loop->stop || (fl_task_done(root) && loop->live == 0))
             return root_outcome(root, flags, result);
 
         now = catch_up(loop);
@@ -263,7 +262,7 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         }
         if (max_wait != 0 && ticks > max_wait)
             ticks = max_wait;
-        port->wait(port, loop, ticks, ticks == FL_TIME_FOREVER);
+        loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
     }
 }
 
@@ -290,9 +289,12 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
     loop->exiting = 0;
     loop->exit_rc = 0;
     loop->exit_value = 0;
+    loop->stop_on_root = (flags & FL_RUN_NO_WAIT) != 0;
+    loop->stop = loop->stop_on_root && fl_task_done(root);
     loop->running = 1;
     rc = run(loop, root, flags, max_wait, result);
     loop->running = 0;
+    loop->stop = loop->stop_on_root = 0;
     loop->root = NULL;
     return rc;
 }

@@ -17,42 +17,6 @@ void fl_task_init(fl_task *task, fl_task_fn fn)
     task->timer = task->joiners = FL_SLOT_NONE;
 }
 
-fl_state fl_task_state(const fl_task *task)
-{
-    return task == NULL ? FL_TASK_NEW : FL_STATE_(task);
-}
-
-bool fl_task_done(const fl_task *task)
-{
-    return FL_IS_DONE_STATE_(fl_task_state(task));
-}
-
-bool fl_task_finished(const fl_task *task)
-{
-    return fl_task_state(task) == FL_TASK_FINISHED;
-}
-
-bool fl_task_failed(const fl_task *task)
-{
-    return fl_task_state(task) == FL_TASK_FAILED;
-}
-
-bool fl_task_cancelled(const fl_task *task)
-{
-    return fl_task_state(task) == FL_TASK_CANCELLED;
-}
-
-fl_value fl_task_result(const fl_task *task)
-{
-    return fl_task_finished(task) ? task->result : 0;
-}
-
-int fl_task_error(const fl_task *task)
-{
-    fl_state s = fl_task_state(task);
-    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? (int)task->result : 0;
-}
-
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 {
     fl_slot slot;
@@ -92,6 +56,8 @@ void fl_finish_(fl_loop *loop, fl_task *t)
                  : err == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
 
     t->flags = (uint8_t)end;
+    if (t == loop->root && loop->stop_on_root)
+        loop->stop = 1;
     loop->tasks[t->slot] = NULL;
     loop->free_slots[loop->free_count++] = t->slot;
     loop->live--;

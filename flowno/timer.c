@@ -14,9 +14,11 @@ static void timer_place(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
     fl_at_(loop, slot)->timer = i;
 }
 
-/* Move the entry (due, slot) up from hole `i` to where it belongs. */
-static void timer_sift_up(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
+/* Put the entry (due, slot) into hole `i`, moving it up or down to where
+ * it belongs.  One routine serves both insertion and removal. */
+static void timer_fix(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
 {
+    fl_slot n = loop->timer_count;
     while (i > 0) {
         fl_slot parent = (fl_slot)((i - 1) / 2);
         if (!FL_TIME_BEFORE_(due, loop->timer_due[parent]))
@@ -24,13 +26,6 @@ static void timer_sift_up(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
         timer_place(loop, i, loop->timer_due[parent], loop->timer_slot[parent]);
         i = parent;
     }
-    timer_place(loop, i, due, slot);
-}
-
-/* Move the entry (due, slot) down from hole `i` to where it belongs. */
-static void timer_sift_down(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
-{
-    fl_slot n = loop->timer_count;
     for (;;) {
         size_t child = 2 * (size_t)i + 1;
         if (child >= n)
@@ -49,7 +44,8 @@ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
     if (loop->timer_count >= FL_MAX_TIMERS)
         return FL_ENOSPC;
-    timer_sift_up(loop, loop->timer_count++, due, t->slot);
+    loop->timer_count++;
+    timer_fix(loop, (fl_slot)(loop->timer_count - 1), due, t->slot);
     return 0;
 }
 
@@ -58,15 +54,9 @@ void fl_timer_remove_(fl_loop *loop, fl_task *t)
     fl_slot i = t->timer;
     fl_slot last = --loop->timer_count;
     t->timer = FL_SLOT_NONE;
-    if (i == last)
-        return;
     /* Fill the hole with the last entry, which may belong above or below. */
-    fl_time due = loop->timer_due[last];
-    fl_slot slot = loop->timer_slot[last];
-    if (i > 0 && FL_TIME_BEFORE_(due, loop->timer_due[(i - 1) / 2]))
-        timer_sift_up(loop, i, due, slot);
-    else
-        timer_sift_down(loop, i, due, slot);
+    if (i != last)
+        timer_fix(loop, i, loop->timer_due[last], loop->timer_slot[last]);
 }
 
 void fl_timer_expire_(fl_loop *loop, fl_time now)
