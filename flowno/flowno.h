@@ -115,6 +115,7 @@ enum fl_op {
     FL_OP_EXIT_ERROR,  /* arg.value: the loop's error */
     FL_OP_QUEUE_PUT_RESERVED, /* a woken putter stores into its reserved slot */
     FL_OP_QUEUE_GET_RESERVED, /* a woken getter takes its reserved item */
+    FL_OP_DEADLINE,    /* arg.ticks: the next wait fails after this long */
     /* Suspension points: a pending cancellation is delivered here. */
     FL_OP_YIELD,       /* run again after every other ready task */
     FL_OP_SLEEP,       /* arg.ticks: how long */
@@ -128,6 +129,7 @@ enum fl_op {
     FL_OP_COND_WAIT,   /* arg.ptr: the condition */
     FL_OP_LATCH_WAIT,  /* arg.ptr: the latch */
     FL_OP_SIGNAL_WAIT, /* arg.ptr: the signal */
+    FL_OP_IO_WAIT,     /* arg.value: fd * 4 + FL_IO_READ / FL_IO_WRITE */
     FL_OP_COUNT_
 };
 
@@ -256,10 +258,32 @@ struct fl_port {
      * fl_signal_raise, so it must be safe from an interrupt handler or
      * another thread.  Bare metal needs none: the interrupt ends the WFI. */
     void (*wake)(fl_port *port);
+    /* Optional: I/O.  watch() puts `t` on the port's wait list for `fd`
+     * (with fl_port_wait_on) and returns 1, or returns an error (FL_ERANGE
+     * for an fd the backend cannot watch); wait() wakes the lists of the
+     * fds that became ready (fl_port_wake_all).  watching() tells whether
+     * any task waits on I/O, so the loop idles instead of giving up. */
+    int (*watch)(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
+    bool (*watching)(fl_port *port);
 };
 
-/* The POSIX port: CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() to wait.
- * (Defined in flowno/port/posix.c; absent from bare-metal builds.) */
+/* I/O readiness, for watch() and FL_IO_WAIT. */
+#define FL_IO_READ 1u
+#define FL_IO_WRITE 2u
+
+/* For ports: put `t` on the wait list whose head is `*list` (an fl_slot
+ * initialised to FL_SLOT_NONE), and wake everyone on such a list.  A task
+ * cancelled or timed out while on the list leaves it by itself. */
+void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_slot *list);
+void fl_port_wake_all(fl_loop *loop, fl_slot *list, int outcome);
+
+/* The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
+ * CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() for timers and I/O, and a
+ * self-pipe so that fl_signal_raise from another thread or a signal
+ * handler ends a select() at once.  It keeps a wait list per fd, so one
+ * port serves one loop; fl_port_posix() is a ready-made one for programs
+ * with a single loop.  fds at or above FD_SETSIZE are refused (FL_ERANGE):
+ * FD_SET on them would write past the fd_set. */
 fl_port *fl_port_posix(void);
 
 /* ---- The loop ---------------------------------------------------------- */
@@ -671,6 +695,19 @@ fl_dispatch_:                                  \
 #define FL_LATCH_WAIT(self, latch) FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
 #define FL_LATCH_WAIT_RC(self, rc, latch) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
 
+/* Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
+ * deadline: if it has not ended `ticks` from now it fails with
+ * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
+ * is dropped when that wait ends, when the task yields or sleeps, or ends. */
+#define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
+
+/* Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs
+ * a port with I/O (the POSIX port); errors come back negated (-EBADF). */
+#define FL_IO_WAIT(self, fd, events) \
+    FL_AWAIT(self, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
+#define FL_IO_WAIT_RC(self, rc, fd, events) \
+    FL_AWAIT_RC(self, rc, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
+
 /* Wait until `sig` is raised (at once if a raise is pending). */
 #define FL_SIGNAL_WAIT(self, sig) FL_AWAIT(self, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
 #define FL_SIGNAL_WAIT_RC(self, rc, sig) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
@@ -690,13 +727,14 @@ static inline fl_cmd fl_cmd_value_(int op, fl_value value)
     c.arg.value = value;
     return c;
 }
-static inline fl_cmd fl_cmd_sleep_(fl_time ticks)
+static inline fl_cmd fl_cmd_ticks_(int op, fl_time ticks)
 {
     fl_cmd c;
-    c.op = FL_OP_SLEEP;
+    c.op = op;
     c.arg.ticks = ticks;
     return c;
 }
+#define fl_cmd_sleep_(ticks) fl_cmd_ticks_(FL_OP_SLEEP, (ticks))
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,11 @@
     (FL_ENABLE_JOIN || FL_ENABLE_QUEUE || FL_ENABLE_EVENT || FL_ENABLE_LOCK || \
      FL_ENABLE_LATCH || FL_ENABLE_SIGNAL)
 
+/* The task waits with its timer as a deadline (not a sleep). */
+#define fl_timed_wait_(t) \
+    (FL_STATE_(t) == FL_TASK_WAITING || FL_STATE_(t) == FL_TASK_JOINING || \
+     FL_STATE_(t) == FL_TASK_SLEEPING)
+
 /* `a` comes before `b`, on a clock that wraps around. */
 #define FL_TIME_BEFORE_(a, b) ((fl_time_diff)((a) - (b)) < 0)
 

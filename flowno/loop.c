@@ -33,6 +33,18 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     return 0;
 }
 
+#if FL_NEEDS_WAIT_LISTS_
+void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_slot *list)
+{
+    fl_wait_on_(loop, list, t, FL_TASK_WAITING);
+}
+
+void fl_port_wake_all(fl_loop *loop, fl_slot *list, int outcome)
+{
+    fl_wake_all_(loop, list, outcome);
+}
+#endif
+
 fl_time fl_now(fl_loop *loop)
 {
     if (loop == NULL || loop->port == NULL)
@@ -60,6 +72,8 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t); /* a sleep replaces a deadline */
     if (ticks == 0) {
         fl_ready_push_(loop, t);
         return 1;
@@ -116,6 +130,21 @@ static void step(fl_loop *loop, fl_task *t)
             t->wait.value = 0;
             outcome = sleep_task(loop, t, cmd.arg.ticks);
             break;
+        case FL_OP_DEADLINE:
+            if (t->timer != FL_SLOT_NONE)
+                fl_timer_remove_(loop, t);
+            t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
+            continue; /* keep the timer: it is for the next wait */
+        case FL_OP_IO_WAIT:
+            /* fd * 4 + events; a negative fd gives a negative value. */
+            if (cmd.arg.value < 0)
+                outcome = FL_ERANGE;
+            else if (loop->port->watch == NULL)
+                outcome = FL_EINVAL;
+            else
+                outcome = loop->port->watch(loop->port, loop, t, (int)(cmd.arg.value / 4),
+                                            (unsigned)(cmd.arg.value % 4));
+            break;
 #if FL_ENABLE_JOIN
         case FL_OP_JOIN:
         case FL_OP_CANCEL_JOIN:
@@ -163,6 +192,9 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = FL_EINVAL;
             break;
         }
+        /* A deadline outlives only a wait that really waits. */
+        if (t->timer != FL_SLOT_NONE && !fl_timed_wait_(t))
+            fl_timer_remove_(loop, t);
         if (outcome == 1)
             break;
         /* Answered at once: resume the task with the outcome. */
@@ -212,7 +244,8 @@ static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
         return 0;
     if (loop->timer_count > 0)
         return loop->timer_due[0] - now;
-    *stuck = !fl_signal_waited_(loop);
+    *stuck = !fl_signal_waited_(loop) &&
+             !(loop->port->watching != NULL && loop->port->watching(loop->port));
     return FL_TIME_FOREVER;
 }
 

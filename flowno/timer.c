@@ -63,7 +63,16 @@ void fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     while (loop->timer_count > 0 && !FL_TIME_BEFORE_(now, loop->timer_due[0])) {
         fl_task *t = fl_at_(loop, loop->timer_slot[0]);
+        int outcome = 0;
         fl_timer_remove_(loop, t);
-        fl_wake_(loop, t, FL_STATE_(t) == FL_TASK_SLEEPING ? 0 : FL_ETIMEDOUT);
+#if FL_NEEDS_WAIT_LISTS_
+        if (FL_STATE_(t) != FL_TASK_SLEEPING) {
+            /* A deadline: leave the wait list, fail the wait. */
+            fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
+            t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
+            outcome = FL_ETIMEDOUT;
+        }
+#endif
+        fl_wake_(loop, t, outcome);
     }
 }

@@ -475,9 +475,10 @@ END_TEST
 
 START_TEST(bad_arguments_get_einval)
 {
-    fl_port no_clock = {NULL, NULL, NULL};
+    fl_port no_clock;
     fl_loop other;
     job t;
+    memset(&no_clock, 0, sizeof no_clock);
     job_init(&t, "t", return_n);
 
     ck_assert_int_eq(fl_loop_init(NULL, &fp.port), FL_EINVAL);

@@ -1,12 +1,30 @@
 /*
- * posix.c - the POSIX port: CLOCK_MONOTONIC for time, select() to idle.
+ * posix.c - the POSIX port: CLOCK_MONOTONIC for time, select() to wait for
+ * timers and file descriptors, a self-pipe for wake-ups from elsewhere.
+ *
+ * Tasks waiting on an fd sit on that fd's wait list (one for readers, one
+ * for writers), like waiters on a queue, so a task cancelled or timed out
+ * while waiting leaves the list through the loop's ordinary path and the
+ * port needs no bookkeeping of its own.  The fd_sets are rebuilt from the
+ * lists before each select(): O(highest fd), as select() itself is.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/select.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../flowno.h"
+
+typedef struct posix_port {
+    fl_port port;
+    int pipe_rd, pipe_wr; /* the self-pipe, -1 if it could not be made */
+    int max_fd;           /* no list above it is in use */
+    fl_slot readers[FD_SETSIZE];
+    fl_slot writers[FD_SETSIZE];
+} posix_port;
 
 static fl_time posix_now(fl_port *port)
 {
@@ -17,20 +35,148 @@ static fl_time posix_now(fl_port *port)
                      (fl_time)((uint64_t)ts.tv_nsec * FL_TICK_HZ / 1000000000u));
 }
 
-static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
+static int posix_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
 {
-    struct timeval tv;
-    (void)port;
-    (void)loop;
-    tv.tv_sec = (time_t)(ticks / FL_TICK_HZ);
-    tv.tv_usec = (suseconds_t)((uint64_t)(ticks % FL_TICK_HZ) * 1000000u / FL_TICK_HZ);
-    /* An interrupted wait is an early return, which the loop allows. */
-    (void)select(0, NULL, NULL, NULL, forever ? NULL : &tv);
+    posix_port *p = (posix_port *)port;
+    if (fd < 0 || fd >= FD_SETSIZE)
+        return FL_ERANGE;
+    if (events != FL_IO_READ && events != FL_IO_WRITE)
+        return FL_EINVAL;
+    if (fcntl(fd, F_GETFD) < 0)
+        return -errno; /* closed or never opened: -EBADF */
+    fl_port_wait_on(loop, t, events == FL_IO_READ ? &p->readers[fd] : &p->writers[fd]);
+    if (fd > p->max_fd)
+        p->max_fd = fd;
+    return 1;
 }
 
-static fl_port posix_port = {posix_now, posix_wait, NULL};
+static bool posix_watching(fl_port *port)
+{
+    posix_port *p = (posix_port *)port;
+    int fd;
+    for (fd = 0; fd <= p->max_fd; fd++)
+        if (p->readers[fd] != FL_SLOT_NONE || p->writers[fd] != FL_SLOT_NONE)
+            return true;
+    return false;
+}
+
+/* Fill the sets from the lists; returns the highest fd in them, or -1. */
+static int fill_sets(posix_port *p, fd_set *rd, fd_set *wr)
+{
+    int fd, top = -1;
+    FD_ZERO(rd);
+    FD_ZERO(wr);
+    for (fd = 0; fd <= p->max_fd; fd++) {
+        if (p->readers[fd] != FL_SLOT_NONE) {
+            FD_SET(fd, rd);
+            top = fd;
+        }
+        if (p->writers[fd] != FL_SLOT_NONE) {
+            FD_SET(fd, wr);
+            top = fd;
+        }
+    }
+    p->max_fd = top; /* shrink past lists emptied by cancels */
+    if (p->pipe_rd >= 0) {
+        FD_SET(p->pipe_rd, rd);
+        if (p->pipe_rd > top)
+            top = p->pipe_rd;
+    }
+    return top;
+}
+
+/* select() said EBADF: fail the waiters of every fd that is gone. */
+static void fail_closed_fds(posix_port *p, fl_loop *loop)
+{
+    int fd;
+    for (fd = 0; fd <= p->max_fd; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            continue;
+        fl_port_wake_all(loop, &p->readers[fd], -EBADF);
+        fl_port_wake_all(loop, &p->writers[fd], -EBADF);
+    }
+}
+
+static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
+{
+    posix_port *p = (posix_port *)port;
+    struct timeval tv;
+    fd_set rd, wr;
+    int top, n, fd;
+
+    tv.tv_sec = (time_t)(ticks / FL_TICK_HZ);
+    tv.tv_usec = (suseconds_t)((uint64_t)(ticks % FL_TICK_HZ) * 1000000u / FL_TICK_HZ);
+    top = fill_sets(p, &rd, &wr);
+    if (fl_loop_signal_pending(loop))
+        return; /* raised since the loop looked: don't sleep on it */
+    n = select(top + 1, &rd, &wr, NULL, forever ? NULL : &tv);
+    if (n < 0) {
+        /* EINTR is an early return, which the loop allows. */
+        if (errno == EBADF)
+            fail_closed_fds(p, loop);
+        return;
+    }
+    if (p->pipe_rd >= 0 && FD_ISSET(p->pipe_rd, &rd)) {
+        char drain[64];
+        while (read(p->pipe_rd, drain, sizeof drain) > 0)
+            ;
+    }
+    for (fd = 0; fd <= p->max_fd && n > 0; fd++) {
+        if (FD_ISSET(fd, &rd))
+            fl_port_wake_all(loop, &p->readers[fd], 0);
+        if (FD_ISSET(fd, &wr))
+            fl_port_wake_all(loop, &p->writers[fd], 0);
+    }
+}
+
+/* Async-signal-safe: one write() of one byte to a non-blocking pipe. */
+static void posix_wake(fl_port *port)
+{
+    posix_port *p = (posix_port *)port;
+    int saved = errno;
+    if (p->pipe_wr >= 0)
+        (void)!write(p->pipe_wr, "", 1);
+    errno = saved;
+}
+
+static int make_pipe(posix_port *p)
+{
+    int fds[2], i;
+    if (pipe(fds) != 0)
+        return -errno;
+    for (i = 0; i < 2; i++) {
+        int fl = fcntl(fds[i], F_GETFL);
+        if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) < 0 ||
+            fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return FL_EINVAL;
+        }
+    }
+    p->pipe_rd = fds[0];
+    p->pipe_wr = fds[1];
+    return 0;
+}
+
+static posix_port default_port;
+static bool default_ready;
 
 fl_port *fl_port_posix(void)
 {
-    return &posix_port;
+    posix_port *p = &default_port;
+    int fd;
+    if (!default_ready) {
+        p->port.now = posix_now;
+        p->port.wait = posix_wait;
+        p->port.wake = posix_wake;
+        p->port.watch = posix_watch;
+        p->port.watching = posix_watching;
+        p->max_fd = -1;
+        for (fd = 0; fd < FD_SETSIZE; fd++)
+            p->readers[fd] = p->writers[fd] = FL_SLOT_NONE;
+        p->pipe_rd = p->pipe_wr = -1;
+        (void)make_pipe(p); /* without it, wake-ups wait for the timeout */
+        default_ready = true;
+    }
+    return &p->port;
 }
