@@ -21,14 +21,14 @@ LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
 LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
           flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
-          flowno/latch.c flowno/signal.c flowno/port/posix.c
+          flowno/latch.c flowno/signal.c flowno/dump.c flowno/port/posix.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
-SUITES      = gen gen_labels loop task cancel timer error queue signal timeout io
+SUITES      = gen gen_labels loop task cancel timer error queue signal timeout io hooks
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)

@@ -12,7 +12,7 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock)
     if (cond == NULL || lock == NULL || lock->loop == NULL)
         return FL_EINVAL;
     cond->lock = lock;
-    cond->waiters = FL_SLOT_NONE;
+    fl_waitq_init(&cond->waiters, FL_WAIT_COND);
     return 0;
 }
 
@@ -23,7 +23,7 @@ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
     if (cond->lock->owner != t)
         return FL_EPERM;
     fl_lock_pass_(cond->lock);
-    fl_wait_on_(loop, &cond->waiters, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &cond->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }
 
@@ -35,14 +35,14 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     if (cond == NULL)
         return FL_EINVAL;
     lock = cond->lock;
-    while (moved < n && cond->waiters != FL_SLOT_NONE) {
-        fl_task *w = fl_at_(lock->loop, cond->waiters);
-        fl_list_remove_(lock->loop, &cond->waiters, w);
+    while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
+        fl_task *w = fl_at_(lock->loop, cond->waiters.head);
+        fl_list_remove_(lock->loop, &cond->waiters.head, w);
         if (lock->owner == NULL) {
             lock->owner = w;
             fl_wake_(lock->loop, w, 0);
         } else {
-            fl_wait_on_(lock->loop, &lock->waiters, w, FL_TASK_WAITING);
+            fl_wait_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
         }
         moved++;
     }

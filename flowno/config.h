@@ -77,6 +77,12 @@
 #ifndef FL_ENABLE_SIGNAL /* fl_signal: wake-ups from interrupts */
 #define FL_ENABLE_SIGNAL FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_HOOKS /* fl_hooks: instrumentation; zero code when 0 */
+#define FL_ENABLE_HOOKS FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_DUMP /* fl_loop_dump: a readable listing of every task */
+#define FL_ENABLE_DUMP FL_FEATURE_DEFAULT_
+#endif
 #ifndef FL_ENABLE_STRERROR /* the messages of fl_strerror; else it gives "" */
 #define FL_ENABLE_STRERROR FL_FEATURE_DEFAULT_
 #endif

@@ -11,7 +11,7 @@ int fl_event_init(fl_event *ev, fl_loop *loop)
         return FL_EINVAL;
     ev->loop = loop;
     ev->set = 0;
-    ev->waiters = FL_SLOT_NONE;
+    fl_waitq_init(&ev->waiters, FL_WAIT_EVENT);
     return 0;
 }
 
@@ -20,7 +20,7 @@ int fl_event_set(fl_event *ev)
     if (ev == NULL)
         return FL_EINVAL;
     ev->set = 1;
-    fl_wake_all_(ev->loop, &ev->waiters, 0);
+    fl_wake_all_(ev->loop, &ev->waiters.head, 0);
     return 0;
 }
 
@@ -35,7 +35,7 @@ int fl_event_wait_(fl_loop *loop, fl_task *t, fl_event *ev)
         return FL_EINVAL;
     if (ev->set)
         return 0;
-    fl_wait_on_(loop, &ev->waiters, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &ev->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -244,6 +244,7 @@ typedef struct fl_frame {
 
 typedef struct fl_loop fl_loop;
 typedef struct fl_port fl_port;
+typedef struct fl_waitq fl_waitq;
 
 /* What a platform supplies.  Embed it in a struct of your own to give it
  * state, as with tasks. */
@@ -265,17 +266,22 @@ struct fl_port {
      * any task waits on I/O, so the loop idles instead of giving up. */
     int (*watch)(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
     bool (*watching)(fl_port *port);
+    /* Optional, for fl_loop_dump: the fd of one of the port's wait lists. */
+    int (*fd_of)(fl_port *port, const fl_waitq *list);
 };
 
 /* I/O readiness, for watch() and FL_IO_WAIT. */
 #define FL_IO_READ 1u
 #define FL_IO_WRITE 2u
 
-/* For ports: put `t` on the wait list whose head is `*list` (an fl_slot
- * initialised to FL_SLOT_NONE), and wake everyone on such a list.  A task
- * cancelled or timed out while on the list leaves it by itself. */
-void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_slot *list);
-void fl_port_wake_all(fl_loop *loop, fl_slot *list, int outcome);
+/* For ports: put `t` on a wait list, and wake everyone on one.  A task
+ * cancelled or timed out while on the list leaves it by itself.  Initialise
+ * each list with fl_waitq_init. */
+void fl_waitq_init(fl_waitq *q, unsigned kind);
+void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list);
+void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome);
+/* fd became ready: report it to the hooks, then wake the list with 0. */
+void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
 
 /* The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
  * CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() for timers and I/O, and a
@@ -289,6 +295,8 @@ fl_port *fl_port_posix(void);
 /* ---- The loop ---------------------------------------------------------- */
 
 typedef struct fl_signal fl_signal;
+typedef struct fl_hooks fl_hooks;
+typedef struct fl_queue fl_queue;
 
 /* All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
@@ -307,6 +315,9 @@ struct fl_loop {
     fl_task *current;     /* the task being stepped, or NULL */
     fl_task *root;
     fl_signal *signals;   /* every fl_signal of this loop */
+#if FL_ENABLE_HOOKS
+    fl_hooks *hooks;
+#endif
     fl_time now;          /* the clock as last read */
     fl_value exit_value;
     int exit_rc;
@@ -361,11 +372,32 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 
 /* ---- Queues and synchronization ----------------------------------------- */
 
+/* The head of a wait list, with the kind of wait, so that fl_loop_dump can
+ * say what a task waits on. */
+struct fl_waitq {
+    fl_slot head;
+    uint8_t kind; /* enum fl_wait_kind */
+};
+
+enum fl_wait_kind {
+    FL_WAIT_OTHER = 0,
+    FL_WAIT_QUEUE_GET,
+    FL_WAIT_QUEUE_PUT,
+    FL_WAIT_QUEUE_PEEK,
+    FL_WAIT_EVENT,
+    FL_WAIT_LOCK,
+    FL_WAIT_COND,
+    FL_WAIT_LATCH,
+    FL_WAIT_SIGNAL,
+    FL_WAIT_IO_READ,
+    FL_WAIT_IO_WRITE
+};
+
 /* A bounded FIFO of fixed-size items over storage you provide (Flowno's
  * AsyncQueue).  put waits while it is full, get while it is empty; waiters
  * are served in the order they came.  Closing wakes everyone: getters drain
  * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once. */
-typedef struct fl_queue {
+struct fl_queue {
     fl_loop *loop;
     unsigned char *items;
     size_t item_size;
@@ -373,8 +405,8 @@ typedef struct fl_queue {
     unsigned get_reserved; /* items promised to woken getters */
     unsigned put_reserved; /* free places promised to woken putters */
     uint8_t closed;
-    fl_slot getters, putters, peekers;
-} fl_queue;
+    fl_waitq getters, putters, peekers;
+};
 
 /* `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
  * NULL pointer or a zero size or capacity. */
@@ -396,7 +428,7 @@ bool fl_queue_closed(const fl_queue *q);
 typedef struct fl_event {
     fl_loop *loop;
     uint8_t set;
-    fl_slot waiters;
+    fl_waitq waiters;
 } fl_event;
 
 int fl_event_init(fl_event *ev, fl_loop *loop);
@@ -408,7 +440,7 @@ bool fl_event_is_set(const fl_event *ev);
 typedef struct fl_lock {
     fl_loop *loop;
     fl_task *owner;
-    fl_slot waiters;
+    fl_waitq waiters;
 } fl_lock;
 
 int fl_lock_init(fl_lock *lock, fl_loop *loop);
@@ -423,7 +455,7 @@ fl_task *fl_lock_owner(const fl_lock *lock);
  * the lock is NOT held. */
 typedef struct fl_cond {
     fl_lock *lock;
-    fl_slot waiters;
+    fl_waitq waiters;
 } fl_cond;
 
 int fl_cond_init(fl_cond *cond, fl_lock *lock);
@@ -436,7 +468,7 @@ int fl_cond_notify_all(fl_cond *cond);
 typedef struct fl_latch {
     fl_loop *loop;
     unsigned count;
-    fl_slot waiters;
+    fl_waitq waiters;
 } fl_latch;
 
 int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
@@ -455,7 +487,7 @@ struct fl_signal {
     fl_loop *loop;
     fl_signal *next;
     volatile uint8_t raised;
-    fl_slot waiters;
+    fl_waitq waiters;
 };
 
 /* Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
@@ -465,6 +497,41 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop);
 void fl_signal_raise(fl_signal *sig);
 /* True if a raise is waiting to be delivered (for a port's wait()). */
 #define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
+
+/* ---- Seeing the schedule ------------------------------------------------ */
+
+#if FL_ENABLE_HOOKS
+/* Instrumentation (Flowno's EventLoopInstrument).  Every member may be
+ * NULL.  Hooks run inside the loop: they must not call the loop back.  With
+ * FL_ENABLE_HOOKS 0 none of this exists and the loop has no hook code. */
+struct fl_hooks {
+    /* Around each call of a task's function; `cmd` is what it returned. */
+    void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
+    void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
+    /* The task became ready (spawned, woken, or yielded). */
+    void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t);
+    /* The task ended: fl_task_state says finished, failed or cancelled. */
+    void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
+    /* A task started waiting for an fd; the port found an fd ready. */
+    void (*io_wait)(fl_hooks *h, fl_loop *loop, fl_task *t, int fd, unsigned events);
+    void (*io_ready)(fl_hooks *h, fl_loop *loop, int fd, unsigned events);
+    /* An item went into or out of a queue. */
+    void (*queue_put)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
+    void (*queue_get)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
+};
+
+/* Attach `hooks` (NULL to detach). */
+void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks);
+#endif
+
+#if FL_ENABLE_DUMP
+/* Describe every task of the loop, one line each, and a line of counts:
+ * its state, and what it waits on (the timer and when it is due, the task
+ * it joins, the queue, lock, event, condition, latch or signal, the fd).
+ * `print` gets each line without a newline; the library has no stdio.  It
+ * only reads, so it is safe between steps, from a task, or from a hook. */
+void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line), void *ctx);
+#endif
 
 /* ---- Writing a task ---------------------------------------------------- */
 

@@ -25,6 +25,18 @@
     (FL_STATE_(t) == FL_TASK_WAITING || FL_STATE_(t) == FL_TASK_JOINING || \
      FL_STATE_(t) == FL_TASK_SLEEPING)
 
+/* Call hook `name` if hooks are compiled in and one is attached. */
+#if FL_ENABLE_HOOKS
+#define FL_HOOK_(loop, name, ...)                                       \
+    do {                                                                \
+        fl_hooks *fl_h_ = (loop)->hooks;                                \
+        if (fl_h_ != NULL && fl_h_->name != NULL)                       \
+            fl_h_->name(fl_h_, (loop), __VA_ARGS__);                    \
+    } while (0)
+#else
+#define FL_HOOK_(loop, name, ...) ((void)0)
+#endif
+
 /* `a` comes before `b`, on a clock that wraps around. */
 #define FL_TIME_BEFORE_(a, b) ((fl_time_diff)((a) - (b)) < 0)
 

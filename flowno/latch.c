@@ -11,7 +11,7 @@ int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
         return FL_EINVAL;
     latch->loop = loop;
     latch->count = count;
-    latch->waiters = FL_SLOT_NONE;
+    fl_waitq_init(&latch->waiters, FL_WAIT_LATCH);
     return 0;
 }
 
@@ -22,7 +22,7 @@ int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
     if (latch->count == 0)
         return error_if_zero ? FL_ERANGE : 0;
     if (--latch->count == 0)
-        fl_wake_all_(latch->loop, &latch->waiters, 0);
+        fl_wake_all_(latch->loop, &latch->waiters.head, 0);
     return 0;
 }
 
@@ -37,7 +37,7 @@ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
         return FL_EINVAL;
     if (latch->count == 0)
         return 0;
-    fl_wait_on_(loop, &latch->waiters, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &latch->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }
 

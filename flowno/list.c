@@ -16,6 +16,7 @@ void fl_ready_push_(fl_loop *loop, fl_task *t)
     else
         fl_at_(loop, loop->ready_tail)->next = t->slot;
     loop->ready_tail = t->slot;
+    FL_HOOK_(loop, task_ready, t);
 }
 
 #if FL_NEEDS_WAIT_LISTS_

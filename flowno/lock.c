@@ -13,7 +13,7 @@ int fl_lock_init(fl_lock *lock, fl_loop *loop)
         return FL_EINVAL;
     lock->loop = loop;
     lock->owner = NULL;
-    lock->waiters = FL_SLOT_NONE;
+    fl_waitq_init(&lock->waiters, FL_WAIT_LOCK);
     return 0;
 }
 
@@ -34,12 +34,12 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 
 void fl_lock_pass_(fl_lock *lock)
 {
-    if (lock->waiters == FL_SLOT_NONE) {
+    if (lock->waiters.head == FL_SLOT_NONE) {
         lock->owner = NULL;
         return;
     }
-    lock->owner = fl_at_(lock->loop, lock->waiters);
-    (void)fl_wake_first_(lock->loop, &lock->waiters, 0);
+    lock->owner = fl_at_(lock->loop, lock->waiters.head);
+    (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
 }
 
 int fl_lock_release(fl_lock *lock, fl_task *self)
@@ -60,7 +60,7 @@ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
     rc = fl_lock_try_acquire(lock, t);
     if (rc != FL_EAGAIN)
         return rc;
-    fl_wait_on_(loop, &lock->waiters, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -15,6 +15,9 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     loop->port = port;
     loop->signals = NULL;
     loop->signal_pending = 0;
+#if FL_ENABLE_HOOKS
+    loop->hooks = NULL;
+#endif
     loop->current = NULL;
     loop->root = NULL;
     loop->exit_value = 0;
@@ -33,15 +36,35 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     return 0;
 }
 
-#if FL_NEEDS_WAIT_LISTS_
-void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_slot *list)
+void fl_waitq_init(fl_waitq *q, unsigned kind)
 {
-    fl_wait_on_(loop, list, t, FL_TASK_WAITING);
+    q->head = FL_SLOT_NONE;
+    q->kind = (uint8_t)kind;
 }
 
-void fl_port_wake_all(fl_loop *loop, fl_slot *list, int outcome)
+#if FL_NEEDS_WAIT_LISTS_
+void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list)
 {
-    fl_wake_all_(loop, list, outcome);
+    fl_wait_on_(loop, &list->head, t, FL_TASK_WAITING);
+}
+
+void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome)
+{
+    fl_wake_all_(loop, &list->head, outcome);
+}
+
+void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events)
+{
+    FL_HOOK_(loop, io_ready, fd, events);
+    fl_wake_all_(loop, &list->head, 0);
+}
+#endif
+
+#if FL_ENABLE_HOOKS
+void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks)
+{
+    if (loop != NULL)
+        loop->hooks = hooks;
 }
 #endif
 
@@ -91,8 +114,12 @@ static void step(fl_loop *loop, fl_task *t)
 {
     loop->current = t;
     for (;;) {
-        fl_cmd cmd = t->fn(t);
+        fl_cmd cmd;
         int outcome;
+
+        FL_HOOK_(loop, step_begin, t);
+        cmd = t->fn(t);
+        FL_HOOK_(loop, step_end, t, &cmd);
 
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
             /* A cancel that came while it was ready lands here instead. */
@@ -144,6 +171,9 @@ static void step(fl_loop *loop, fl_task *t)
             else
                 outcome = loop->port->watch(loop->port, loop, t, (int)(cmd.arg.value / 4),
                                             (unsigned)(cmd.arg.value % 4));
+            if (outcome == 1)
+                FL_HOOK_(loop, io_wait, t, (int)(cmd.arg.value / 4),
+                         (unsigned)(cmd.arg.value % 4));
             break;
 #if FL_ENABLE_JOIN
         case FL_OP_JOIN:

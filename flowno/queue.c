@@ -27,7 +27,9 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
     q->head = q->count = 0;
     q->get_reserved = q->put_reserved = 0;
     q->closed = 0;
-    q->getters = q->putters = q->peekers = FL_SLOT_NONE;
+    fl_waitq_init(&q->getters, FL_WAIT_QUEUE_GET);
+    fl_waitq_init(&q->putters, FL_WAIT_QUEUE_PUT);
+    fl_waitq_init(&q->peekers, FL_WAIT_QUEUE_PEEK);
     return 0;
 }
 
@@ -44,19 +46,21 @@ static void store(fl_queue *q, const void *item)
 {
     memcpy(slot_at(q, q->count), item, q->item_size);
     q->count++;
-    if (fl_wake_first_(q->loop, &q->getters, FL_QUEUE_RETRY_))
+    FL_HOOK_(q->loop, queue_put, q, item);
+    if (fl_wake_first_(q->loop, &q->getters.head, FL_QUEUE_RETRY_))
         q->get_reserved++;
-    fl_wake_all_(q->loop, &q->peekers, FL_QUEUE_RETRY_);
+    fl_wake_all_(q->loop, &q->peekers.head, FL_QUEUE_RETRY_);
 }
 
 /* Remove the oldest item; the oldest waiting putter gets its place. */
 static void take(fl_queue *q, void *item)
 {
     memcpy(item, slot_at(q, 0), q->item_size);
+    FL_HOOK_(q->loop, queue_get, q, item);
     if (++q->head == q->capacity)
         q->head = 0;
     q->count--;
-    if (fl_wake_first_(q->loop, &q->putters, FL_QUEUE_RETRY_))
+    if (fl_wake_first_(q->loop, &q->putters.head, FL_QUEUE_RETRY_))
         q->put_reserved++;
 }
 
@@ -99,9 +103,9 @@ int fl_queue_close(fl_queue *q)
     if (q == NULL)
         return FL_EINVAL;
     q->closed = 1;
-    fl_wake_all_(q->loop, &q->getters, FL_ECLOSED);
-    fl_wake_all_(q->loop, &q->peekers, FL_ECLOSED);
-    fl_wake_all_(q->loop, &q->putters, FL_ECLOSED);
+    fl_wake_all_(q->loop, &q->getters.head, FL_ECLOSED);
+    fl_wake_all_(q->loop, &q->peekers.head, FL_ECLOSED);
+    fl_wake_all_(q->loop, &q->putters.head, FL_ECLOSED);
     return 0;
 }
 
@@ -124,7 +128,7 @@ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
     if (q->closed)
         return FL_ECLOSED;
     if (!reserved && q->count + q->put_reserved >= q->capacity) {
-        fl_wait_on_(loop, &q->putters, t, FL_TASK_WAITING);
+        fl_wait_on_(loop, &q->putters.head, t, FL_TASK_WAITING);
         return 1;
     }
     store(q, t->wait.item);
@@ -153,7 +157,7 @@ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
     }
     if (q->closed)
         return FL_ECLOSED;
-    fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers : &q->getters, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers.head : &q->getters.head, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -22,7 +22,7 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop)
             return FL_EBUSY;
     sig->loop = loop;
     sig->raised = 0;
-    sig->waiters = FL_SLOT_NONE;
+    fl_waitq_init(&sig->waiters, FL_WAIT_SIGNAL);
     sig->next = loop->signals;
     loop->signals = sig;
     return 0;
@@ -45,9 +45,9 @@ void fl_signal_deliver_(fl_loop *loop)
     fl_signal *s;
     loop->signal_pending = 0;
     for (s = loop->signals; s != NULL; s = s->next) {
-        if (s->raised && s->waiters != FL_SLOT_NONE) {
+        if (s->raised && s->waiters.head != FL_SLOT_NONE) {
             s->raised = 0;
-            fl_wake_all_(loop, &s->waiters, 0);
+            fl_wake_all_(loop, &s->waiters.head, 0);
         }
     }
 }
@@ -56,7 +56,7 @@ bool fl_signal_waited_(const fl_loop *loop)
 {
     const fl_signal *s;
     for (s = loop->signals; s != NULL; s = s->next)
-        if (s->waiters != FL_SLOT_NONE)
+        if (s->waiters.head != FL_SLOT_NONE)
             return true;
     return false;
 }
@@ -69,7 +69,7 @@ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
         sig->raised = 0;
         return 0;
     }
-    fl_wait_on_(loop, &sig->waiters, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &sig->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -58,6 +58,7 @@ void fl_finish_(fl_loop *loop, fl_task *t)
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t); /* a deadline it never used */
     t->flags = (uint8_t)end;
+    FL_HOOK_(loop, task_end, t);
     if (t == loop->root && loop->stop_on_root)
         loop->stop = 1;
     loop->tasks[t->slot] = NULL;

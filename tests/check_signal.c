@@ -155,7 +155,7 @@ START_TEST(cancelled_signal_waiter_leaves_and_the_run_ends)
     snprintf(expect, sizeof expect, "w1:%d", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(fp.forever_waits, 0);
-    ck_assert_uint_eq(sig.waiters, FL_SLOT_NONE);
+    ck_assert_uint_eq(sig.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
 

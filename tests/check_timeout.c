@@ -63,7 +63,7 @@ START_TEST(queue_get_times_out_and_leaves_the_getters)
     ck_assert_int_eq(run(&g), 0);
     snprintf(expect, sizeof expect, "g1:%d@30", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(q.getters, FL_SLOT_NONE);
+    ck_assert_uint_eq(q.getters.head, FL_SLOT_NONE);
     /* A later item waits in the queue for whoever comes. */
     ck_assert_int_eq(fl_queue_try_put(&q, &v), 0);
     ck_assert_int_eq(fl_queue_try_get(&q, &v), 0);
@@ -224,7 +224,7 @@ START_TEST(deadline_applies_to_the_next_wait_only)
     snprintf(expect, sizeof expect, "timers:0 slept@25 ev:%d@35", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(loop.timer_count, 0);
-    ck_assert_uint_eq(ev.waiters, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -272,7 +272,7 @@ START_TEST(repeated_timeouts_leave_nothing_behind)
     ck_assert_int_eq(run(&t), 0);
     ck_assert_uint_eq(fp.now, 300);
     ck_assert_uint_eq(loop.timer_count, 0);
-    ck_assert_uint_eq(ev.waiters, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
 

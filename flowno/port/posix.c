@@ -22,8 +22,8 @@ typedef struct posix_port {
     fl_port port;
     int pipe_rd, pipe_wr; /* the self-pipe, -1 if it could not be made */
     int max_fd;           /* no list above it is in use */
-    fl_slot readers[FD_SETSIZE];
-    fl_slot writers[FD_SETSIZE];
+    fl_waitq readers[FD_SETSIZE];
+    fl_waitq writers[FD_SETSIZE];
 } posix_port;
 
 static fl_time posix_now(fl_port *port)
@@ -50,12 +50,22 @@ static int posix_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigne
     return 1;
 }
 
+static int posix_fd_of(fl_port *port, const fl_waitq *list)
+{
+    posix_port *p = (posix_port *)port;
+    if (list >= p->readers && list < p->readers + FD_SETSIZE)
+        return (int)(list - p->readers);
+    if (list >= p->writers && list < p->writers + FD_SETSIZE)
+        return (int)(list - p->writers);
+    return -1;
+}
+
 static bool posix_watching(fl_port *port)
 {
     posix_port *p = (posix_port *)port;
     int fd;
     for (fd = 0; fd <= p->max_fd; fd++)
-        if (p->readers[fd] != FL_SLOT_NONE || p->writers[fd] != FL_SLOT_NONE)
+        if (p->readers[fd].head != FL_SLOT_NONE || p->writers[fd].head != FL_SLOT_NONE)
             return true;
     return false;
 }
@@ -67,11 +77,11 @@ static int fill_sets(posix_port *p, fd_set *rd, fd_set *wr)
     FD_ZERO(rd);
     FD_ZERO(wr);
     for (fd = 0; fd <= p->max_fd; fd++) {
-        if (p->readers[fd] != FL_SLOT_NONE) {
+        if (p->readers[fd].head != FL_SLOT_NONE) {
             FD_SET(fd, rd);
             top = fd;
         }
-        if (p->writers[fd] != FL_SLOT_NONE) {
+        if (p->writers[fd].head != FL_SLOT_NONE) {
             FD_SET(fd, wr);
             top = fd;
         }
@@ -123,9 +133,9 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
     }
     for (fd = 0; fd <= p->max_fd && n > 0; fd++) {
         if (FD_ISSET(fd, &rd))
-            fl_port_wake_all(loop, &p->readers[fd], 0);
+            fl_port_io_ready(loop, &p->readers[fd], fd, FL_IO_READ);
         if (FD_ISSET(fd, &wr))
-            fl_port_wake_all(loop, &p->writers[fd], 0);
+            fl_port_io_ready(loop, &p->writers[fd], fd, FL_IO_WRITE);
     }
 }
 
@@ -171,9 +181,12 @@ fl_port *fl_port_posix(void)
         p->port.wake = posix_wake;
         p->port.watch = posix_watch;
         p->port.watching = posix_watching;
+        p->port.fd_of = posix_fd_of;
         p->max_fd = -1;
-        for (fd = 0; fd < FD_SETSIZE; fd++)
-            p->readers[fd] = p->writers[fd] = FL_SLOT_NONE;
+        for (fd = 0; fd < FD_SETSIZE; fd++) {
+            fl_waitq_init(&p->readers[fd], FL_WAIT_IO_READ);
+            fl_waitq_init(&p->writers[fd], FL_WAIT_IO_WRITE);
+        }
         p->pipe_rd = p->pipe_wr = -1;
         (void)make_pipe(p); /* without it, wake-ups wait for the timeout */
         default_ready = true;
