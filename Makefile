@@ -40,7 +40,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo test check suites deps clean install \
         test-gcc test-clang test-asan test-valgrind test-nomalloc test-install \
-        examples test-examples
+        examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
 .SECONDARY:
@@ -116,6 +116,20 @@ test-nomalloc:
 test-install:
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-install.sh
+# The library must build warning-free in every profile, not just the
+# default: compile it (no linking) with each set of feature switches.
+PROFILES = "-DFL_PROFILE_MINIMAL" \
+           "-DFL_ENABLE_HOOKS=0 -DFL_ENABLE_DUMP=0 -DFL_ENABLE_IO=0 -DFL_ENABLE_STRERROR=0" \
+           "-DFL_ENABLE_JOIN=0 -DFL_ENABLE_CANCEL=0" \
+           "-DFL_ENABLE_TIMEOUT=0 -DFL_ENABLE_SIGNAL=0" \
+           "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_TIMEOUT=1" \
+           "-DFL_MAX_TASKS=300 -DFL_TIME_BITS=64" "-DGEN_USE_LABELS"
+test-profiles:
+	@for cc in gcc clang; do for p in $(PROFILES); do \
+	    for f in $(LIB_SRC); do \
+	        $$cc $(WARN) -O2 -I. $$p -c $$f -o /dev/null || { echo "profile $$p with $$cc: FAILED"; exit 1; }; \
+	    done; \
+	done; done; echo "profiles: the library builds clean in every configuration listed in PROFILES, with gcc and clang"
 test-examples:
 	@$(MAKE) --no-print-directory examples CC=gcc BUILD=build/gcc
 	@$(MAKE) --no-print-directory examples CC=clang BUILD=build/clang
@@ -134,6 +148,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-nomalloc
 	@$(MAKE) --no-print-directory test-install
 	@$(MAKE) --no-print-directory test-examples
+	@$(MAKE) --no-print-directory test-profiles
 	@echo "make test: all passed"
 
 # ---- install -------------------------------------------------------------

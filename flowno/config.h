@@ -77,6 +77,12 @@
 #ifndef FL_ENABLE_SIGNAL /* fl_signal: wake-ups from interrupts */
 #define FL_ENABLE_SIGNAL FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_TIMEOUT /* FL_TIMEOUT: deadlines on waits */
+#define FL_ENABLE_TIMEOUT FL_FEATURE_DEFAULT_
+#endif
+#ifndef FL_ENABLE_IO /* FL_IO_WAIT through the port's watch() */
+#define FL_ENABLE_IO FL_FEATURE_DEFAULT_
+#endif
 #ifndef FL_ENABLE_HOOKS /* fl_hooks: instrumentation; zero code when 0 */
 #define FL_ENABLE_HOOKS FL_FEATURE_DEFAULT_
 #endif

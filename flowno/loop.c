@@ -55,6 +55,8 @@ void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome)
 
 void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events)
 {
+    (void)fd; /* only the hooks want them */
+    (void)events;
     FL_HOOK_(loop, io_ready, fd, events);
     fl_wake_all_(loop, &list->head, 0);
 }
@@ -95,8 +97,10 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
+#if FL_ENABLE_TIMEOUT
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t); /* a sleep replaces a deadline */
+#endif
     if (ticks == 0) {
         fl_ready_push_(loop, t);
         return 1;
@@ -157,11 +161,14 @@ static void step(fl_loop *loop, fl_task *t)
             t->wait.value = 0;
             outcome = sleep_task(loop, t, cmd.arg.ticks);
             break;
+#if FL_ENABLE_TIMEOUT
         case FL_OP_DEADLINE:
             if (t->timer != FL_SLOT_NONE)
                 fl_timer_remove_(loop, t);
             t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
+#endif
+#if FL_ENABLE_IO
         case FL_OP_IO_WAIT:
             /* fd * 4 + events; a negative fd gives a negative value. */
             if (cmd.arg.value < 0)
@@ -175,6 +182,7 @@ static void step(fl_loop *loop, fl_task *t)
                 FL_HOOK_(loop, io_wait, t, (int)(cmd.arg.value / 4),
                          (unsigned)(cmd.arg.value % 4));
             break;
+#endif
 #if FL_ENABLE_JOIN
         case FL_OP_JOIN:
         case FL_OP_CANCEL_JOIN:
@@ -222,9 +230,11 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = FL_EINVAL;
             break;
         }
+#if FL_ENABLE_TIMEOUT
         /* A deadline outlives only a wait that really waits. */
         if (t->timer != FL_SLOT_NONE && !fl_timed_wait_(t))
             fl_timer_remove_(loop, t);
+#endif
         if (outcome == 1)
             break;
         /* Answered at once: resume the task with the outcome. */
@@ -274,8 +284,11 @@ static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
         return 0;
     if (loop->timer_count > 0)
         return loop->timer_due[0] - now;
-    *stuck = !fl_signal_waited_(loop) &&
-             !(loop->port->watching != NULL && loop->port->watching(loop->port));
+    *stuck = !fl_signal_waited_(loop);
+#if FL_ENABLE_IO
+    if (loop->port->watching != NULL && loop->port->watching(loop->port))
+        *stuck = false;
+#endif
     return FL_TIME_FOREVER;
 }
 

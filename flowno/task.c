@@ -55,8 +55,10 @@ void fl_finish_(fl_loop *loop, fl_task *t)
     fl_state end = err == 0 ? FL_TASK_FINISHED
                  : err == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
 
+#if FL_ENABLE_TIMEOUT
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t); /* a deadline it never used */
+#endif
     t->flags = (uint8_t)end;
     FL_HOOK_(loop, task_end, t);
     if (t == loop->root && loop->stop_on_root)

@@ -65,7 +65,7 @@ void fl_timer_expire_(fl_loop *loop, fl_time now)
         fl_task *t = fl_at_(loop, loop->timer_slot[0]);
         int outcome = 0;
         fl_timer_remove_(loop, t);
-#if FL_NEEDS_WAIT_LISTS_
+#if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
         if (FL_STATE_(t) != FL_TASK_SLEEPING) {
             /* A deadline: leave the wait list, fail the wait. */
             fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
