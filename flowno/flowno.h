@@ -675,19 +675,8 @@ fl_dispatch_:                                  \
     GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, (fl_value)(err)))
 
 /* Run helper `call` (whose frame is `frame`) until it ends; while it waits,
- * the task waits.  Its error propagates; its value is fl_frame_result(frame). */
-#define FL_CALL(self, frame, call)                                    \
-    do {                                                              \
-        fl_frame_init(frame);                                         \
-        GEN_POINT_(*fl_lc_)                                           \
-        {                                                             \
-            fl_cmd fl_sub_ = (call);                                  \
-            if (fl_sub_.op != FL_OP_DONE)                             \
-                return fl_sub_;                                       \
-        }                                                             \
-        if (fl_frame_error(frame) < 0)                                \
-            FL_RAISE_(fl_frame_error(frame));                         \
-    } while (0)
+ * the task waits.  Its value is fl_frame_result(frame); its error is handed
+ * to `rc` (FL_CALL_RC) or propagates (FL_CALL). */
 #define FL_CALL_RC(self, rc, frame, call)                             \
     do {                                                              \
         fl_frame_init(frame);                                         \
@@ -698,6 +687,11 @@ fl_dispatch_:                                  \
                 return fl_sub_;                                       \
         }                                                             \
         (rc) = fl_frame_error(frame);                                 \
+    } while (0)
+#define FL_CALL(self, frame, call)                                    \
+    do {                                                              \
+        FL_CALL_RC(self, (self)->wait.value, frame, call);            \
+        FL_PROPAGATE_((self)->wait.value);                            \
     } while (0)
 
 /* A queue operation: copy through `ptr`; when woken with a reservation
