@@ -21,14 +21,14 @@ LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
 LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
           flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
-          flowno/latch.c flowno/signal.c flowno/dump.c flowno/port/posix.c
+          flowno/latch.c flowno/signal.c flowno/post.c flowno/dump.c flowno/port/posix.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
-SUITES      = gen gen_labels loop task cancel timer error queue signal timeout io hooks
+SUITES      = gen gen_labels loop task cancel timer error queue signal timeout io hooks post
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -121,7 +121,7 @@ test-install:
 PROFILES = "-DFL_PROFILE_MINIMAL" \
            "-DFL_ENABLE_HOOKS=0 -DFL_ENABLE_DUMP=0 -DFL_ENABLE_IO=0 -DFL_ENABLE_STRERROR=0" \
            "-DFL_ENABLE_JOIN=0 -DFL_ENABLE_CANCEL=0" \
-           "-DFL_ENABLE_TIMEOUT=0 -DFL_ENABLE_SIGNAL=0" \
+           "-DFL_ENABLE_TIMEOUT=0 -DFL_ENABLE_SIGNAL=0 -DFL_ENABLE_POST=0" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_TIMEOUT=1" \
            "-DFL_MAX_TASKS=300 -DFL_TIME_BITS=64" "-DGEN_USE_LABELS"
 test-profiles:

@@ -77,6 +77,9 @@
 #ifndef FL_ENABLE_SIGNAL /* fl_signal: wake-ups from interrupts */
 #define FL_ENABLE_SIGNAL FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_POST /* fl_post_spawn, fl_loop_hold: work from outside */
+#define FL_ENABLE_POST FL_FEATURE_DEFAULT_
+#endif
 #ifndef FL_ENABLE_TIMEOUT /* FL_TIMEOUT: deadlines on waits */
 #define FL_ENABLE_TIMEOUT FL_FEATURE_DEFAULT_
 #endif
@@ -115,6 +118,9 @@
 #endif
 #if FL_ENABLE_CANCEL && !FL_ENABLE_JOIN
 #error "flowno: FL_ENABLE_CANCEL needs FL_ENABLE_JOIN (an awaited cancel is a join)"
+#endif
+#if FL_ENABLE_POST && !FL_ENABLE_SIGNAL
+#error "flowno: FL_ENABLE_POST needs FL_ENABLE_SIGNAL (a post wakes the loop like a raise)"
 #endif
 #if FL_ENABLE_COND && !FL_ENABLE_LOCK
 #error "flowno: FL_ENABLE_COND needs FL_ENABLE_LOCK (a condition is bound to a lock)"

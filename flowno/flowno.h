@@ -268,6 +268,11 @@ struct fl_port {
     bool (*watching)(fl_port *port);
     /* Optional, for fl_loop_dump: the fd of one of the port's wait lists. */
     int (*fd_of)(fl_port *port, const fl_waitq *list);
+    /* Optional: exclude other posters while fl_post_spawn links a task
+     * (POSIX: a mutex; bare metal: mask interrupts).  NULL: posts come from
+     * one thread, or one interrupt priority, only. */
+    void (*lock)(fl_port *port);
+    void (*unlock)(fl_port *port);
 };
 
 /* I/O readiness, for watch() and FL_IO_WAIT. */
@@ -315,6 +320,8 @@ struct fl_loop {
     fl_task *current;     /* the task being stepped, or NULL */
     fl_task *root;
     fl_signal *signals;   /* every fl_signal of this loop */
+    fl_task *volatile posted; /* fl_post_spawn's tasks, newest first */
+    unsigned holds;       /* fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
@@ -356,6 +363,21 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
  * signal can wake anyone.  FL_EBUSY if called from inside a task. */
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
 #define FL_TIME_FOREVER ((fl_time)-1)
+
+/* Spawn `task` (prepared with fl_task_init) from another thread or an
+ * interrupt handler: Flowno's create_task from another thread.  The loop
+ * spawns it at its next poll and is woken through the port.  No
+ * allocation: the task's own struct links it.  FL_EBUSY if it is alive or
+ * already posted.  If the table is full when the loop takes it, the task
+ * ends failed with FL_ENOSPC.  Safe against concurrent posters only if the
+ * port has lock/unlock (the POSIX port does). */
+int fl_post_spawn(fl_loop *loop, fl_task *task);
+
+/* Tell the loop that something outside it (a thread, an interrupt, another
+ * loop) may still post a task or raise a signal: while held, a loop with
+ * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted. */
+void fl_loop_hold(fl_loop *loop);
+void fl_loop_release(fl_loop *loop);
 
 /* Options of fl_run_until_complete. */
 #define FL_RUN_JOIN 0x1u    /* return the root's error; store its value */

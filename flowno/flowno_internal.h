@@ -110,6 +110,11 @@ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
  * (so something outside the loop may still wake it). */
 void fl_signal_deliver_(fl_loop *loop);
 bool fl_signal_waited_(const fl_loop *loop);
+/* post.c: spawn the posted tasks, oldest first. */
+void fl_post_drain_(fl_loop *loop);
+/* A NEW task's slot while it sits on the posted list (never a real slot:
+ * FL_MAX_TASKS is at most FL_SLOT_NONE - 1). */
+#define FL_SLOT_POSTED_ ((fl_slot)(FL_SLOT_NONE - 1))
 /* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
 void fl_lock_pass_(fl_lock *lock);
 

@@ -15,6 +15,8 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     loop->port = port;
     loop->signals = NULL;
     loop->signal_pending = 0;
+    loop->posted = NULL;
+    loop->holds = 0;
 #if FL_ENABLE_HOOKS
     loop->hooks = NULL;
 #endif
@@ -268,8 +270,13 @@ static void run_batch(fl_loop *loop)
 static fl_time catch_up(fl_loop *loop)
 {
     fl_time now = fl_now(loop);
-    if (loop->signal_pending)
+    if (loop->signal_pending) {
         fl_signal_deliver_(loop);
+#if FL_ENABLE_POST
+        if (loop->posted != NULL)
+            fl_post_drain_(loop);
+#endif
+    }
     fl_timer_expire_(loop, now);
     return now;
 }
@@ -284,7 +291,7 @@ static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
         return 0;
     if (loop->timer_count > 0)
         return loop->timer_due[0] - now;
-    *stuck = !fl_signal_waited_(loop);
+    *stuck = !fl_signal_waited_(loop) && loop->holds == 0;
 #if FL_ENABLE_IO
     if (loop->port->watching != NULL && loop->port->watching(loop->port))
         *stuck = false;
@@ -323,7 +330,8 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                 *result = loop->exit_value;
             return loop->exit_rc;
         }
-        if (loop->stop || (fl_task_done(root) && loop->live == 0))
+        /* All done, unless a post or a raise is still to be taken in. */
+        if (loop->stop || (fl_task_done(root) && loop->live == 0 && !loop->signal_pending))
             return root_outcome(root, flags, result);
 
         now = catch_up(loop);
@@ -368,6 +376,7 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
     loop->stop_on_root = (flags & FL_RUN_NO_WAIT) != 0;
     loop->stop = loop->stop_on_root && fl_task_done(root);
     loop->running = 1;
+    (void)catch_up(loop); /* take in what came while the loop was not running */
     rc = run(loop, root, flags, max_wait, result);
     loop->running = 0;
     loop->stop = loop->stop_on_root = 0;

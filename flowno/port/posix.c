@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ typedef struct posix_port {
     fl_port port;
     int pipe_rd, pipe_wr; /* the self-pipe, -1 if it could not be made */
     int max_fd;           /* no list above it is in use */
+    pthread_mutex_t post_lock; /* for fl_post_spawn from other threads */
     fl_waitq readers[FD_SETSIZE];
     fl_waitq writers[FD_SETSIZE];
 } posix_port;
@@ -149,6 +151,16 @@ static void posix_wake(fl_port *port)
     errno = saved;
 }
 
+static void posix_lock(fl_port *port)
+{
+    (void)pthread_mutex_lock(&((posix_port *)port)->post_lock);
+}
+
+static void posix_unlock(fl_port *port)
+{
+    (void)pthread_mutex_unlock(&((posix_port *)port)->post_lock);
+}
+
 static int make_pipe(posix_port *p)
 {
     int fds[2], i;
@@ -182,6 +194,9 @@ fl_port *fl_port_posix(void)
         p->port.watch = posix_watch;
         p->port.watching = posix_watching;
         p->port.fd_of = posix_fd_of;
+        p->port.lock = posix_lock;
+        p->port.unlock = posix_unlock;
+        (void)pthread_mutex_init(&p->post_lock, NULL);
         p->max_fd = -1;
         for (fd = 0; fd < FD_SETSIZE; fd++) {
             fl_waitq_init(&p->readers[fd], FL_WAIT_IO_READ);

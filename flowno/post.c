@@ -1,0 +1,95 @@
+/*
+ * post.c - work handed to the loop from outside it: another thread or an
+ * interrupt handler spawns a task with fl_post_spawn.
+ *
+ * The poster may not touch the task table or the ready list, which the
+ * loop may be changing at that moment.  It only links the task onto the
+ * loop's posted list (through the task's own wait field: no allocation)
+ * under the port's lock, and raises the loop's signal flag; the loop takes
+ * the list at its next poll and spawns the tasks in the order they came.
+ */
+#include "flowno_internal.h"
+
+#if FL_ENABLE_POST
+
+static void port_lock(fl_port *port)
+{
+    if (port->lock != NULL)
+        port->lock(port);
+}
+
+static void port_unlock(fl_port *port)
+{
+    if (port->unlock != NULL)
+        port->unlock(port);
+}
+
+int fl_post_spawn(fl_loop *loop, fl_task *task)
+{
+    fl_port *port;
+    int rc = 0;
+
+    if (loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL)
+        return FL_EINVAL;
+    port = loop->port;
+    port_lock(port);
+    if (FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_) {
+        rc = FL_EBUSY; /* already on the list */
+    } else if (fl_alive_in_(loop, task)) {
+        rc = FL_EBUSY;
+    } else {
+        task->flags = FL_TASK_NEW;
+        task->slot = FL_SLOT_POSTED_;
+        task->wait.obj = loop->posted;
+        loop->posted = task;
+        loop->signal_pending = 1;
+    }
+    port_unlock(port);
+    if (rc == 0 && port->wake != NULL)
+        port->wake(port);
+    return rc;
+}
+
+void fl_post_drain_(fl_loop *loop)
+{
+    fl_task *list, *oldest_first = NULL;
+
+    port_lock(loop->port);
+    list = loop->posted;
+    loop->posted = NULL;
+    port_unlock(loop->port);
+
+    while (list != NULL) { /* reverse: the list is newest first */
+        fl_task *next = (fl_task *)list->wait.obj;
+        list->wait.obj = oldest_first;
+        oldest_first = list;
+        list = next;
+    }
+    while (oldest_first != NULL) {
+        fl_task *t = oldest_first;
+        oldest_first = (fl_task *)t->wait.obj;
+        t->slot = FL_SLOT_NONE;
+        if (fl_spawn(loop, t, NULL) < 0) {
+            t->result = FL_ENOSPC; /* the table is full: it fails */
+            t->flags = FL_TASK_FAILED;
+        }
+    }
+}
+
+void fl_loop_hold(fl_loop *loop)
+{
+    if (loop != NULL)
+        loop->holds++;
+}
+
+void fl_loop_release(fl_loop *loop)
+{
+    if (loop != NULL && loop->holds > 0) {
+        loop->holds--;
+        loop->signal_pending = 1; /* let an idle loop look again */
+        if (loop->port->wake != NULL)
+            loop->port->wake(loop->port);
+    }
+}
+
+#endif /* FL_ENABLE_POST */
