@@ -38,11 +38,16 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
         fl_task *w = fl_at_(lock->loop, cond->waiters.head);
         fl_list_remove_(lock->loop, &cond->waiters.head, w);
+#if FL_ENABLE_TIMEOUT
+        if (w->timer != FL_SLOT_NONE)
+            fl_timer_remove_(lock->loop, w); /* notified: no more deadline */
+#endif
         if (lock->owner == NULL) {
             lock->owner = w;
             fl_wake_(lock->loop, w, 0);
         } else {
             fl_wait_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
+            w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
         }
         moved++;
     }

@@ -185,7 +185,8 @@ typedef enum fl_state {
 #define FL_F_ERROR_ 0x10u       /* the frame's result is an error */
 #define FL_F_CANCEL_REQ_ 0x20u  /* cancel requested, not yet delivered */
 #define FL_F_CANCEL_SENT_ 0x40u /* cancellation delivered */
-#define FL_F_CANCEL_WAIT_ 0x80u /* waiting in FL_CANCEL for a target */
+#define FL_F_CANCEL_WAIT_ 0x80u /* joining: in FL_CANCEL for a target;
+                                   waiting: notified, queued for a lock */
 
 /* Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
  * it on a task that is alive (spawned and not finished). */
@@ -473,8 +474,10 @@ fl_task *fl_lock_owner(const fl_lock *lock);
 
 /* A condition variable bound to a lock.  Waiting releases the lock and, once
  * notified, takes it back before returning; notify moves waiters, oldest
- * first, onto the lock's queue.  If the wait ends in an error (cancelled),
- * the lock is NOT held. */
+ * first, onto the lock's queue.  A wait that ends in an error (cancelled or
+ * timed out before a notify came) returns WITHOUT the lock.  Once notified,
+ * a waiter always returns 0 holding the lock: a cancel that comes later is
+ * seen at its next suspension point, so no notify is lost to it. */
 typedef struct fl_cond {
     fl_lock *lock;
     fl_waitq waiters;

@@ -115,6 +115,9 @@ void fl_post_drain_(fl_loop *loop);
 /* A NEW task's slot while it sits on the posted list (never a real slot:
  * FL_MAX_TASKS is at most FL_SLOT_NONE - 1). */
 #define FL_SLOT_POSTED_ ((fl_slot)(FL_SLOT_NONE - 1))
+/* A waiter that a condition has notified and moved onto its lock's list
+ * (the bit means FL_F_CANCEL_WAIT_ only while joining). */
+#define FL_F_NOTIFIED_ FL_F_CANCEL_WAIT_
 /* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
 void fl_lock_pass_(fl_lock *lock);
 

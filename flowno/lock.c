@@ -39,6 +39,7 @@ void fl_lock_pass_(fl_lock *lock)
         return;
     }
     lock->owner = fl_at_(lock->loop, lock->waiters.head);
+    lock->owner->flags = (uint8_t)(lock->owner->flags & ~FL_F_NOTIFIED_);
     (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
 }
 

@@ -123,8 +123,15 @@ bool fl_cancel(fl_loop *loop, fl_task *task)
         return true;
 
     switch (FL_STATE_(task)) {
-    case FL_TASK_JOINING:
     case FL_TASK_WAITING:
+        if (task->flags & FL_F_NOTIFIED_) {
+            /* Notified by a condition: it gets the lock first, then sees
+             * the cancel, so the notify is not lost. */
+            task->flags |= FL_F_CANCEL_REQ_;
+            break;
+        }
+        /* fall through */
+    case FL_TASK_JOINING:
         fl_list_remove_(loop, (fl_slot *)task->wait.obj, task);
         task->flags = (uint8_t)(task->flags & ~FL_F_CANCEL_WAIT_);
         /* Now it waits on nothing but perhaps a timer. */
