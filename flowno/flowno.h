@@ -749,8 +749,7 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
 /* Take the oldest item into `item`, waiting while `q` is empty.  FL_ECLOSED
- * once it is closed and drained: `while (FL_QUEUE_GET_RC(...), rc == 0)` is
- * Flowno's `async for`. */
+ * once it is closed and drained (FL_QUEUE_FOR_EACH loops until then). */
 #define FL_QUEUE_GET_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_GET, FL_OP_QUEUE_GET_RESERVED, q, item)
 #define FL_QUEUE_GET(self, q, item)                                 \
@@ -758,6 +757,28 @@ fl_dispatch_:                                  \
         FL_QUEUE_GET_RC(self, (self)->wait.value, q, item);         \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
+/* Flowno's `async for item in q`: the statement that follows runs once an
+ * item, until `q` is closed and drained; other errors (a cancel) propagate
+ * as with FL_QUEUE_GET.  `break` and `continue` work as in any loop:
+ *
+ *     FL_QUEUE_FOR_EACH(self, &q, &w->item) {
+ *         FL_SLEEP(self, w->item.delay);     (the body may suspend)
+ *     }
+ *
+ * Flowno's `until_empty` needs no waiting, so it is plain C:
+ *     while (fl_queue_try_get(&q, &w->item) == 0) { ... }
+ * Caveat: it uses labels made from __LINE__, so one a line. */
+#define FL_QUEUE_FOR_EACH(self, q, item)                                    \
+    for (;;)                                                                \
+        if (1) {                                                            \
+            FL_QUEUE_GET_RC(self, (self)->wait.value, q, item);             \
+            if ((self)->wait.value == FL_ECLOSED)                           \
+                break;                                                      \
+            FL_PROPAGATE_((self)->wait.value);                              \
+            goto GEN_HERE_(fl_qbody_);                                      \
+        } else                                                              \
+            GEN_HERE_(fl_qbody_):
+
 /* Copy the oldest item into `item` without taking it, waiting while empty. */
 #define FL_QUEUE_PEEK_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PEEK, FL_OP_QUEUE_PEEK, q, item)

@@ -177,6 +177,129 @@ START_TEST(one_slot_queue_still_delivers_everything)
 }
 END_TEST
 
+/* ---- iteration ------------------------------------------------------------ */
+
+/* Flowno's `async for`: logs each item, sleeping in the body; stops early
+ * at seq `n` when n > 0, else runs until the queue is closed and drained. */
+static fl_cmd for_each_consumer(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_FOR_EACH(self, w->q, &w->it) {
+        if (w->n > 0 && w->it.seq == w->n)
+            break;
+        if (w->it.seq % 2)
+            continue;
+        log_add("%d@%u", w->it.seq, (unsigned)fp.now);
+        FL_SLEEP(self, 1);
+    }
+    log_add("end");
+    FL_END(self);
+}
+
+static fl_cmd put_five_then_close(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    for (w->i = 0; w->i < 5; w->i++) {
+        w->it.seq = w->i;
+        FL_QUEUE_PUT(self, w->q, &w->it);
+    }
+    ck_assert_int_eq(fl_queue_close(w->q), 0);
+    FL_END(self);
+}
+
+START_TEST(for_each_runs_until_the_queue_is_closed_and_drained)
+{
+    item storage[2];
+    fl_queue q;
+    worker c, p;
+    scene s;
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 2), 0);
+    worker_init(&c, for_each_consumer, &q, 0, 0);
+    worker_init(&p, put_five_then_close, &q, 0, 0);
+    memset(&s, 0, sizeof s);
+    fl_task_init(&s.task, run_scene);
+    s.prod = &p;
+    s.cons = &c;
+    s.np = s.nc = 1;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &s.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "0@0 2@1 4@2 end");
+    ck_assert(fl_task_finished(&c.task));
+}
+END_TEST
+
+START_TEST(for_each_can_be_left_with_break)
+{
+    item storage[8];
+    fl_queue q;
+    worker c;
+    int i;
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 8), 0);
+    for (i = 0; i < 6; i++) {
+        item it = {0, i};
+        ck_assert_int_eq(fl_queue_try_put(&q, &it), 0);
+    }
+    worker_init(&c, for_each_consumer, &q, 0, 3); /* stops at seq 3 */
+    ck_assert_int_eq(fl_run_until_complete(&loop, &c.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "0@0 2@1 end");
+    ck_assert_uint_eq(fl_queue_len(&q), 2); /* 4 and 5 are still there */
+}
+END_TEST
+
+/* A cancel while the loop waits for the next item ends the iteration with
+ * the error, like FL_QUEUE_GET. */
+static worker *victim;
+
+static fl_cmd cancel_the_consumer(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_SPAWN(self, &victim->task, NULL);
+    FL_SLEEP(self, 5);
+    ck_assert(fl_cancel(&loop, &victim->task));
+    FL_JOIN_RC(self, w->rc, &victim->task);
+    log_add("join:%d", w->rc);
+    FL_END(self);
+}
+
+START_TEST(for_each_propagates_a_cancel)
+{
+    item storage[2];
+    fl_queue q;
+    worker c, root;
+    char expect[32];
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 2), 0);
+    worker_init(&c, for_each_consumer, &q, 0, 0);
+    victim = &c;
+    worker_init(&root, cancel_the_consumer, &q, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "join:%d", FL_ECANCELLED);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert(fl_task_cancelled(&c.task));
+}
+END_TEST
+
+/* Flowno's until_empty: take what is there, without waiting. */
+START_TEST(until_empty_takes_what_is_there_and_stops)
+{
+    item storage[4], it;
+    fl_queue q;
+    int i, n = 0;
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 4), 0);
+    for (i = 0; i < 3; i++) {
+        it.from = 0;
+        it.seq = i;
+        ck_assert_int_eq(fl_queue_try_put(&q, &it), 0);
+    }
+    while (fl_queue_try_get(&q, &it) == 0)
+        ck_assert_int_eq(it.seq, n++);
+    ck_assert_int_eq(n, 3);
+    ck_assert_int_eq(fl_queue_try_get(&q, &it), FL_EAGAIN);
+    ck_assert(!fl_queue_closed(&q));
+}
+END_TEST
+
 /* ---- close ---------------------------------------------------------------- */
 
 static fl_cmd get_once(fl_task *self)
@@ -645,6 +768,10 @@ Suite *suite(void)
     tcase_add_test(tc, mpsc_delivers_every_item_once_in_each_producers_order);
     tcase_add_test(tc, mpmc_delivers_every_item_exactly_once);
     tcase_add_test(tc, one_slot_queue_still_delivers_everything);
+    tcase_add_test(tc, for_each_runs_until_the_queue_is_closed_and_drained);
+    tcase_add_test(tc, for_each_can_be_left_with_break);
+    tcase_add_test(tc, for_each_propagates_a_cancel);
+    tcase_add_test(tc, until_empty_takes_what_is_there_and_stops);
     tcase_add_test(tc, close_wakes_a_blocked_getter);
     tcase_add_test(tc, close_wakes_a_blocked_putter_and_keeps_the_items);
     tcase_add_test(tc, getters_drain_a_closed_queue_then_see_closed);

@@ -90,7 +90,7 @@ static fl_cmd filter_fn(fl_task *self)
 
 struct logger {
     fl_task task;
-    int value, count, rc;
+    int value, count;
     long total;
 };
 
@@ -98,11 +98,8 @@ static fl_cmd logger_fn(fl_task *self)
 {
     struct logger *l = (struct logger *)self;
     FL_BEGIN(self);
-    for (;;) {
-        FL_QUEUE_GET_RC(self, l->rc, &q_avg, &l->value);
-        if (l->rc == FL_ECLOSED)
-            break;
-        FL_CHECK(self, l->rc);
+    /* The same loop in one macro: Flowno's `async for value in q_avg`. */
+    FL_QUEUE_FOR_EACH(self, &q_avg, &l->value) {
         l->count++;
         l->total += l->value;
         printf("[%3lu ms] logger  average #%d = %d\n", ms(), l->count, l->value);
