@@ -21,14 +21,16 @@ LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
 LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
           flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
-          flowno/latch.c flowno/signal.c flowno/post.c flowno/dump.c flowno/port/posix.c
+          flowno/latch.c flowno/signal.c flowno/post.c flowno/dump.c flowno/net.c \
+          flowno/port/posix.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
-SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io hooks post
+SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io \
+              hooks post net
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -39,7 +41,7 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo test check suites deps clean install \
-        test-gcc test-clang test-asan test-valgrind test-nomalloc test-install \
+        test-gcc test-clang test-asan test-valgrind test-nomalloc test-install test-http \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -81,6 +83,20 @@ $(BUILD)/obj/tests/check_gen_labels.o: tests/check_gen.c $(HEADERS)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(CHECK_FLAGS) -DGEN_USE_LABELS -c $< -o $@
 
 $(BUILD)/tests/check_%: $(BUILD)/obj/tests/check_%.o $(SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
+
+# check_net serves 200 connections at once, so it is built, library and
+# all, for more tasks than the default table holds.
+NET_CONFIG = -DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512
+NET_OBJ    = $(patsubst %.c,$(BUILD)/obj-net/%.o,$(LIB_SRC) tests/check_net.c \
+                 tests/support/support.c tests/support/main.c)
+
+$(BUILD)/obj-net/%.o: %.c $(HEADERS) flowno/flowno_internal.h tests/support/support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(NET_CONFIG) $(CFLAGS_ALL) $(CHECK_FLAGS) -c $< -o $@
+
+$(BUILD)/tests/check_net: $(NET_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
 
@@ -140,6 +156,12 @@ test-examples:
 	    tail -n 1 build/gcc/examples/$$e.out; \
 	done
 
+# The HTTP example answers curl: tests/check-http.sh starts it, queries it
+# and checks that it stops.
+test-http:
+	@$(MAKE) --no-print-directory build/gcc/examples/http_server CC=gcc BUILD=build/gcc
+	@sh tests/check-http.sh build/gcc/examples/http_server
+
 test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
@@ -148,6 +170,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-nomalloc
 	@$(MAKE) --no-print-directory test-install
 	@$(MAKE) --no-print-directory test-examples
+	@$(MAKE) --no-print-directory test-http
 	@$(MAKE) --no-print-directory test-profiles
 	@echo "make test: all passed"
 

@@ -86,6 +86,13 @@
 #ifndef FL_ENABLE_IO /* FL_IO_WAIT through the port's watch() */
 #define FL_ENABLE_IO FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_NET /* fl_sock_*: non-blocking BSD sockets in tasks (POSIX) */
+#if FL_ENABLE_IO && (defined(__unix__) || defined(__APPLE__))
+#define FL_ENABLE_NET 1
+#else
+#define FL_ENABLE_NET 0
+#endif
+#endif
 #ifndef FL_ENABLE_HOOKS /* fl_hooks: instrumentation; zero code when 0 */
 #define FL_ENABLE_HOOKS FL_FEATURE_DEFAULT_
 #endif
@@ -121,6 +128,9 @@
 #endif
 #if FL_ENABLE_POST && !FL_ENABLE_SIGNAL
 #error "flowno: FL_ENABLE_POST needs FL_ENABLE_SIGNAL (a post wakes the loop like a raise)"
+#endif
+#if FL_ENABLE_NET && !FL_ENABLE_IO
+#error "flowno: FL_ENABLE_NET needs FL_ENABLE_IO (sockets wait through FL_IO_WAIT)"
 #endif
 #if FL_ENABLE_COND && !FL_ENABLE_LOCK
 #error "flowno: FL_ENABLE_COND needs FL_ENABLE_LOCK (a condition is bound to a lock)"

@@ -92,7 +92,7 @@ enum {
     FL_EDEADLK = -205,     /* a task would wait for itself */
     FL_ENOTSTARTED = -206, /* the task was never spawned */
     FL_ETIMEDOUT = -207,   /* a deadline passed */
-    FL_ECLOSED = -208,     /* the queue is closed */
+    FL_ECLOSED = -208,     /* the queue is closed, or the peer closed early */
     FL_EPERM = -209,       /* not the owner (a lock released by another task) */
     FL_EAGAIN = -210,      /* would wait (the non-blocking forms) */
     FL_ERANGE = -211,      /* a count would go out of range */
@@ -200,6 +200,11 @@ static inline fl_state fl_task_state(const fl_task *task)
 static inline bool fl_task_done(const fl_task *task)
 {
     return fl_task_state(task) >= FL_TASK_FINISHED;
+}
+/* Spawned and not yet done: it may not be re-initialised or spawned. */
+static inline bool fl_task_alive(const fl_task *task)
+{
+    return fl_task_state(task) != FL_TASK_NEW && !fl_task_done(task);
 }
 static inline bool fl_task_finished(const fl_task *task)
 {
@@ -842,6 +847,105 @@ static inline fl_cmd fl_cmd_ticks_(int op, fl_time ticks)
     return c;
 }
 #define fl_cmd_sleep_(ticks) fl_cmd_ticks_(FL_OP_SLEEP, (ticks))
+
+/* ---- Sockets (POSIX) ---------------------------------------------------- */
+#if FL_ENABLE_NET
+/*
+ * Non-blocking BSD sockets inside tasks, TCP and UDP over IPv4 and IPv6.
+ * Each operation is a nested awaitable: it calls the kernel, and suspends
+ * (FL_IO_WAIT) only while the kernel says it would block.  Every macro
+ * stores in `n` the result (bytes, or a new fd) or a negative error:
+ * -errno from the kernel (-ECONNREFUSED, -ECONNRESET, -EPIPE, -EBADF...),
+ * FL_ERANGE for an fd the select() backend cannot watch (at or above
+ * FD_SETSIZE: refused before anything touches an fd_set), FL_ETIMEDOUT,
+ * FL_ECANCELLED.  FL_CHECK(self, n) propagates it.
+ *
+ *     struct conn { fl_task task; fl_sock_op op; int fd, n; char buf[512]; };
+ *     ...
+ *     FL_SOCK_RECV(self, c->n, &c->op, c->fd, c->buf, sizeof c->buf);
+ *     if (c->n <= 0) ...               0: the peer closed; < 0: an error
+ *     FL_SOCK_SEND_ALL(self, c->n, &c->op, c->fd, c->buf, (size_t)c->n);
+ *
+ * The op holds what must survive a suspension; one op serves one call at
+ * a time.  A cancel leaves the fd open and unwatched: it is still yours.
+ * Addresses are numeric ("127.0.0.1", "::1"): resolving a name would block.
+ */
+struct sockaddr;
+
+typedef struct fl_sock_op {
+    fl_frame frame;
+    fl_time timeout; /* 0: none; else bounds each wait (FL_ETIMEDOUT) */
+    size_t done;     /* bytes moved so far: after an error, what got through */
+    int fd;          /* fl_tcp_connect: the socket being connected */
+} fl_sock_op;
+
+/* A timeout here, not FL_TIMEOUT: a deadline set before a call that needs
+ * no wait would be left for the task's next, unrelated, wait. */
+#define fl_sock_op_init(op, timeout_ticks) \
+    ((void)((op)->timeout = (timeout_ticks), (op)->done = 0, (op)->fd = -1))
+
+/* Plain C.  Each returns an fd (non-blocking, close-on-exec) or -errno;
+ * FL_EINVAL for an address that is not numeric IPv4 or IPv6.  With port 0
+ * the kernel picks one: fl_sock_port tells which. */
+int fl_tcp_listen(const char *addr, unsigned port, int backlog);
+int fl_udp_bind(const char *addr, unsigned port);
+int fl_sock_port(int fd);
+int fl_sock_nonblock(int fd);
+/* Fill `ss` (a struct sockaddr_storage, or any buffer of `*len` bytes) for
+ * a numeric address; *len gets the address's size. */
+int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len);
+
+/* The awaitables, for the macros below (or FL_CALL_RC). */
+fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd, const struct sockaddr *addr,
+                       unsigned addrlen);
+fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned port);
+fl_cmd fl_sock_accept(fl_task *self, fl_sock_op *op, int fd, struct sockaddr *addr,
+                      unsigned *addrlen);
+fl_cmd fl_sock_recv(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
+fl_cmd fl_sock_recv_exact(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
+fl_cmd fl_sock_send(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len);
+fl_cmd fl_sock_send_all(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len);
+fl_cmd fl_sock_recvfrom(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len,
+                        struct sockaddr *from, unsigned *fromlen);
+fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len,
+                      const struct sockaddr *to, unsigned tolen);
+
+/* Run an awaitable; `n` gets its result or its error. */
+#define FL_SOCK_CALL_(self, n, op, call)                            \
+    do {                                                            \
+        FL_CALL_RC(self, n, &(op)->frame, call);                    \
+        if ((n) == 0)                                               \
+            (n) = (int)fl_frame_result(&(op)->frame);               \
+    } while (0)
+
+/* n: 0 once `fd` is connected. */
+#define FL_SOCK_CONNECT(self, n, op, fd, addr, addrlen) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_connect(self, op, fd, addr, addrlen))
+/* n: a new connected TCP socket to `addr`:`port` (closed again on error). */
+#define FL_TCP_CONNECT(self, n, op, addr, port) \
+    FL_SOCK_CALL_(self, n, op, fl_tcp_connect(self, op, addr, port))
+/* n: the accepted connection's fd, non-blocking.  addr may be NULL. */
+#define FL_SOCK_ACCEPT(self, n, op, fd, addr, addrlen) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_accept(self, op, fd, addr, addrlen))
+/* n: bytes received (at most len), 0 when the peer has closed. */
+#define FL_SOCK_RECV(self, n, op, fd, buf, len) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_recv(self, op, fd, buf, len))
+/* n: len, once exactly len bytes came; FL_ECLOSED if the peer closed first
+ * (op->done bytes of it arrived). */
+#define FL_SOCK_RECV_EXACT(self, n, op, fd, buf, len) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_recv_exact(self, op, fd, buf, len))
+/* n: bytes sent, perhaps fewer than len. */
+#define FL_SOCK_SEND(self, n, op, fd, buf, len) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_send(self, op, fd, buf, len))
+/* n: len, once every byte is sent (it loops over partial sends). */
+#define FL_SOCK_SEND_ALL(self, n, op, fd, buf, len) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_send_all(self, op, fd, buf, len))
+/* UDP: n is the datagram's size.  from may be NULL. */
+#define FL_SOCK_RECVFROM(self, n, op, fd, buf, len, from, fromlen) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_recvfrom(self, op, fd, buf, len, from, fromlen))
+#define FL_SOCK_SENDTO(self, n, op, fd, buf, len, to, tolen) \
+    FL_SOCK_CALL_(self, n, op, fl_sock_sendto(self, op, fd, buf, len, to, tolen))
+#endif /* FL_ENABLE_NET */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,568 @@
+/*
+ * check_net.c - sockets in tasks over loopback, ports picked by the kernel:
+ * echo round trips over TCP and UDP on IPv4 and IPv6, 200 clients at once
+ * with every byte checked, a peer closing mid-transfer, refused
+ * connections, recv timeouts, cancelling a task blocked in recv or accept
+ * (the fd stays usable), and fds the select() backend must refuse.
+ *
+ * Built against a library configured for many tasks (FL_MAX_TASKS=512).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "support/support.h"
+
+static fl_loop loop;
+
+static void setup(void)
+{
+    ck_assert_int_eq(fl_loop_init(&loop, fl_port_posix()), 0);
+    log_reset();
+}
+
+static int run(fl_task *root)
+{
+    return fl_run_until_complete(&loop, root, FL_RUN_JOIN, 0, NULL);
+}
+
+/* ---- An echo server: an acceptor spawning a handler a connection ---------- */
+
+#define MAX_CONNS 200
+#define MSG_LEN 48
+
+typedef struct handler {
+    fl_task task;
+    fl_sock_op op;
+    int fd, n;
+    char buf[256];
+} handler;
+
+typedef struct server {
+    fl_task task;
+    fl_sock_op op;
+    int listen_fd, n, accepted, expect;
+    handler handlers[MAX_CONNS];
+} server;
+
+/* Echoes until the peer closes, then closes its side. */
+static fl_cmd echo_handler(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    for (;;) {
+        FL_SOCK_RECV(self, h->n, &h->op, h->fd, h->buf, sizeof h->buf);
+        if (h->n <= 0)
+            break;
+        FL_SOCK_SEND_ALL(self, h->n, &h->op, h->fd, h->buf, (size_t)h->n);
+        FL_CHECK(self, h->n);
+    }
+    FL_FINALLY(self);
+    close(h->fd);
+    FL_END(self);
+}
+
+/* Accepts `expect` connections, then joins their handlers. */
+static fl_cmd echo_server(fl_task *self)
+{
+    server *s = (server *)self;
+    FL_BEGIN(self);
+    while (s->accepted < s->expect) {
+        FL_SOCK_ACCEPT(self, s->n, &s->op, s->listen_fd, NULL, NULL);
+        FL_CHECK(self, s->n);
+        memset(&s->handlers[s->accepted], 0, sizeof(handler));
+        s->handlers[s->accepted].fd = s->n;
+        fl_task_init(&s->handlers[s->accepted].task, echo_handler);
+        FL_SPAWN(self, &s->handlers[s->accepted].task, NULL);
+        s->accepted++;
+    }
+    for (s->n = 0; s->n < s->accepted; s->n++)
+        FL_JOIN(self, &s->handlers[s->n].task);
+    FL_END(self);
+}
+
+static server srv;
+
+static int start_server(const char *addr, int expect)
+{
+    memset(&srv, 0, sizeof srv);
+    srv.listen_fd = fl_tcp_listen(addr, 0, 256);
+    ck_assert_int_ge(srv.listen_fd, 0);
+    srv.expect = expect;
+    fl_task_init(&srv.task, echo_server);
+    ck_assert_int_eq(fl_spawn(&loop, &srv.task, NULL), 0);
+    return fl_sock_port(srv.listen_fd);
+}
+
+/* ---- Clients ---------------------------------------------------------------- */
+
+typedef struct client {
+    fl_task task;
+    fl_sock_op op;
+    const char *addr;
+    int port, id, fd, n, i, msgs;
+    char out[MSG_LEN], in[MSG_LEN];
+} client;
+
+static void fill(char *buf, int id, int i)
+{
+    int k;
+    for (k = 0; k < MSG_LEN; k++)
+        buf[k] = (char)((id * 131 + i * 7 + k * 13) & 0xFF);
+}
+
+/* Connects, sends `msgs` messages and checks each echo byte for byte. */
+static fl_cmd echo_client(fl_task *self)
+{
+    client *c = (client *)self;
+    FL_BEGIN(self);
+    c->fd = -1;
+    FL_TCP_CONNECT(self, c->n, &c->op, c->addr, (unsigned)c->port);
+    FL_CHECK(self, c->n);
+    c->fd = c->n;
+    for (c->i = 0; c->i < c->msgs; c->i++) {
+        fill(c->out, c->id, c->i);
+        FL_SOCK_SEND_ALL(self, c->n, &c->op, c->fd, c->out, MSG_LEN);
+        FL_CHECK(self, c->n);
+        memset(c->in, 0, MSG_LEN);
+        FL_SOCK_RECV_EXACT(self, c->n, &c->op, c->fd, c->in, MSG_LEN);
+        FL_CHECK(self, c->n);
+        ck_assert_int_eq(c->n, MSG_LEN);
+        ck_assert_int_eq(memcmp(c->in, c->out, MSG_LEN), 0);
+    }
+    FL_RETURN(self, c->i);
+    FL_FINALLY(self);
+    if (c->fd >= 0)
+        close(c->fd);
+    FL_END(self);
+}
+
+static client clients[MAX_CONNS];
+
+typedef struct scene {
+    fl_task task;
+    int nclients, i;
+} scene;
+
+/* Spawns the clients, joins them, then joins the server. */
+static fl_cmd run_clients(fl_task *self)
+{
+    scene *s = (scene *)self;
+    FL_BEGIN(self);
+    for (s->i = 0; s->i < s->nclients; s->i++)
+        FL_SPAWN(self, &clients[s->i].task, NULL);
+    for (s->i = 0; s->i < s->nclients; s->i++)
+        FL_JOIN(self, &clients[s->i].task);
+    FL_JOIN(self, &srv.task);
+    FL_END(self);
+}
+
+static void echo_scene(const char *addr, int nclients, int msgs)
+{
+    scene s;
+    int i, port = start_server(addr, nclients);
+    for (i = 0; i < nclients; i++) {
+        memset(&clients[i], 0, sizeof clients[i]);
+        fl_task_init(&clients[i].task, echo_client);
+        fl_sock_op_init(&clients[i].op, 0);
+        clients[i].addr = addr;
+        clients[i].port = port;
+        clients[i].id = i;
+        clients[i].msgs = msgs;
+    }
+    memset(&s, 0, sizeof s);
+    s.nclients = nclients;
+    fl_task_init(&s.task, run_clients);
+    ck_assert_int_eq(run(&s.task), 0);
+    for (i = 0; i < nclients; i++) {
+        ck_assert(fl_task_finished(&clients[i].task));
+        ck_assert_int_eq((int)fl_task_result(&clients[i].task), msgs);
+    }
+    ck_assert_int_eq(srv.accepted, nclients);
+    close(srv.listen_fd);
+}
+
+START_TEST(echo_round_trips_over_ipv4)
+{
+    echo_scene("127.0.0.1", 1, 20);
+}
+END_TEST
+
+START_TEST(echo_round_trips_over_ipv6)
+{
+    echo_scene("::1", 2, 10);
+}
+END_TEST
+
+START_TEST(two_hundred_clients_with_a_hundred_messages_each)
+{
+    echo_scene("127.0.0.1", MAX_CONNS, 100);
+}
+END_TEST
+
+/* ---- A peer that closes early --------------------------------------------- */
+
+/* Reads a few bytes, then closes without answering. */
+static fl_cmd rude_handler(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    FL_SOCK_RECV_EXACT(self, h->n, &h->op, h->fd, h->buf, 10);
+    FL_CHECK(self, h->n);
+    FL_SOCK_SEND_ALL(self, h->n, &h->op, h->fd, "part", 4);
+    FL_CHECK(self, h->n);
+    close(h->fd);
+    FL_END(self);
+}
+
+typedef struct pair {
+    fl_task task;
+    fl_sock_op op;
+    int listen_fd, fd, n, i;
+    char buf[64];
+    handler peer;
+} pair;
+
+static fl_cmd early_close_client(fl_task *self)
+{
+    pair *p = (pair *)self;
+    FL_BEGIN(self);
+    p->listen_fd = fl_tcp_listen("127.0.0.1", 0, 4);
+    FL_CHECK(self, p->listen_fd);
+    FL_TCP_CONNECT(self, p->fd, &p->op, "127.0.0.1", (unsigned)fl_sock_port(p->listen_fd));
+    FL_CHECK(self, p->fd);
+    FL_SOCK_ACCEPT(self, p->peer.fd, &p->op, p->listen_fd, NULL, NULL);
+    FL_CHECK(self, p->peer.fd);
+    fl_task_init(&p->peer.task, rude_handler);
+    FL_SPAWN(self, &p->peer.task, NULL);
+
+    FL_SOCK_SEND_ALL(self, p->n, &p->op, p->fd, "0123456789", 10);
+    ck_assert_int_eq(p->n, 10);
+    /* 4 bytes come, then the end: recv_exact says closed, with what came. */
+    FL_SOCK_RECV_EXACT(self, p->n, &p->op, p->fd, p->buf, 16);
+    ck_assert_int_eq(p->n, FL_ECLOSED);
+    ck_assert_uint_eq(p->op.done, 4);
+    ck_assert_int_eq(memcmp(p->buf, "part", 4), 0);
+    /* A plain recv sees the end as 0. */
+    FL_SOCK_RECV(self, p->n, &p->op, p->fd, p->buf, sizeof p->buf);
+    ck_assert_int_eq(p->n, 0);
+    /* Sending into a closed connection fails with an error, not SIGPIPE. */
+    for (p->i = 0; p->i < 100; p->i++) {
+        memset(p->buf, 'x', sizeof p->buf);
+        FL_SOCK_SEND_ALL(self, p->n, &p->op, p->fd, p->buf, sizeof p->buf);
+        if (p->n < 0)
+            break;
+        FL_SLEEP(self, 1);
+    }
+    ck_assert(p->n == -EPIPE || p->n == -ECONNRESET);
+    FL_JOIN(self, &p->peer.task);
+    FL_FINALLY(self);
+    close(p->fd);
+    close(p->listen_fd);
+    FL_END(self);
+}
+
+START_TEST(peer_closing_mid_transfer_is_an_error_not_a_crash)
+{
+    pair p;
+    memset(&p, 0, sizeof p);
+    fl_task_init(&p.task, early_close_client);
+    ck_assert_int_eq(run(&p.task), 0);
+}
+END_TEST
+
+/* ---- Refused, timed out, cancelled ------------------------------------------ */
+
+static fl_cmd connect_to(fl_task *self)
+{
+    pair *p = (pair *)self;
+    FL_BEGIN(self);
+    FL_TCP_CONNECT(self, p->n, &p->op, (const char *)p->buf, (unsigned)p->i);
+    if (p->n >= 0)
+        close(p->n);
+    FL_RETURN(self, p->n);
+    FL_END(self);
+}
+
+START_TEST(connecting_to_a_closed_port_is_refused)
+{
+    pair p;
+    int port, fd = fl_tcp_listen("127.0.0.1", 0, 1);
+    ck_assert_int_ge(fd, 0);
+    port = fl_sock_port(fd);
+    close(fd); /* nobody listens there now */
+    memset(&p, 0, sizeof p);
+    strcpy(p.buf, "127.0.0.1");
+    p.i = port;
+    fl_task_init(&p.task, connect_to);
+    ck_assert_int_eq(run(&p.task), 0);
+    ck_assert_int_eq((int)fl_task_result(&p.task), -ECONNREFUSED);
+}
+END_TEST
+
+START_TEST(a_name_instead_of_a_numeric_address_is_refused)
+{
+    pair p;
+    memset(&p, 0, sizeof p);
+    strcpy(p.buf, "localhost");
+    p.i = 80;
+    fl_task_init(&p.task, connect_to);
+    ck_assert_int_eq(run(&p.task), 0);
+    ck_assert_int_eq((int)fl_task_result(&p.task), FL_EINVAL);
+    ck_assert_int_eq(fl_tcp_listen("nowhere", 0, 1), FL_EINVAL);
+    ck_assert_int_eq(fl_tcp_listen("127.0.0.1", 70000, 1), FL_EINVAL);
+    ck_assert_int_eq(fl_tcp_listen(NULL, 0, 1), FL_EINVAL);
+}
+END_TEST
+
+/* A connected pair: p->fd and p->peer.fd. */
+static void socket_pair(pair *p)
+{
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(fl_sock_nonblock(sv[0]), 0);
+    ck_assert_int_eq(fl_sock_nonblock(sv[1]), 0);
+    p->fd = sv[0];
+    p->peer.fd = sv[1];
+}
+
+/* recv with a 30 ms timeout on a quiet socket, then again after data. */
+static fl_cmd recv_with_timeout(fl_task *self)
+{
+    pair *p = (pair *)self;
+    FL_BEGIN(self);
+    fl_sock_op_init(&p->op, FL_MS(30));
+    p->i = (int)fl_now(&loop);
+    FL_SOCK_RECV(self, p->n, &p->op, p->fd, p->buf, sizeof p->buf);
+    ck_assert_int_eq(p->n, FL_ETIMEDOUT);
+    ck_assert_int_ge((int)(fl_now(&loop) - (fl_time)p->i), 30);
+    ck_assert_uint_eq(loop.timer_count, 0);
+    /* The fd is still fine and the deadline is gone. */
+    ck_assert_int_eq(write(p->peer.fd, "late", 4), 4);
+    FL_SOCK_RECV(self, p->n, &p->op, p->fd, p->buf, sizeof p->buf);
+    ck_assert_int_eq(p->n, 4);
+    FL_SLEEP(self, FL_MS(40)); /* no stale deadline cuts this short */
+    FL_END(self);
+}
+
+START_TEST(recv_times_out_and_the_socket_stays_usable)
+{
+    pair p;
+    memset(&p, 0, sizeof p);
+    socket_pair(&p);
+    fl_task_init(&p.task, recv_with_timeout);
+    ck_assert_int_eq(run(&p.task), 0);
+    close(p.fd);
+    close(p.peer.fd);
+}
+END_TEST
+
+/* A blocked receiver for cancel_blocked: logs how its recv ended. */
+static fl_cmd blocked_recv(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    FL_SOCK_RECV(self, h->n, &h->op, h->fd, h->buf, sizeof h->buf);
+    log_add("recv:%d", h->n);
+    FL_CHECK(self, h->n);
+    FL_END(self);
+}
+
+static fl_cmd blocked_accept(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    FL_SOCK_ACCEPT(self, h->n, &h->op, h->fd, NULL, NULL);
+    log_add("accept:%d", h->n);
+    FL_CHECK(self, h->n);
+    FL_END(self);
+}
+
+/* Spawns p->peer (blocked on its fd), cancels it, then checks that the fd
+ * is still open and a new task can use it. */
+static fl_cmd cancel_blocked(fl_task *self)
+{
+    pair *p = (pair *)self;
+    FL_BEGIN(self);
+    FL_SPAWN(self, &p->peer.task, NULL);
+    FL_SLEEP(self, FL_MS(5));
+    ck_assert_int_eq(fl_task_state(&p->peer.task), FL_TASK_WAITING);
+    FL_CANCEL(self, &p->peer.task);
+    ck_assert(fl_task_cancelled(&p->peer.task));
+    ck_assert_int_ge(fcntl(p->peer.fd, F_GETFD), 0); /* still open */
+    /* Make it ready, then wait on it again with a fresh task. */
+    if (p->i == 0) {
+        ck_assert_int_eq(write(p->fd, "ok", 2), 2);
+    } else {
+        FL_TCP_CONNECT(self, p->fd, &p->op, "127.0.0.1", (unsigned)fl_sock_port(p->peer.fd));
+        FL_CHECK(self, p->fd);
+    }
+    fl_task_init(&p->peer.task, p->i == 0 ? blocked_recv : blocked_accept);
+    FL_SPAWN(self, &p->peer.task, NULL);
+    FL_JOIN(self, &p->peer.task);
+    FL_END(self);
+}
+
+START_TEST(cancelling_a_task_blocked_in_recv_keeps_the_fd)
+{
+    pair p;
+    char expect[64];
+    memset(&p, 0, sizeof p);
+    socket_pair(&p);
+    fl_task_init(&p.peer.task, blocked_recv);
+    fl_task_init(&p.task, cancel_blocked);
+    ck_assert_int_eq(run(&p.task), 0);
+    snprintf(expect, sizeof expect, "recv:%d recv:2", FL_ECANCELLED);
+    ck_assert_str_eq(log_text(), expect);
+    close(p.fd);
+    close(p.peer.fd);
+}
+END_TEST
+
+START_TEST(cancelling_a_task_blocked_in_accept_keeps_the_fd)
+{
+    pair p;
+    memset(&p, 0, sizeof p);
+    p.peer.fd = fl_tcp_listen("127.0.0.1", 0, 4);
+    ck_assert_int_ge(p.peer.fd, 0);
+    p.i = 1;
+    fl_task_init(&p.peer.task, blocked_accept);
+    fl_task_init(&p.task, cancel_blocked);
+    ck_assert_int_eq(run(&p.task), 0);
+    ck_assert(strncmp(log_text(), "accept:-203 accept:", 19) == 0);
+    ck_assert_int_eq(FL_ECANCELLED, -203);
+    close(p.fd);
+    close(p.peer.n);
+    close(p.peer.fd);
+}
+END_TEST
+
+/* ---- fds the backend cannot watch --------------------------------------------- */
+
+static fl_cmd recv_on(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    FL_SOCK_RECV(self, h->n, &h->op, h->fd, h->buf, sizeof h->buf);
+    FL_RETURN(self, h->n);
+    FL_END(self);
+}
+
+static int recv_result(int fd)
+{
+    handler h;
+    memset(&h, 0, sizeof h);
+    h.fd = fd;
+    fl_task_init(&h.task, recv_on);
+    ck_assert_int_eq(run(&h.task), 0);
+    return (int)fl_task_result(&h.task);
+}
+
+START_TEST(fds_at_fd_setsize_or_closed_are_refused)
+{
+    int sv[2];
+    ck_assert_int_eq(recv_result(FD_SETSIZE), FL_ERANGE);
+    ck_assert_int_eq(recv_result(FD_SETSIZE + 100), FL_ERANGE);
+    ck_assert_int_eq(recv_result(-1), -EBADF);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    close(sv[0]);
+    close(sv[1]);
+    ck_assert_int_eq(recv_result(sv[0]), -EBADF);
+    /* A plain file is no socket. */
+    ck_assert_int_eq(recv_result(0) < 0, 1);
+}
+END_TEST
+
+/* ---- UDP ---------------------------------------------------------------- */
+
+typedef struct udp {
+    fl_task task;
+    fl_sock_op op;
+    const char *addr;
+    int a, b, n;
+    char buf[64];
+    unsigned char from[128];
+    unsigned fromlen;
+} udp;
+
+/* a sends to b; b answers to whoever sent; a checks the answer. */
+static fl_cmd udp_round_trip(fl_task *self)
+{
+    udp *u = (udp *)self;
+    FL_BEGIN(self);
+    u->a = fl_udp_bind(u->addr, 0);
+    FL_CHECK(self, u->a);
+    u->b = fl_udp_bind(u->addr, 0);
+    FL_CHECK(self, u->b);
+    u->fromlen = sizeof u->from;
+    FL_CHECK(self, fl_sock_addr(u->addr, (unsigned)fl_sock_port(u->b), u->from, &u->fromlen));
+    FL_SOCK_SENDTO(self, u->n, &u->op, u->a, "ping", 4, (struct sockaddr *)u->from,
+                   u->fromlen);
+    ck_assert_int_eq(u->n, 4);
+    u->fromlen = sizeof u->from;
+    FL_SOCK_RECVFROM(self, u->n, &u->op, u->b, u->buf, sizeof u->buf,
+                     (struct sockaddr *)u->from, &u->fromlen);
+    ck_assert_int_eq(u->n, 4);
+    ck_assert_int_eq(memcmp(u->buf, "ping", 4), 0);
+    FL_SOCK_SENDTO(self, u->n, &u->op, u->b, "pong!", 5, (struct sockaddr *)u->from,
+                   u->fromlen);
+    ck_assert_int_eq(u->n, 5);
+    FL_SOCK_RECVFROM(self, u->n, &u->op, u->a, u->buf, sizeof u->buf, NULL, NULL);
+    ck_assert_int_eq(u->n, 5);
+    ck_assert_int_eq(memcmp(u->buf, "pong!", 5), 0);
+    FL_FINALLY(self);
+    close(u->a);
+    close(u->b);
+    FL_END(self);
+}
+
+static void udp_scene(const char *addr)
+{
+    udp u;
+    memset(&u, 0, sizeof u);
+    u.addr = addr;
+    u.a = u.b = -1;
+    fl_task_init(&u.task, udp_round_trip);
+    ck_assert_int_eq(run(&u.task), 0);
+}
+
+START_TEST(udp_round_trip_over_ipv4)
+{
+    udp_scene("127.0.0.1");
+}
+END_TEST
+
+START_TEST(udp_round_trip_over_ipv6)
+{
+    udp_scene("::1");
+}
+END_TEST
+
+Suite *suite(void)
+{
+    Suite *s = suite_create("net");
+    TCase *tc = tcase_create("net");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, echo_round_trips_over_ipv4);
+    tcase_add_test(tc, echo_round_trips_over_ipv6);
+    tcase_add_test(tc, two_hundred_clients_with_a_hundred_messages_each);
+    tcase_add_test(tc, peer_closing_mid_transfer_is_an_error_not_a_crash);
+    tcase_add_test(tc, connecting_to_a_closed_port_is_refused);
+    tcase_add_test(tc, a_name_instead_of_a_numeric_address_is_refused);
+    tcase_add_test(tc, recv_times_out_and_the_socket_stays_usable);
+    tcase_add_test(tc, cancelling_a_task_blocked_in_recv_keeps_the_fd);
+    tcase_add_test(tc, cancelling_a_task_blocked_in_accept_keeps_the_fd);
+    tcase_add_test(tc, fds_at_fd_setsize_or_closed_are_refused);
+    tcase_add_test(tc, udp_round_trip_over_ipv4);
+    tcase_add_test(tc, udp_round_trip_over_ipv6);
+    suite_add_tcase(s, tc);
+    return s;
+}
