@@ -336,8 +336,15 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
 
         now = catch_up(loop);
         ticks = idle_time(loop, now, &stuck);
-        if (ticks == 0)
+        if (ticks == 0) {
+#if FL_ENABLE_IO
+            /* Busy tasks must not starve those waiting on I/O: look at the
+             * fds without sleeping once a batch. */
+            if (loop->port->watching != NULL && loop->port->watching(loop->port))
+                loop->port->wait(loop->port, loop, 0, false);
+#endif
             continue;
+        }
         if (stuck) {
             /* Nothing will ever wake: the others wait on each other. */
             if (fl_task_done(root))

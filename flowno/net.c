@@ -3,7 +3,8 @@
  *
  * Every operation first asks the kernel; only when it answers EAGAIN does
  * the task suspend (FL_IO_WAIT) until the fd is ready, then ask again.  So
- * a busy socket costs no loop round trip, and a quiet one costs no CPU.
+ * a quiet socket costs no CPU.  Each operation yields once before it
+ * starts, so a socket that is always ready cannot starve the others.
  * The data operations share one awaitable, sock_io; connect has its own.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -189,6 +190,10 @@ static fl_cmd sock_io(fl_task *self, fl_sock_op *op, int kind, int fd, void *buf
     FL_CHECK(self, check_fd(fd));
     if (buf == NULL && kind != SOCK_ACCEPT)
         FL_FAIL(self, FL_EINVAL);
+    /* Give the others a turn first: a socket that is always ready would
+     * otherwise keep its task running forever.  Before the call, so that a
+     * cancel arriving here loses no data. */
+    FL_YIELD(self);
     while (!all || op->done < len) {
         n = attempt(kind, fd, (char *)buf + op->done, len - op->done, addr, addrlen);
         if (would_block(n)) {

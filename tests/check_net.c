@@ -444,6 +444,85 @@ START_TEST(cancelling_a_task_blocked_in_accept_keeps_the_fd)
 }
 END_TEST
 
+/* ---- fairness ---------------------------------------------------------- */
+
+/* Reads `n` bytes one at a time from a socket that always has data. */
+static fl_cmd flood_reader(fl_task *self)
+{
+    pair *p = (pair *)self;
+    FL_BEGIN(self);
+    for (p->i = 0; p->i < p->n; p->i++) {
+        FL_SOCK_RECV(self, p->listen_fd, &p->op, p->fd, p->buf, 1);
+        FL_CHECK(self, p->listen_fd);
+    }
+    log_add("flood done");
+    FL_END(self);
+}
+
+static int quiet_writer = -1;
+
+/* After 2 ms, makes the quiet socket readable. */
+static fl_cmd short_sleeper(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_SLEEP(self, FL_MS(2));
+    log_add("timer");
+    ck_assert_int_eq(write(quiet_writer, "q", 1), 1);
+    FL_END(self);
+}
+
+static pair flood;
+static fl_task sleeper;
+static handler quiet; /* waits in select() until the sleeper writes */
+
+static fl_cmd busy_scene(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_SPAWN(self, &flood.task, NULL);
+    FL_SPAWN(self, &sleeper, NULL);
+    FL_SPAWN(self, &quiet.task, NULL);
+    FL_JOIN(self, &flood.task);
+    FL_JOIN(self, &sleeper);
+    FL_JOIN(self, &quiet.task);
+    FL_END(self);
+}
+
+START_TEST(a_socket_that_is_always_ready_does_not_starve_timers_or_other_sockets)
+{
+    fl_task root;
+    int sv[2];
+    char chunk[4096];
+    ssize_t w;
+
+    memset(&flood, 0, sizeof flood);
+    memset(&quiet, 0, sizeof quiet);
+    memset(chunk, 'f', sizeof chunk);
+    socket_pair(&flood);
+    /* Fill the flood socket as far as the kernel takes. */
+    while ((w = write(flood.peer.fd, chunk, sizeof chunk)) > 0)
+        flood.n += (int)w;
+    ck_assert_int_gt(flood.n, 8192);
+    fl_task_init(&flood.task, flood_reader);
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(fl_sock_nonblock(sv[0]), 0);
+    quiet_writer = sv[1];
+    quiet.fd = sv[0];
+    fl_task_init(&quiet.task, blocked_recv); /* logs recv:1 */
+    fl_task_init(&sleeper, short_sleeper);
+    fl_task_init(&root, busy_scene);
+
+    ck_assert_int_eq(run(&root), 0);
+    /* Both came in while the flood was still being read: the timer, then
+     * the socket that became ready meanwhile. */
+    ck_assert_str_eq(log_text(), "timer recv:1 flood done");
+    close(flood.fd);
+    close(flood.peer.fd);
+    close(sv[0]);
+    close(sv[1]);
+}
+END_TEST
+
 /* ---- fds the backend cannot watch --------------------------------------------- */
 
 static fl_cmd recv_on(fl_task *self)
@@ -560,6 +639,7 @@ Suite *suite(void)
     tcase_add_test(tc, recv_times_out_and_the_socket_stays_usable);
     tcase_add_test(tc, cancelling_a_task_blocked_in_recv_keeps_the_fd);
     tcase_add_test(tc, cancelling_a_task_blocked_in_accept_keeps_the_fd);
+    tcase_add_test(tc, a_socket_that_is_always_ready_does_not_starve_timers_or_other_sockets);
     tcase_add_test(tc, fds_at_fd_setsize_or_closed_are_refused);
     tcase_add_test(tc, udp_round_trip_over_ipv4);
     tcase_add_test(tc, udp_round_trip_over_ipv6);

@@ -114,6 +114,7 @@ static fl_cmd set_done_when_last(fl_task *self)
     log_add("p%d", j->id);
     if (j->id == 4)
         fl_event_set(&done_ev);
+    FL_RETURN(self, 100 + j->id);
     FL_END(self);
 }
 
@@ -156,6 +157,10 @@ START_TEST(thread_posts_tasks_into_a_held_idle_loop)
     ck_assert_int_eq(pthread_join(th, NULL), 0);
     fl_loop_release(&ploop);
     ck_assert_str_eq(log_text(), "p0 p1 p2 p3 p4 done");
+    /* What the injected tasks computed is seen by the loop's thread. */
+    ck_assert(fl_task_finished(&posted[0].task));
+    ck_assert_int_eq((int)fl_task_result(&posted[0].task), 100);
+    ck_assert_int_eq((int)fl_task_result(&posted[4].task), 104);
 }
 END_TEST
 
