@@ -24,7 +24,10 @@ const char *fl_strerror(int err)
     case FL_EAGAIN: return "would wait";
     case FL_ERANGE: return "count out of range";
     case FL_ECONFIG: return "library built with another configuration";
-    default: return "unknown error";
+    default:
+        /* The socket operations hand back the kernel's errors negated. */
+        return (err < 0 && err > FL_EINVAL) ? "system error (-errno: see strerror)"
+                                            : "unknown error";
     }
 #endif
 }

@@ -38,9 +38,11 @@ START_TEST(every_code_has_its_own_message)
 }
 END_TEST
 
-START_TEST(foreign_codes_are_unknown)
+START_TEST(errno_values_are_named_as_such_and_others_unknown)
 {
-    ck_assert_str_eq(fl_strerror(-1), "unknown error");
+    /* -1 .. -199 are negated errno values from the socket operations. */
+    ck_assert_str_eq(fl_strerror(-1), "system error (-errno: see strerror)");
+    ck_assert_str_eq(fl_strerror(-199), "system error (-errno: see strerror)");
     ck_assert_str_eq(fl_strerror(-1000), "unknown error");
     ck_assert_str_eq(fl_strerror(5), "unknown error");
 }
@@ -52,7 +54,7 @@ Suite *suite(void)
     TCase *tc = tcase_create("error");
     tcase_add_test(tc, codes_are_distinct_and_in_range);
     tcase_add_test(tc, every_code_has_its_own_message);
-    tcase_add_test(tc, foreign_codes_are_unknown);
+    tcase_add_test(tc, errno_values_are_named_as_such_and_others_unknown);
     suite_add_tcase(s, tc);
     return s;
 }
