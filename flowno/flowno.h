@@ -770,8 +770,10 @@ fl_dispatch_:                                  \
  *         FL_SLEEP(self, w->item.delay);     (the body may suspend)
  *     }
  *
- * Flowno's `until_empty` needs no waiting, so it is plain C:
+ * Flowno's `until_empty` needs no waiting, so it is plain C (Flowno's also
+ * closes the queue once it is empty):
  *     while (fl_queue_try_get(&q, &w->item) == 0) { ... }
+ *     fl_queue_close(&q);
  * Caveat: it uses labels made from __LINE__, so one a line. */
 #define FL_QUEUE_FOR_EACH(self, q, item)                                    \
     for (;;)                                                                \
