@@ -5,6 +5,7 @@
 #   make test       install what the tests need (Check, valgrind, clang) if
 #                   missing, then run every suite: gcc, clang, ASan+UBSan,
 #                   valgrind; check the library links no allocator
+#   make docs       the API reference (Doxygen, warnings are errors) in build/docs
 #   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
 #   make clean
 
@@ -40,7 +41,7 @@ DEMO = $(BUILD)/demo
 # Every program in docs/examples/ is built and run by make test.
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
-.PHONY: all lib demo test check suites deps clean install \
+.PHONY: all lib demo test check suites deps clean install docs \
         test-gcc test-clang test-asan test-valgrind test-nomalloc test-install test-http \
         examples test-examples test-profiles
 
@@ -172,7 +173,17 @@ test: deps
 	@$(MAKE) --no-print-directory test-examples
 	@$(MAKE) --no-print-directory test-http
 	@$(MAKE) --no-print-directory test-profiles
+	@$(MAKE) --no-print-directory docs
 	@echo "make test: all passed"
+
+# ---- API reference -----------------------------------------------------
+
+docs:
+	@command -v doxygen >/dev/null 2>&1 || { apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq doxygen >/dev/null; }
+	@rm -rf build/docs
+	doxygen docs/Doxyfile
+	@echo "docs: build/docs/html/index.html (no Doxygen warnings)"
 
 # ---- install -------------------------------------------------------------
 

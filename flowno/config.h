@@ -12,30 +12,30 @@
 #include FL_CONFIG_FILE
 #endif
 
-/* Tasks alive at once in one loop (spawned and not finished). */
+/** Tasks alive at once in one loop (spawned and not finished). */
 #ifndef FL_MAX_TASKS
 #define FL_MAX_TASKS 32
 #endif
 
-/* Tasks sleeping (or waiting with a deadline) at once.  At most FL_MAX_TASKS,
+/** Tasks sleeping (or waiting with a deadline) at once.  At most FL_MAX_TASKS,
  * since a task waits on one timer at a time. */
 #ifndef FL_MAX_TIMERS
 #define FL_MAX_TIMERS FL_MAX_TASKS
 #endif
 
-/* Width of a time value in ticks: 32 or 64.  Time wraps around; comparisons
+/** Width of a time value in ticks: 32 or 64.  Time wraps around; comparisons
  * are made on differences, so one wait may last at most half the range
  * (24.8 days of 1 ms ticks with 32 bits). */
 #ifndef FL_TIME_BITS
 #define FL_TIME_BITS 32
 #endif
 
-/* Ticks a second.  The port's clock counts these. */
+/** Ticks a second.  The port's clock counts these. */
 #ifndef FL_TICK_HZ
 #define FL_TICK_HZ 1000
 #endif
 
-/* After this many task steps in a row the loop looks at its clock and timers
+/** After this many task steps in a row the loop looks at its clock and timers
  * even when tasks are still ready, so a busy task cannot starve a sleeper. */
 #ifndef FL_POLL_INTERVAL
 #define FL_POLL_INTERVAL 64

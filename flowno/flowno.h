@@ -47,10 +47,10 @@ extern "C" {
 
 /* ---- Basic types ------------------------------------------------------- */
 
-/* A task's result: an integer, or a pointer stored as one. */
+/** A task's result: an integer, or a pointer stored as one. */
 typedef intptr_t fl_value;
 
-/* Time in ticks of the port's clock (FL_TICK_HZ a second); wraps around. */
+/** Time in ticks of the port's clock (FL_TICK_HZ a second); wraps around. */
 #if FL_TIME_BITS == 32
 typedef uint32_t fl_time;
 typedef int32_t fl_time_diff;
@@ -59,14 +59,14 @@ typedef uint64_t fl_time;
 typedef int64_t fl_time_diff;
 #endif
 
-/* Ticks in `ms` milliseconds. */
+/** Ticks in `ms` milliseconds. */
 #if FL_TICK_HZ == 1000
 #define FL_MS(ms) ((fl_time)(ms))
 #else
 #define FL_MS(ms) ((fl_time)(((uint64_t)(ms) * FL_TICK_HZ + 999u) / 1000u))
 #endif
 
-/* Index of a task in the loop's table, as narrow as FL_MAX_TASKS allows. */
+/** Index of a task in the loop's table, as narrow as FL_MAX_TASKS allows. */
 #if FL_MAX_TASKS < 0xFF
 typedef uint8_t fl_slot;
 #define FL_SLOT_NONE 0xFFu
@@ -80,56 +80,56 @@ typedef uint32_t fl_slot;
 
 /* ---- Errors ------------------------------------------------------------ */
 
-/* flowno's own codes sit in -200..-299, clear of negated errno values
+/** flowno's own codes sit in -200..-299, clear of negated errno values
  * (which the socket layer passes through) and of the application's codes. */
 enum {
     FL_OK = 0,
-    FL_EINVAL = -200,      /* a bad argument: NULL, no task function, ... */
-    FL_EBUSY = -201,       /* the task is already spawned and not finished */
-    FL_ENOSPC = -202,      /* the task table or the timer heap is full */
-    FL_ECANCELLED = -203,  /* the task was cancelled */
-    FL_EINCOMPLETE = -204, /* the loop cannot progress; the root is unfinished */
-    FL_EDEADLK = -205,     /* a task would wait for itself */
-    FL_ENOTSTARTED = -206, /* the task was never spawned */
-    FL_ETIMEDOUT = -207,   /* a deadline passed */
-    FL_ECLOSED = -208,     /* the queue is closed, or the peer closed early */
-    FL_EPERM = -209,       /* not the owner (a lock released by another task) */
-    FL_EAGAIN = -210,      /* would wait (the non-blocking forms) */
-    FL_ERANGE = -211,      /* a count would go out of range */
-    FL_ECONFIG = -212      /* the library was built with another config.h */
+    FL_EINVAL = -200,      /**< a bad argument: NULL, no task function, ... */
+    FL_EBUSY = -201,       /**< the task is already spawned and not finished */
+    FL_ENOSPC = -202,      /**< the task table or the timer heap is full */
+    FL_ECANCELLED = -203,  /**< the task was cancelled */
+    FL_EINCOMPLETE = -204, /**< the loop cannot progress; the root is unfinished */
+    FL_EDEADLK = -205,     /**< a task would wait for itself */
+    FL_ENOTSTARTED = -206, /**< the task was never spawned */
+    FL_ETIMEDOUT = -207,   /**< a deadline passed */
+    FL_ECLOSED = -208,     /**< the queue is closed, or the peer closed early */
+    FL_EPERM = -209,       /**< not the owner (a lock released by another task) */
+    FL_EAGAIN = -210,      /**< would wait (the non-blocking forms) */
+    FL_ERANGE = -211,      /**< a count would go out of range */
+    FL_ECONFIG = -212      /**< the library was built with another config.h */
 };
 
-/* A short description of `err`; "unknown error" for codes not flowno's. */
+/** A short description of `err`; "unknown error" for codes not flowno's. */
 const char *fl_strerror(int err);
 
 /* ---- Command records --------------------------------------------------- */
 
-/* What a task asks of the loop when it suspends.  Built by the FL_ macros;
+/** What a task asks of the loop when it suspends.  Built by the FL_ macros;
  * a task never needs to look inside. */
 enum fl_op {
-    /* Handled at once; the task goes on in the same step. */
-    FL_OP_DONE,        /* the function (or helper frame) has ended */
-    FL_OP_SPAWN,       /* arg.ptr: the child; self->wait.fn: its function */
-    FL_OP_CANCEL,      /* arg.ptr: the target; resumes with 1 or 0 */
-    FL_OP_EXIT,        /* arg.value: the loop's result */
-    FL_OP_EXIT_ERROR,  /* arg.value: the loop's error */
-    FL_OP_QUEUE_PUT_RESERVED, /* a woken putter stores into its reserved slot */
-    FL_OP_QUEUE_GET_RESERVED, /* a woken getter takes its reserved item */
-    FL_OP_DEADLINE,    /* arg.ticks: the next wait fails after this long */
-    /* Suspension points: a pending cancellation is delivered here. */
-    FL_OP_YIELD,       /* run again after every other ready task */
-    FL_OP_SLEEP,       /* arg.ticks: how long */
-    FL_OP_JOIN,        /* arg.ptr: the task to wait for */
-    FL_OP_CANCEL_JOIN, /* arg.ptr: cancel it and wait until it has ended */
-    FL_OP_QUEUE_PUT,   /* arg.ptr: the queue; self->wait.item: the item */
-    FL_OP_QUEUE_GET,   /* arg.ptr: the queue; self->wait.obj: where to copy */
-    FL_OP_QUEUE_PEEK,  /* as GET, without taking the item */
-    FL_OP_EVENT_WAIT,  /* arg.ptr: the event */
-    FL_OP_LOCK,        /* arg.ptr: the lock */
-    FL_OP_COND_WAIT,   /* arg.ptr: the condition */
-    FL_OP_LATCH_WAIT,  /* arg.ptr: the latch */
-    FL_OP_SIGNAL_WAIT, /* arg.ptr: the signal */
-    FL_OP_IO_WAIT,     /* arg.value: fd * 4 + FL_IO_READ / FL_IO_WRITE */
+    /** Handled at once; the task goes on in the same step. */
+    FL_OP_DONE,        /**< the function (or helper frame) has ended */
+    FL_OP_SPAWN,       /**< arg.ptr: the child; self->wait.fn: its function */
+    FL_OP_CANCEL,      /**< arg.ptr: the target; resumes with 1 or 0 */
+    FL_OP_EXIT,        /**< arg.value: the loop's result */
+    FL_OP_EXIT_ERROR,  /**< arg.value: the loop's error */
+    FL_OP_QUEUE_PUT_RESERVED, /**< a woken putter stores into its reserved slot */
+    FL_OP_QUEUE_GET_RESERVED, /**< a woken getter takes its reserved item */
+    FL_OP_DEADLINE,    /**< arg.ticks: the next wait fails after this long */
+    /** Suspension points: a pending cancellation is delivered here. */
+    FL_OP_YIELD,       /**< run again after every other ready task */
+    FL_OP_SLEEP,       /**< arg.ticks: how long */
+    FL_OP_JOIN,        /**< arg.ptr: the task to wait for */
+    FL_OP_CANCEL_JOIN, /**< arg.ptr: cancel it and wait until it has ended */
+    FL_OP_QUEUE_PUT,   /**< arg.ptr: the queue; self->wait.item: the item */
+    FL_OP_QUEUE_GET,   /**< arg.ptr: the queue; self->wait.obj: where to copy */
+    FL_OP_QUEUE_PEEK,  /**< as GET, without taking the item */
+    FL_OP_EVENT_WAIT,  /**< arg.ptr: the event */
+    FL_OP_LOCK,        /**< arg.ptr: the lock */
+    FL_OP_COND_WAIT,   /**< arg.ptr: the condition */
+    FL_OP_LATCH_WAIT,  /**< arg.ptr: the latch */
+    FL_OP_SIGNAL_WAIT, /**< arg.ptr: the signal */
+    FL_OP_IO_WAIT,     /**< arg.value: fd * 4 + FL_IO_READ / FL_IO_WRITE */
     FL_OP_COUNT_
 };
 
@@ -147,39 +147,39 @@ typedef struct fl_cmd {
 typedef struct fl_task fl_task;
 typedef fl_cmd (*fl_task_fn)(fl_task *self);
 
-/* The fields are private: read them through the fl_task_* functions.  The
+/** The fields are private: read them through the fl_task_* functions.  The
  * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255. */
 struct fl_task {
     fl_task_fn fn;
-    fl_value result; /* the result, or the error once it failed */
+    fl_value result; /**< the result, or the error once it failed */
     union {
-        void *obj;     /* while waiting: the wait list it is on */
-        const void *item; /* while putting: the item to copy */
-        fl_value value; /* on resume: the outcome of the wait */
-        fl_task_fn fn; /* while spawning: the child's function */
+        void *obj;     /**< while waiting: the wait list it is on */
+        const void *item; /**< while putting: the item to copy */
+        fl_value value; /**< on resume: the outcome of the wait */
+        fl_task_fn fn; /**< while spawning: the child's function */
     } wait;
-    gen_lc lc;      /* where the function resumes */
-    uint8_t flags;  /* state and FL_F_* bits */
-    fl_slot slot;   /* index in the loop's table while alive */
-    fl_slot next;   /* links in the ready list or a wait list */
+    gen_lc lc;      /**< where the function resumes */
+    uint8_t flags;  /**< state and FL_F_* bits */
+    fl_slot slot;   /**< index in the loop's table while alive */
+    fl_slot next;   /**< links in the ready list or a wait list */
     fl_slot prev;
-    fl_slot timer;  /* index in the timer heap, or FL_SLOT_NONE */
-    fl_slot joiners; /* first task waiting for this one to end */
+    fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
+    fl_slot joiners; /**< first task waiting for this one to end */
 };
 
-/* A task's state.  The last three are final. */
+/** A task's state.  The last three are final. */
 typedef enum fl_state {
-    FL_TASK_NEW = 0,   /* initialised, not spawned */
-    FL_TASK_READY,     /* will run (or is running) */
-    FL_TASK_SLEEPING,  /* waiting for a timer */
-    FL_TASK_JOINING,   /* waiting for another task to end */
-    FL_TASK_WAITING,   /* waiting on a primitive's wait list */
-    FL_TASK_FINISHED,  /* returned a value */
-    FL_TASK_FAILED,    /* ended with an error other than cancellation */
+    FL_TASK_NEW = 0,   /**< initialised, not spawned */
+    FL_TASK_READY,     /**< will run (or is running) */
+    FL_TASK_SLEEPING,  /**< waiting for a timer */
+    FL_TASK_JOINING,   /**< waiting for another task to end */
+    FL_TASK_WAITING,   /**< waiting on a primitive's wait list */
+    FL_TASK_FINISHED,  /**< returned a value */
+    FL_TASK_FAILED,    /**< ended with an error other than cancellation */
     FL_TASK_CANCELLED  /* ended with FL_ECANCELLED */
 } fl_state;
 
-/* Bits of fl_task.flags.  Bits 3-4 are also those of an fl_frame. */
+/** Bits of fl_task.flags.  Bits 3-4 are also those of an fl_frame. */
 #define FL_F_STATE_ 0x07u       /* fl_state */
 #define FL_F_FINALLY_ 0x08u     /* the frame is in its finally section */
 #define FL_F_ERROR_ 0x10u       /* the frame's result is an error */
@@ -188,7 +188,7 @@ typedef enum fl_state {
 #define FL_F_CANCEL_WAIT_ 0x80u /* joining: in FL_CANCEL for a target;
                                    waiting: notified, queued for a lock */
 
-/* Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
+/** Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
  * it on a task that is alive (spawned and not finished). */
 void fl_task_init(fl_task *task, fl_task_fn fn);
 
@@ -196,12 +196,12 @@ static inline fl_state fl_task_state(const fl_task *task)
 {
     return task == NULL ? FL_TASK_NEW : (fl_state)(task->flags & FL_F_STATE_);
 }
-/* Finished, failed or cancelled. */
+/** Finished, failed or cancelled. */
 static inline bool fl_task_done(const fl_task *task)
 {
     return fl_task_state(task) >= FL_TASK_FINISHED;
 }
-/* Spawned and not yet done: it may not be re-initialised or spawned. */
+/** Spawned and not yet done: it may not be re-initialised or spawned. */
 static inline bool fl_task_alive(const fl_task *task)
 {
     return fl_task_state(task) != FL_TASK_NEW && !fl_task_done(task);
@@ -218,12 +218,12 @@ static inline bool fl_task_cancelled(const fl_task *task)
 {
     return fl_task_state(task) == FL_TASK_CANCELLED;
 }
-/* The value a finished task returned (0 otherwise). */
+/** The value a finished task returned (0 otherwise). */
 static inline fl_value fl_task_result(const fl_task *task)
 {
     return fl_task_finished(task) ? task->result : 0;
 }
-/* The error a failed or cancelled task ended with (0 otherwise). */
+/** The error a failed or cancelled task ended with (0 otherwise). */
 static inline int fl_task_error(const fl_task *task)
 {
     fl_state s = fl_task_state(task);
@@ -232,7 +232,7 @@ static inline int fl_task_error(const fl_task *task)
 
 /* ---- Helper frames ----------------------------------------------------- */
 
-/* The state of a nested awaitable ("helper"): a function written with the
+/** The state of a nested awaitable ("helper"): a function written with the
  * same macros that a task runs with FL_CALL.  Keep it in the task's struct. */
 typedef struct fl_frame {
     fl_value result;
@@ -242,7 +242,7 @@ typedef struct fl_frame {
 
 #define fl_frame_init(f) \
     ((void)((f)->lc = GEN_LC_START, (f)->flags = 0, (f)->result = 0))
-/* After FL_CALL: what the helper returned, or its error (0 if none). */
+/** After FL_CALL: what the helper returned, or its error (0 if none). */
 #define fl_frame_result(f) ((f)->result)
 #define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? (int)(f)->result : 0)
 
@@ -252,49 +252,49 @@ typedef struct fl_loop fl_loop;
 typedef struct fl_port fl_port;
 typedef struct fl_waitq fl_waitq;
 
-/* What a platform supplies.  Embed it in a struct of your own to give it
+/** What a platform supplies.  Embed it in a struct of your own to give it
  * state, as with tasks. */
 struct fl_port {
-    /* A monotonic tick count (FL_TICK_HZ a second); it may wrap around. */
+    /** A monotonic tick count (FL_TICK_HZ a second); it may wrap around. */
     fl_time (*now)(fl_port *port);
-    /* Nothing is ready: block for up to `ticks` (with `forever`, until woken).
+    /** Nothing is ready: block for up to `ticks` (with `forever`, until woken).
      * Returning early is always allowed.  On a bare-metal port this is where
      * the CPU sleeps (WFI); it must not sleep if fl_loop_signal_pending(). */
     void (*wait)(fl_port *port, fl_loop *loop, fl_time ticks, bool forever);
-    /* Optional (may be NULL): make a wait() in progress return.  Called by
+    /** Optional (may be NULL): make a wait() in progress return.  Called by
      * fl_signal_raise, so it must be safe from an interrupt handler or
      * another thread.  Bare metal needs none: the interrupt ends the WFI. */
     void (*wake)(fl_port *port);
-    /* Optional: I/O.  watch() puts `t` on the port's wait list for `fd`
+    /** Optional: I/O.  watch() puts `t` on the port's wait list for `fd`
      * (with fl_port_wait_on) and returns 1, or returns an error (FL_ERANGE
      * for an fd the backend cannot watch); wait() wakes the lists of the
      * fds that became ready (fl_port_wake_all).  watching() tells whether
      * any task waits on I/O, so the loop idles instead of giving up. */
     int (*watch)(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
     bool (*watching)(fl_port *port);
-    /* Optional, for fl_loop_dump: the fd of one of the port's wait lists. */
+    /** Optional, for fl_loop_dump: the fd of one of the port's wait lists. */
     int (*fd_of)(fl_port *port, const fl_waitq *list);
-    /* Optional: exclude other posters while fl_post_spawn links a task
+    /** Optional: exclude other posters while fl_post_spawn links a task
      * (POSIX: a mutex; bare metal: mask interrupts).  NULL: posts come from
      * one thread, or one interrupt priority, only. */
     void (*lock)(fl_port *port);
     void (*unlock)(fl_port *port);
 };
 
-/* I/O readiness, for watch() and FL_IO_WAIT. */
+/** I/O readiness, for watch() and FL_IO_WAIT. */
 #define FL_IO_READ 1u
 #define FL_IO_WRITE 2u
 
-/* For ports: put `t` on a wait list, and wake everyone on one.  A task
+/** For ports: put `t` on a wait list, and wake everyone on one.  A task
  * cancelled or timed out while on the list leaves it by itself.  Initialise
  * each list with fl_waitq_init. */
 void fl_waitq_init(fl_waitq *q, unsigned kind);
 void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list);
 void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome);
-/* fd became ready: report it to the hooks, then wake the list with 0. */
+/** fd became ready: report it to the hooks, then wake the list with 0. */
 void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
 
-/* The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
+/** The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
  * CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() for timers and I/O, and a
  * self-pipe so that fl_signal_raise from another thread or a signal
  * handler ends a select() at once.  It keeps a wait list per fd, so one
@@ -309,58 +309,58 @@ typedef struct fl_signal fl_signal;
 typedef struct fl_hooks fl_hooks;
 typedef struct fl_queue fl_queue;
 
-/* All fields are private.  Sized entirely by config.h. */
+/** All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
-    /* Byte fields first: Thumb-1 loads a byte field in one instruction only
+    /** Byte fields first: Thumb-1 loads a byte field in one instruction only
      * below offset 32. */
     fl_slot ready_head, ready_tail;
-    fl_slot live;         /* tasks spawned and not finished */
-    fl_slot free_count;   /* entries on free_slots */
-    fl_slot timer_count;  /* entries in the timer heap */
-    uint8_t stop;         /* end the current batch: exit, or root ended */
-    uint8_t stop_on_root; /* this run has FL_RUN_NO_WAIT */
-    uint8_t exiting;      /* a task called FL_EXIT */
-    uint8_t running;      /* inside fl_run_until_complete */
-    volatile uint8_t signal_pending; /* set by fl_signal_raise */
+    fl_slot live;         /**< tasks spawned and not finished */
+    fl_slot free_count;   /**< entries on free_slots */
+    fl_slot timer_count;  /**< entries in the timer heap */
+    uint8_t stop;         /**< end the current batch: exit, or root ended */
+    uint8_t stop_on_root; /**< this run has FL_RUN_NO_WAIT */
+    uint8_t exiting;      /**< a task called FL_EXIT */
+    uint8_t running;      /**< inside fl_run_until_complete */
+    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_port *port;
-    fl_task *current;     /* the task being stepped, or NULL */
+    fl_task *current;     /**< the task being stepped, or NULL */
     fl_task *root;
-    fl_signal *signals;   /* every fl_signal of this loop */
-    fl_task *volatile posted; /* fl_post_spawn's tasks, newest first */
-    unsigned holds;       /* fl_loop_hold count: outside wake sources */
+    fl_signal *signals;   /**< every fl_signal of this loop */
+    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
+    unsigned holds;       /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
-    fl_time now;          /* the clock as last read */
+    fl_time now;          /**< the clock as last read */
     fl_value exit_value;
     int exit_rc;
-    fl_task *tasks[FL_MAX_TASKS];        /* slot -> task, NULL when free */
-    fl_slot free_slots[FL_MAX_TASKS];    /* a stack of free slots */
-    fl_time timer_due[FL_MAX_TIMERS];    /* binary min-heap on due time */
-    fl_slot timer_slot[FL_MAX_TIMERS];   /* the sleeper of each heap entry */
+    fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
+    fl_slot free_slots[FL_MAX_TASKS];    /**< a stack of free slots */
+    fl_time timer_due[FL_MAX_TIMERS];    /**< binary min-heap on due time */
+    fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */
 };
 
-/* Reset `loop` (forgetting any tasks it had) and attach it to `port`.
+/** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
  * FL_ECONFIG when the library was compiled with other capacities or another
  * continuation type than the caller: their structs would not agree. */
 #define fl_loop_init(loop, port) \
     fl_loop_init_((loop), (port), sizeof(fl_loop), sizeof(fl_task))
 int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size);
-/* Read the port's clock. */
+/** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
 
-/* Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
+/** Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
  * function given to fl_task_init is kept.  FL_EBUSY if the task is alive,
  * FL_ENOSPC if the table is full. */
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
 
-/* Request cancellation of `task`.  True when it was delivered or is already
+/** Request cancellation of `task`.  True when it was delivered or is already
  * pending; false when the task has already ended (or is not in this loop).
  * A waiting task is woken at once with FL_ECANCELLED; a ready one sees the
  * error at its next suspension point. */
 bool fl_cancel(fl_loop *loop, fl_task *task);
 
-/* Run what can run now without waiting (the "manual" port: call it from
+/** Run what can run now without waiting (the "manual" port: call it from
  * your own super-loop or RTOS task): deliver raised signals, fire due
  * timers, and step ready tasks (at most FL_POLL_INTERVAL of them, so it
  * returns promptly).  Returns how many tasks are alive; *next_wait (may be
@@ -370,7 +370,7 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
 #define FL_TIME_FOREVER ((fl_time)-1)
 
-/* Spawn `task` (prepared with fl_task_init) from another thread or an
+/** Spawn `task` (prepared with fl_task_init) from another thread or an
  * interrupt handler: Flowno's create_task from another thread.  The loop
  * spawns it at its next poll and is woken through the port.  No
  * allocation: the task's own struct links it.  FL_EBUSY if it is alive or
@@ -379,17 +379,17 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
  * port has lock/unlock (the POSIX port does). */
 int fl_post_spawn(fl_loop *loop, fl_task *task);
 
-/* Tell the loop that something outside it (a thread, an interrupt, another
+/** Tell the loop that something outside it (a thread, an interrupt, another
  * loop) may still post a task or raise a signal: while held, a loop with
  * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted. */
 void fl_loop_hold(fl_loop *loop);
 void fl_loop_release(fl_loop *loop);
 
-/* Options of fl_run_until_complete. */
+/** Options of fl_run_until_complete. */
 #define FL_RUN_JOIN 0x1u    /* return the root's error; store its value */
 #define FL_RUN_NO_WAIT 0x2u /* stop when the root ends, not when all do */
 
-/* Run until `root` has ended (spawning it first if it is new) and, unless
+/** Run until `root` has ended (spawning it first if it is new) and, unless
  * FL_RUN_NO_WAIT, until every other task has ended too.  Returns 0; with
  * FL_RUN_JOIN the root's error if it failed, and its value in *result.  A
  * task's FL_EXIT stops the loop at once: its value in *result, or its error
@@ -400,11 +400,11 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 
 /* ---- Queues and synchronization ----------------------------------------- */
 
-/* The head of a wait list, with the kind of wait, so that fl_loop_dump can
+/** The head of a wait list, with the kind of wait, so that fl_loop_dump can
  * say what a task waits on. */
 struct fl_waitq {
     fl_slot head;
-    uint8_t kind; /* enum fl_wait_kind */
+    uint8_t kind; /**< enum fl_wait_kind */
 };
 
 enum fl_wait_kind {
@@ -421,7 +421,7 @@ enum fl_wait_kind {
     FL_WAIT_IO_WRITE
 };
 
-/* A bounded FIFO of fixed-size items over storage you provide (Flowno's
+/** A bounded FIFO of fixed-size items over storage you provide (Flowno's
  * AsyncQueue).  put waits while it is full, get while it is empty; waiters
  * are served in the order they came.  Closing wakes everyone: getters drain
  * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once. */
@@ -430,28 +430,28 @@ struct fl_queue {
     unsigned char *items;
     size_t item_size;
     unsigned capacity, head, count;
-    unsigned get_reserved; /* items promised to woken getters */
-    unsigned put_reserved; /* free places promised to woken putters */
+    unsigned get_reserved; /**< items promised to woken getters */
+    unsigned put_reserved; /**< free places promised to woken putters */
     uint8_t closed;
     fl_waitq getters, putters, peekers;
 };
 
-/* `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
+/** `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
  * NULL pointer or a zero size or capacity. */
 int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
                   unsigned capacity);
-/* The non-blocking forms, callable from plain C or from a task.  try_put:
+/** The non-blocking forms, callable from plain C or from a task.  try_put:
  * FL_EAGAIN when full, FL_ECLOSED when closed.  try_get and peek: FL_EAGAIN
  * when empty, FL_ECLOSED when closed and empty. */
 int fl_queue_try_put(fl_queue *q, const void *item);
 int fl_queue_try_get(fl_queue *q, void *item);
 int fl_queue_peek(const fl_queue *q, void *item);
-/* Close (Flowno's handle_queue_close); closing twice is harmless. */
+/** Close (Flowno's handle_queue_close); closing twice is harmless. */
 int fl_queue_close(fl_queue *q);
 unsigned fl_queue_len(const fl_queue *q);
 bool fl_queue_closed(const fl_queue *q);
 
-/* A one-shot event: set wakes every waiter; waiting on a set event returns
+/** A one-shot event: set wakes every waiter; waiting on a set event returns
  * at once. */
 typedef struct fl_event {
     fl_loop *loop;
@@ -463,7 +463,7 @@ int fl_event_init(fl_event *ev, fl_loop *loop);
 int fl_event_set(fl_event *ev);
 bool fl_event_is_set(const fl_event *ev);
 
-/* A mutex with FIFO handoff: release gives the lock to the oldest waiter.
+/** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
 typedef struct fl_lock {
     fl_loop *loop;
@@ -472,12 +472,12 @@ typedef struct fl_lock {
 } fl_lock;
 
 int fl_lock_init(fl_lock *lock, fl_loop *loop);
-/* Take the lock if it is free (FL_EAGAIN otherwise). */
+/** Take the lock if it is free (FL_EAGAIN otherwise). */
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self);
 int fl_lock_release(fl_lock *lock, fl_task *self);
 fl_task *fl_lock_owner(const fl_lock *lock);
 
-/* A condition variable bound to a lock.  Waiting releases the lock and, once
+/** A condition variable bound to a lock.  Waiting releases the lock and, once
  * notified, takes it back before returning; notify moves waiters, oldest
  * first, onto the lock's queue.  A wait that ends in an error (cancelled or
  * timed out before a notify came) returns WITHOUT the lock.  Once notified,
@@ -489,12 +489,12 @@ typedef struct fl_cond {
 } fl_cond;
 
 int fl_cond_init(fl_cond *cond, fl_lock *lock);
-/* Wake up to `n` waiters; returns how many (or FL_EINVAL).  Callable from a
+/** Wake up to `n` waiters; returns how many (or FL_EINVAL).  Callable from a
  * task holding the lock or from plain C. */
 int fl_cond_notify(fl_cond *cond, unsigned n);
 int fl_cond_notify_all(fl_cond *cond);
 
-/* A countdown latch: waiters wake when the count reaches zero. */
+/** A countdown latch: waiters wake when the count reaches zero. */
 typedef struct fl_latch {
     fl_loop *loop;
     unsigned count;
@@ -502,12 +502,12 @@ typedef struct fl_latch {
 } fl_latch;
 
 int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
-/* Count one down.  At zero already: FL_ERANGE if `error_if_zero`, else 0
+/** Count one down.  At zero already: FL_ERANGE if `error_if_zero`, else 0
  * and nothing happens (Flowno's exception_if_zero). */
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero);
 unsigned fl_latch_count(const fl_latch *latch);
 
-/* An interrupt-safe wake-up.  An interrupt handler (or a POSIX thread)
+/** An interrupt-safe wake-up.  An interrupt handler (or a POSIX thread)
  * calls fl_signal_raise; the loop wakes the tasks waiting in FL_SIGNAL_WAIT.
  * A raise with nobody waiting is kept for the next waiter; raises that come
  * before anyone waited merge into one, like a binary semaphore.  Raising
@@ -520,42 +520,42 @@ struct fl_signal {
     fl_waitq waiters;
 };
 
-/* Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
+/** Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
  * attached. */
 int fl_signal_init(fl_signal *sig, fl_loop *loop);
-/* Interrupt-safe.  Wakes the loop's idle wait through the port. */
+/** Interrupt-safe.  Wakes the loop's idle wait through the port. */
 void fl_signal_raise(fl_signal *sig);
-/* True if a raise is waiting to be delivered (for a port's wait()). */
+/** True if a raise is waiting to be delivered (for a port's wait()). */
 #define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
 
 /* ---- Seeing the schedule ------------------------------------------------ */
 
 #if FL_ENABLE_HOOKS
-/* Instrumentation (Flowno's EventLoopInstrument).  Every member may be
+/** Instrumentation (Flowno's EventLoopInstrument).  Every member may be
  * NULL.  Hooks run inside the loop: they must not call the loop back.  With
  * FL_ENABLE_HOOKS 0 none of this exists and the loop has no hook code. */
 struct fl_hooks {
-    /* Around each call of a task's function; `cmd` is what it returned. */
+    /** Around each call of a task's function; `cmd` is what it returned. */
     void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
     void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
-    /* The task became ready (spawned, woken, or yielded). */
+    /** The task became ready (spawned, woken, or yielded). */
     void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t);
-    /* The task ended: fl_task_state says finished, failed or cancelled. */
+    /** The task ended: fl_task_state says finished, failed or cancelled. */
     void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
-    /* A task started waiting for an fd; the port found an fd ready. */
+    /** A task started waiting for an fd; the port found an fd ready. */
     void (*io_wait)(fl_hooks *h, fl_loop *loop, fl_task *t, int fd, unsigned events);
     void (*io_ready)(fl_hooks *h, fl_loop *loop, int fd, unsigned events);
-    /* An item went into or out of a queue. */
+    /** An item went into or out of a queue. */
     void (*queue_put)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
     void (*queue_get)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
 };
 
-/* Attach `hooks` (NULL to detach). */
+/** Attach `hooks` (NULL to detach). */
 void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks);
 #endif
 
 #if FL_ENABLE_DUMP
-/* Describe every task of the loop, one line each, and a line of counts:
+/** Describe every task of the loop, one line each, and a line of counts:
  * its state, and what it waits on (the timer and when it is due, the task
  * it joins, the queue, lock, event, condition, latch or signal, the fd).
  * `print` gets each line without a newline; the library has no stdio.  It
@@ -565,7 +565,7 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
 
 /* ---- Writing a task ---------------------------------------------------- */
 
-/* Frame plumbing: the macros below reach the current frame's continuation,
+/** Frame plumbing: the macros below reach the current frame's continuation,
  * flags and result through these three locals, so that a task body and a
  * helper body use the very same macros. */
 #define FL_BEGIN_FRAME_(lcp, flagsp, resultp)  \
@@ -575,15 +575,15 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
 fl_dispatch_:                                  \
     GEN_DISPATCH_(*fl_lc_)
 
-/* First statement of a task body.  Declare locals before it. */
+/** First statement of a task body.  Declare locals before it. */
 #define FL_BEGIN(self) FL_BEGIN_FRAME_(&(self)->lc, &(self)->flags, &(self)->result)
 
-/* First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`. */
+/** First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`. */
 #define FL_BEGIN_HELPER(self, frame) \
     (void)(self);                    \
     FL_BEGIN_FRAME_(&(frame)->lc, &(frame)->flags, &(frame)->result)
 
-/* Optional cleanup section, before FL_END.  It runs when the body falls into
+/** Optional cleanup section, before FL_END.  It runs when the body falls into
  * it, returns, fails, or is cancelled.  Inside it, fl_pending_error(self)
  * tells why; FL_RETURN replaces an error with a value (Flowno's "value from
  * finally"), FL_FAIL replaces it with another error, and it may wait. */
@@ -591,11 +591,11 @@ fl_dispatch_:                                  \
     GEN_MARK_POINT_(fl_finally_)         \
     *fl_flags_ |= FL_F_FINALLY_;
 
-/* The error the current frame is unwinding with, or 0. */
+/** The error the current frame is unwinding with, or 0. */
 #define fl_pending_error(self) \
     ((*fl_flags_ & FL_F_ERROR_) ? (int)*fl_result_ : 0)
 
-/* Last statement of a task or helper body. */
+/** Last statement of a task or helper body. */
 #define FL_END(self)                 \
     GEN_DISPATCH_END_                \
     if (0)                           \
@@ -605,7 +605,7 @@ fl_dispatch_:                                  \
     *fl_lc_ = GEN_LC_DONE;           \
     return fl_cmd_(FL_OP_DONE, NULL)
 
-/* Leave the body for the finally section, or end if already in it. */
+/** Leave the body for the finally section, or end if already in it. */
 #define FL_UNWIND_()                                                            \
     do {                                                                        \
         *fl_lc_ = (*fl_flags_ & FL_F_FINALLY_) ? GEN_LC_DONE : GEN_LC_MARK;     \
@@ -619,7 +619,7 @@ fl_dispatch_:                                  \
         FL_UNWIND_();                    \
     } while (0)
 
-/* End with a value (after the finally section). */
+/** End with a value (after the finally section). */
 #define FL_RETURN(self, value)                                   \
     do {                                                         \
         *fl_result_ = (fl_value)(value);                         \
@@ -627,7 +627,7 @@ fl_dispatch_:                                  \
         FL_UNWIND_();                                            \
     } while (0)
 
-/* End with an error (after the finally section).  `err` should be negative;
+/** End with an error (after the finally section).  `err` should be negative;
  * anything else becomes FL_EINVAL. */
 #define FL_FAIL(self, err)                        \
     do {                                          \
@@ -635,7 +635,7 @@ fl_dispatch_:                                  \
         FL_RAISE_(fl_err_ < 0 ? fl_err_ : FL_EINVAL); \
     } while (0)
 
-/* Propagate `rc` if it is an error: one macro, like a raise. */
+/** Propagate `rc` if it is an error: one macro, like a raise. */
 #define FL_CHECK(self, rc)                        \
     do {                                          \
         int fl_rc_ = (rc);                        \
@@ -643,14 +643,14 @@ fl_dispatch_:                                  \
             FL_RAISE_(fl_rc_);                    \
     } while (0)
 
-/* Suspend with command `cmd`; store the outcome of the wait in `rc`. */
+/** Suspend with command `cmd`; store the outcome of the wait in `rc`. */
 #define FL_AWAIT_RC(self, rc, cmd)                        \
     do {                                                  \
         GEN_SUSPEND_(*fl_lc_, return (cmd));              \
         (rc) = (int)(self)->wait.value;                   \
     } while (0)
 
-/* Suspend with command `cmd`; an error outcome propagates. */
+/** Suspend with command `cmd`; an error outcome propagates. */
 #define FL_AWAIT(self, cmd)                               \
     do {                                                  \
         GEN_SUSPEND_(*fl_lc_, return (cmd));              \
@@ -658,15 +658,15 @@ fl_dispatch_:                                  \
             FL_RAISE_((self)->wait.value);                \
     } while (0)
 
-/* Let every other ready task run first. */
+/** Let every other ready task run first. */
 #define FL_YIELD(self) FL_AWAIT(self, fl_cmd_(FL_OP_YIELD, NULL))
 #define FL_YIELD_RC(self, rc) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_YIELD, NULL))
 
-/* Sleep for `ticks` (use FL_MS).  0 behaves as a yield. */
+/** Sleep for `ticks` (use FL_MS).  0 behaves as a yield. */
 #define FL_SLEEP(self, ticks) FL_AWAIT(self, fl_cmd_sleep_(ticks))
 #define FL_SLEEP_RC(self, rc, ticks) FL_AWAIT_RC(self, rc, fl_cmd_sleep_(ticks))
 
-/* Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
+/** Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
  * function when child_fn is NULL.  The spawner goes on at once; the child runs after the
  * tasks already ready.  Fails with FL_EBUSY or FL_ENOSPC. */
 #define FL_SPAWN(self, child, child_fn)                           \
@@ -680,23 +680,23 @@ fl_dispatch_:                                  \
         FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_SPAWN, (child))); \
     } while (0)
 
-/* Wait until `child` has ended.  Its error propagates (FL_ECANCELLED if it
+/** Wait until `child` has ended.  Its error propagates (FL_ECANCELLED if it
  * was cancelled); its value is fl_task_result(child). */
 #define FL_JOIN(self, child) FL_AWAIT(self, fl_cmd_(FL_OP_JOIN, (child)))
 #define FL_JOIN_RC(self, rc, child) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_JOIN, (child)))
 
-/* Cancel `target` and wait until it has ended (Flowno's `await
+/** Cancel `target` and wait until it has ended (Flowno's `await
  * task.cancel()`).  The outcome is 0 when it ended cancelled or returned a
  * value (fl_task_result), or the other error it failed with. */
 #define FL_CANCEL(self, target) FL_AWAIT(self, fl_cmd_(FL_OP_CANCEL_JOIN, (target)))
 #define FL_CANCEL_RC(self, rc, target) \
     FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_CANCEL_JOIN, (target)))
 
-/* Cancel `target` without waiting; `ok` gets fl_cancel's answer (1 or 0). */
+/** Cancel `target` without waiting; `ok` gets fl_cancel's answer (1 or 0). */
 #define FL_CANCEL_NOWAIT(self, ok, target) \
     FL_AWAIT_RC(self, ok, fl_cmd_(FL_OP_CANCEL, (target)))
 
-/* Stop the loop at once: fl_run_until_complete returns 0 with `value` in
+/** Stop the loop at once: fl_run_until_complete returns 0 with `value` in
  * *result, or returns `err`.  The task ends with that outcome; its finally
  * section does not run. */
 #define FL_EXIT(self, value) \
@@ -704,7 +704,7 @@ fl_dispatch_:                                  \
 #define FL_EXIT_ERROR(self, err) \
     GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, (fl_value)(err)))
 
-/* Run helper `call` (whose frame is `frame`) until it ends; while it waits,
+/** Run helper `call` (whose frame is `frame`) until it ends; while it waits,
  * the task waits.  Its value is fl_frame_result(frame); its error is handed
  * to `rc` (FL_CALL_RC) or propagates (FL_CALL). */
 #define FL_CALL_RC(self, rc, frame, call)                             \
@@ -724,7 +724,7 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                            \
     } while (0)
 
-/* A queue operation: copy through `ptr`; when woken with a reservation
+/** A queue operation: copy through `ptr`; when woken with a reservation
  * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once. */
 #define FL_QUEUE_RETRY_ 1
 #define FL_QUEUE_OP_RC_(self, rc, op, retry_op, q, ptr)                 \
@@ -745,7 +745,7 @@ fl_dispatch_:                                  \
             FL_RAISE_(rc);               \
     } while (0)
 
-/* Put the item at `item` (copied) into `q`, waiting while it is full. */
+/** Put the item at `item` (copied) into `q`, waiting while it is full. */
 #define FL_QUEUE_PUT_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PUT, FL_OP_QUEUE_PUT_RESERVED, q, item)
 #define FL_QUEUE_PUT(self, q, item)                                 \
@@ -753,7 +753,7 @@ fl_dispatch_:                                  \
         FL_QUEUE_PUT_RC(self, (self)->wait.value, q, item);         \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
-/* Take the oldest item into `item`, waiting while `q` is empty.  FL_ECLOSED
+/** Take the oldest item into `item`, waiting while `q` is empty.  FL_ECLOSED
  * once it is closed and drained (FL_QUEUE_FOR_EACH loops until then). */
 #define FL_QUEUE_GET_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_GET, FL_OP_QUEUE_GET_RESERVED, q, item)
@@ -762,7 +762,7 @@ fl_dispatch_:                                  \
         FL_QUEUE_GET_RC(self, (self)->wait.value, q, item);         \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
-/* Flowno's `async for item in q`: the statement that follows runs once an
+/** Flowno's `async for item in q`: the statement that follows runs once an
  * item, until `q` is closed and drained; other errors (a cancel) propagate
  * as with FL_QUEUE_GET.  `break` and `continue` work as in any loop:
  *
@@ -786,7 +786,7 @@ fl_dispatch_:                                  \
         } else                                                              \
             GEN_HERE_(fl_qbody_):
 
-/* Copy the oldest item into `item` without taking it, waiting while empty. */
+/** Copy the oldest item into `item` without taking it, waiting while empty. */
 #define FL_QUEUE_PEEK_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PEEK, FL_OP_QUEUE_PEEK, q, item)
 #define FL_QUEUE_PEEK(self, q, item)                                \
@@ -795,38 +795,38 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
 
-/* Wait until `ev` is set. */
+/** Wait until `ev` is set. */
 #define FL_EVENT_WAIT(self, ev) FL_AWAIT(self, fl_cmd_(FL_OP_EVENT_WAIT, (ev)))
 #define FL_EVENT_WAIT_RC(self, rc, ev) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_EVENT_WAIT, (ev)))
-/* Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
+/** Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
 #define FL_LOCK(self, lock) FL_AWAIT(self, fl_cmd_(FL_OP_LOCK, (lock)))
 #define FL_LOCK_RC(self, rc, lock) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LOCK, (lock)))
-/* Release the lock, wait for a notify, take the lock back.  FL_EPERM if
+/** Release the lock, wait for a notify, take the lock back.  FL_EPERM if
  * self does not hold the lock. */
 #define FL_COND_WAIT(self, cond) FL_AWAIT(self, fl_cmd_(FL_OP_COND_WAIT, (cond)))
 #define FL_COND_WAIT_RC(self, rc, cond) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_COND_WAIT, (cond)))
-/* Wait until the latch's count is zero. */
+/** Wait until the latch's count is zero. */
 #define FL_LATCH_WAIT(self, latch) FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
 #define FL_LATCH_WAIT_RC(self, rc, latch) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (latch)))
 
-/* Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
+/** Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
  * is dropped when that wait ends, when the task yields or sleeps, or ends. */
 #define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
 
-/* Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs
+/** Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs
  * a port with I/O (the POSIX port); errors come back negated (-EBADF). */
 #define FL_IO_WAIT(self, fd, events) \
     FL_AWAIT(self, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
 #define FL_IO_WAIT_RC(self, rc, fd, events) \
     FL_AWAIT_RC(self, rc, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
 
-/* Wait until `sig` is raised (at once if a raise is pending). */
+/** Wait until `sig` is raised (at once if a raise is pending). */
 #define FL_SIGNAL_WAIT(self, sig) FL_AWAIT(self, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
 #define FL_SIGNAL_WAIT_RC(self, rc, sig) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
 
-/* Command builders used by the macros. */
+/** Command builders used by the macros. */
 static inline fl_cmd fl_cmd_(int op, void *ptr)
 {
     fl_cmd c;
@@ -876,28 +876,28 @@ struct sockaddr;
 
 typedef struct fl_sock_op {
     fl_frame frame;
-    fl_time timeout; /* 0: none; else bounds each wait (FL_ETIMEDOUT) */
-    size_t done;     /* bytes moved so far: after an error, what got through */
-    int fd;          /* fl_tcp_connect: the socket being connected */
+    fl_time timeout; /**< 0: none; else bounds each wait (FL_ETIMEDOUT) */
+    size_t done;     /**< bytes moved so far: after an error, what got through */
+    int fd;          /**< fl_tcp_connect: the socket being connected */
 } fl_sock_op;
 
-/* A timeout here, not FL_TIMEOUT: a deadline set before a call that needs
+/** A timeout here, not FL_TIMEOUT: a deadline set before a call that needs
  * no wait would be left for the task's next, unrelated, wait. */
 #define fl_sock_op_init(op, timeout_ticks) \
     ((void)((op)->timeout = (timeout_ticks), (op)->done = 0, (op)->fd = -1))
 
-/* Plain C.  Each returns an fd (non-blocking, close-on-exec) or -errno;
+/** Plain C.  Each returns an fd (non-blocking, close-on-exec) or -errno;
  * FL_EINVAL for an address that is not numeric IPv4 or IPv6.  With port 0
  * the kernel picks one: fl_sock_port tells which. */
 int fl_tcp_listen(const char *addr, unsigned port, int backlog);
 int fl_udp_bind(const char *addr, unsigned port);
 int fl_sock_port(int fd);
 int fl_sock_nonblock(int fd);
-/* Fill `ss` (a struct sockaddr_storage, or any buffer of `*len` bytes) for
+/** Fill `ss` (a struct sockaddr_storage, or any buffer of `*len` bytes) for
  * a numeric address; *len gets the address's size. */
 int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len);
 
-/* The awaitables, for the macros below (or FL_CALL_RC). */
+/** The awaitables, for the macros below (or FL_CALL_RC). */
 fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd, const struct sockaddr *addr,
                        unsigned addrlen);
 fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned port);
@@ -912,7 +912,7 @@ fl_cmd fl_sock_recvfrom(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t
 fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len,
                       const struct sockaddr *to, unsigned tolen);
 
-/* Run an awaitable; `n` gets its result or its error. */
+/** Run an awaitable; `n` gets its result or its error. */
 #define FL_SOCK_CALL_(self, n, op, call)                            \
     do {                                                            \
         FL_CALL_RC(self, n, &(op)->frame, call);                    \
@@ -920,29 +920,29 @@ fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf, si
             (n) = (int)fl_frame_result(&(op)->frame);               \
     } while (0)
 
-/* n: 0 once `fd` is connected. */
+/** n: 0 once `fd` is connected. */
 #define FL_SOCK_CONNECT(self, n, op, fd, addr, addrlen) \
     FL_SOCK_CALL_(self, n, op, fl_sock_connect(self, op, fd, addr, addrlen))
-/* n: a new connected TCP socket to `addr`:`port` (closed again on error). */
+/** n: a new connected TCP socket to `addr`:`port` (closed again on error). */
 #define FL_TCP_CONNECT(self, n, op, addr, port) \
     FL_SOCK_CALL_(self, n, op, fl_tcp_connect(self, op, addr, port))
-/* n: the accepted connection's fd, non-blocking.  addr may be NULL. */
+/** n: the accepted connection's fd, non-blocking.  addr may be NULL. */
 #define FL_SOCK_ACCEPT(self, n, op, fd, addr, addrlen) \
     FL_SOCK_CALL_(self, n, op, fl_sock_accept(self, op, fd, addr, addrlen))
-/* n: bytes received (at most len), 0 when the peer has closed. */
+/** n: bytes received (at most len), 0 when the peer has closed. */
 #define FL_SOCK_RECV(self, n, op, fd, buf, len) \
     FL_SOCK_CALL_(self, n, op, fl_sock_recv(self, op, fd, buf, len))
-/* n: len, once exactly len bytes came; FL_ECLOSED if the peer closed first
+/** n: len, once exactly len bytes came; FL_ECLOSED if the peer closed first
  * (op->done bytes of it arrived). */
 #define FL_SOCK_RECV_EXACT(self, n, op, fd, buf, len) \
     FL_SOCK_CALL_(self, n, op, fl_sock_recv_exact(self, op, fd, buf, len))
-/* n: bytes sent, perhaps fewer than len. */
+/** n: bytes sent, perhaps fewer than len. */
 #define FL_SOCK_SEND(self, n, op, fd, buf, len) \
     FL_SOCK_CALL_(self, n, op, fl_sock_send(self, op, fd, buf, len))
-/* n: len, once every byte is sent (it loops over partial sends). */
+/** n: len, once every byte is sent (it loops over partial sends). */
 #define FL_SOCK_SEND_ALL(self, n, op, fd, buf, len) \
     FL_SOCK_CALL_(self, n, op, fl_sock_send_all(self, op, fd, buf, len))
-/* UDP: n is the datagram's size.  from may be NULL. */
+/** UDP: n is the datagram's size.  from may be NULL. */
 #define FL_SOCK_RECVFROM(self, n, op, fd, buf, len, from, fromlen) \
     FL_SOCK_CALL_(self, n, op, fl_sock_recvfrom(self, op, fd, buf, len, from, fromlen))
 #define FL_SOCK_SENDTO(self, n, op, fd, buf, len, to, tolen) \

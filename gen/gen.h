@@ -50,10 +50,10 @@
 
 #define GEN_CAT2_(a, b) a##b
 #define GEN_CAT_(a, b) GEN_CAT2_(a, b)
-/* A name unique to the source line, for labels made by the macros. */
+/** A name unique to the source line, for labels made by the macros. */
 #define GEN_HERE_(prefix) GEN_CAT_(prefix, __LINE__)
 
-/* Reserved continuation states.  MARK is a resume point a layer above may
+/** Reserved continuation states.  MARK is a resume point a layer above may
  * place once in a function (flowno uses it for `finally`); DONE means
  * finished.  Neither is ever a source line or a label address. */
 #define GEN_STATE_RUN_ 0
@@ -68,13 +68,13 @@ typedef unsigned short gen_lc;
 #define GEN_LC_DONE 0xFFFFu
 #define GEN_LC_MARK 0xFFFEu
 
-/* Open the dispatch: jump to the saved point, or start at the top. */
+/** Open the dispatch: jump to the saved point, or start at the top. */
 #define GEN_DISPATCH_(lc) \
     switch (lc) {         \
     case GEN_LC_START:
 #define GEN_DISPATCH_END_ }
 
-/* Remember this point, then run `leave` (a return).  Resuming continues
+/** Remember this point, then run `leave` (a return).  Resuming continues
  * after `leave`. */
 #define GEN_SUSPEND_(lc, leave) \
     do {                        \
@@ -83,7 +83,7 @@ typedef unsigned short gen_lc;
     case __LINE__:;             \
     } while (0)
 
-/* Remember this point and go on; resuming re-runs the code after it.  The
+/** Remember this point and go on; resuming re-runs the code after it.  The
  * goto keeps -Wimplicit-fallthrough quiet without a compiler attribute. */
 #define GEN_POINT_(lc)                 \
     (lc) = __LINE__;                   \
@@ -91,7 +91,7 @@ typedef unsigned short gen_lc;
     case __LINE__:                     \
     GEN_HERE_(gen_point_):
 
-/* The MARK resume point; the caller names the label it may fall into. */
+/** The MARK resume point; the caller names the label it may fall into. */
 #define GEN_MARK_POINT_(fallthrough_label) \
     goto fallthrough_label;                \
     case GEN_LC_MARK:                      \
@@ -108,7 +108,7 @@ typedef void *gen_lc;
 #define GEN_STATE_OF_(lc) \
     ((lc) == GEN_LC_DONE ? GEN_STATE_DONE_ : (lc) == GEN_LC_MARK ? GEN_STATE_MARK_ : GEN_STATE_RUN_)
 
-/* `__extension__ ({ })` keeps -Wpedantic quiet about the GNU syntax.  GCC 12
+/** `__extension__ ({ })` keeps -Wpedantic quiet about the GNU syntax.  GCC 12
  * also mistakes a stored label address for a dangling pointer. */
 #if defined(__clang__)
 #define GEN_STORE_LABEL_(lc, label) __extension__({ (lc) = &&label; })
@@ -149,24 +149,24 @@ typedef void *gen_lc;
 
 /* ---- The public macros -------------------------------------------------- */
 
-/* The state of one resumable function.  Zero-initialised means "start". */
+/** The state of one resumable function.  Zero-initialised means "start". */
 typedef struct gen_t {
     gen_lc lc;
 } gen_t;
 
-/* Start (or start over) from the top. */
+/** Start (or start over) from the top. */
 #define gen_init(g) ((void)((g)->lc = GEN_LC_START))
-/* True once the function has reached GEN_END or GEN_EXIT. */
+/** True once the function has reached GEN_END or GEN_EXIT. */
 #define gen_done(g) ((g)->lc == GEN_LC_DONE)
 
-/* First statement of the body.  A finished function that is called again
+/** First statement of the body.  A finished function that is called again
  * goes straight to GEN_END and returns its end value again. */
 #define GEN_BEGIN(g) GEN_DISPATCH_((g)->lc)
 
-/* Suspend and return `value`; the next call continues after this line. */
+/** Suspend and return `value`; the next call continues after this line. */
 #define GEN_YIELD(g, value) GEN_SUSPEND_((g)->lc, return (value))
 
-/* Return `value` on every call until `cond` is true, then go on.  The
+/** Return `value` on every call until `cond` is true, then go on.  The
  * condition is evaluated on each call, so it may read only state that
  * survives (see caveat 1). */
 #define GEN_WAIT_UNTIL(g, cond, value) \
@@ -176,7 +176,7 @@ typedef struct gen_t {
             return (value);            \
     } while (0)
 
-/* Run a nested resumable function to its end.  `child` is its gen_t, which
+/** Run a nested resumable function to its end.  `child` is its gen_t, which
  * must live in the caller's state; `call` is the call expression; `out` a
  * variable of the return type.  While the child suspends, what it returned
  * is passed up as the caller's own return value; when it finishes, `out`
@@ -190,21 +190,21 @@ typedef struct gen_t {
             return (out);               \
     } while (0)
 
-/* Finish now and return `value`. */
+/** Finish now and return `value`. */
 #define GEN_EXIT(g, value)           \
     do {                             \
         (g)->lc = GEN_LC_DONE;       \
         return (value);              \
     } while (0)
 
-/* Return `value` now; the next call starts again from the top. */
+/** Return `value` now; the next call starts again from the top. */
 #define GEN_RESTART(g, value)        \
     do {                             \
         gen_init(g);                 \
         return (value);              \
     } while (0)
 
-/* Last statement of the body: finish and return `value`. */
+/** Last statement of the body: finish and return `value`. */
 #define GEN_END(g, value)  \
     GEN_DISPATCH_END_      \
     (g)->lc = GEN_LC_DONE; \
