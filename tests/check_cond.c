@@ -22,21 +22,6 @@ static void setup(void)
     log_reset();
 }
 
-typedef struct actor {
-    fl_task task;
-    int id, rc, i, n, got;
-    fl_time ticks;
-    struct actor *others;
-} actor;
-
-static void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks)
-{
-    memset(a, 0, sizeof *a);
-    fl_task_init(&a->task, fn);
-    a->id = id;
-    a->ticks = ticks;
-}
-
 static int run(actor *root)
 {
     return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
@@ -76,18 +61,6 @@ static fl_cmd notifier(fl_task *self)
     FL_END(self);
 }
 
-/* Spawns others[0..n-1] and joins them all. */
-static fl_cmd scene(fl_task *self)
-{
-    actor *a = (actor *)self;
-    FL_BEGIN(self);
-    for (a->i = 0; a->i < a->n; a->i++)
-        FL_SPAWN(self, &a->others[a->i].task, NULL);
-    for (a->i = 0; a->i < a->n; a->i++)
-        FL_JOIN(self, &a->others[a->i].task);
-    FL_END(self);
-}
-
 START_TEST(notify_wakes_one_waiter_holding_the_lock)
 {
     actor root, cast[3];
@@ -95,7 +68,7 @@ START_TEST(notify_wakes_one_waiter_holding_the_lock)
     actor_init(&cast[1], waiter, 1, 0);
     actor_init(&cast[2], notifier, 0, 10);
     cast[2].n = 1;
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 3;
     /* w1 is never notified: the run cannot complete. */
@@ -116,7 +89,7 @@ START_TEST(notify_all_wakes_every_waiter_in_order)
         actor_init(&cast[i], waiter, i, 0);
     actor_init(&cast[5], notifier, 0, 4);
     cast[5].n = -1;
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 6;
     ck_assert_int_eq(run(&root), 0);
@@ -134,7 +107,7 @@ START_TEST(notify_with_no_waiter_is_not_remembered)
     actor_init(&cast[0], waiter, 0, 0);
     actor_init(&cast[1], notifier, 0, 5);
     cast[1].n = 1;
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 2;
     ck_assert_int_eq(run(&root), 0);
@@ -222,7 +195,7 @@ START_TEST(producer_and_consumer_meet_through_the_condition)
     buffered = produced = consumed = sum = 0;
     actor_init(&cast[0], pc_consumer, 0, 0);
     actor_init(&cast[1], pc_producer, 1, 0);
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 2;
     ck_assert_int_eq(run(&root), 0);
@@ -344,7 +317,7 @@ START_TEST(a_timed_out_waiter_leaves_without_the_lock)
     actor_init(&cast[1], waiter, 1, 0);
     actor_init(&cast[2], notifier, 0, 10);
     cast[2].n = -1;
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 3;
     ck_assert_int_eq(run(&root), 0);
@@ -362,7 +335,7 @@ START_TEST(a_notified_waiter_does_not_time_out_waiting_for_the_lock)
     actor_init(&cast[0], waiter, 0, 5);
     actor_init(&cast[1], notifier, 0, 4);
     cast[1].n = 1;
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 2;
     ck_assert_int_eq(run(&root), 0);

@@ -20,21 +20,6 @@ static void setup(void)
     log_reset();
 }
 
-typedef struct actor {
-    fl_task task;
-    int id, rc, i, n;
-    fl_time ticks;
-    struct actor *others;
-} actor;
-
-static void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks)
-{
-    memset(a, 0, sizeof *a);
-    fl_task_init(&a->task, fn);
-    a->id = id;
-    a->ticks = ticks;
-}
-
 static int run(actor *root)
 {
     return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
@@ -63,26 +48,14 @@ static fl_cmd setter(fl_task *self)
     FL_END(self);
 }
 
-/* Spawns `n` waiters from `others` and one setter (others[n]), joins all. */
-static fl_cmd scene(fl_task *self)
-{
-    actor *a = (actor *)self;
-    FL_BEGIN(self);
-    for (a->i = 0; a->i <= a->n; a->i++)
-        FL_SPAWN(self, &a->others[a->i].task, NULL);
-    for (a->i = 0; a->i <= a->n; a->i++)
-        FL_JOIN(self, &a->others[a->i].task);
-    FL_END(self);
-}
-
 START_TEST(set_wakes_the_waiter_at_the_time_of_the_set)
 {
     actor root, cast[2];
     actor_init(&cast[0], waiter, 1, 0);
     actor_init(&cast[1], setter, 0, 25);
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
-    root.n = 1;
+    root.n = 2;
     ck_assert(!fl_event_is_set(&ev));
     ck_assert_int_eq(run(&root), 0);
     ck_assert_str_eq(log_text(), "set@25 w1:0@25");
@@ -138,9 +111,9 @@ START_TEST(set_wakes_every_waiter_in_the_order_they_came)
         strcat(expect, w);
     }
     actor_init(&cast[MANY], setter, 0, 7);
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
-    root.n = MANY;
+    root.n = MANY + 1;
     ck_assert_int_eq(run(&root), 0);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(ev.waiters.head, FL_SLOT_NONE);
@@ -196,9 +169,9 @@ START_TEST(a_timed_out_waiter_leaves_and_the_others_still_wake)
     actor_init(&cast[0], waiter, 0, 0);
     actor_init(&cast[1], waiter, 1, 3); /* gives up at 3 */
     actor_init(&cast[2], setter, 0, 10);
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
-    root.n = 2;
+    root.n = 3;
     ck_assert_int_eq(run(&root), 0);
     snprintf(expect, sizeof expect, "w1:%d@3 set@10 w0:0@10", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);

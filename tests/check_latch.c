@@ -19,21 +19,6 @@ static void setup(void)
     log_reset();
 }
 
-typedef struct actor {
-    fl_task task;
-    int id, rc, i, n;
-    fl_time ticks;
-    struct actor *others;
-} actor;
-
-static void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks)
-{
-    memset(a, 0, sizeof *a);
-    fl_task_init(&a->task, fn);
-    a->id = id;
-    a->ticks = ticks;
-}
-
 static int run(actor *root)
 {
     return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);

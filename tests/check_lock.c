@@ -21,36 +21,9 @@ static void setup(void)
     log_reset();
 }
 
-typedef struct actor {
-    fl_task task;
-    int id, rc, i, n, copy;
-    fl_time ticks;
-    struct actor *others;
-} actor;
-
-static void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks)
-{
-    memset(a, 0, sizeof *a);
-    fl_task_init(&a->task, fn);
-    a->id = id;
-    a->ticks = ticks;
-}
-
 static int run(actor *root)
 {
     return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
-}
-
-/* Spawns others[0..n-1] and joins them all. */
-static fl_cmd scene(fl_task *self)
-{
-    actor *a = (actor *)self;
-    FL_BEGIN(self);
-    for (a->i = 0; a->i < a->n; a->i++)
-        FL_SPAWN(self, &a->others[a->i].task, NULL);
-    for (a->i = 0; a->i < a->n; a->i++)
-        FL_JOIN(self, &a->others[a->i].task);
-    FL_END(self);
 }
 
 /* A read-modify-write that suspends in the middle: without the lock the
@@ -66,12 +39,12 @@ static fl_cmd incrementer(fl_task *self)
         ck_assert_ptr_eq(fl_lock_owner(&lock), self);
         if (++inside > most_inside)
             most_inside = inside;
-        a->copy = counter;
+        a->val = counter;
         if (a->i % 2)
             FL_YIELD(self);
         else
             FL_SLEEP(self, 1);
-        counter = a->copy + 1;
+        counter = a->val + 1;
         inside--;
         ck_assert_int_eq(fl_lock_release(&lock, self), 0);
         FL_YIELD(self);
@@ -88,7 +61,7 @@ START_TEST(only_one_task_at_a_time_holds_the_lock)
         actor_init(&cast[i], incrementer, i, 0);
         cast[i].n = 20;
     }
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 5;
     ck_assert_int_eq(run(&root), 0);
@@ -117,7 +90,7 @@ START_TEST(waiters_get_the_lock_in_the_order_they_came)
     int i;
     for (i = 0; i < 5; i++)
         actor_init(&cast[i], holder, i, 10);
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 5;
     ck_assert_int_eq(run(&root), 0);
@@ -316,7 +289,7 @@ START_TEST(a_timed_out_waiter_leaves_the_queue)
     actor_init(&cast[0], holder, 0, 20);  /* holds 0..20 */
     actor_init(&cast[1], contender, 1, 5); /* gives up at 5 */
     actor_init(&cast[2], contender, 2, 0);
-    actor_init(&root, scene, 0, 0);
+    actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 3;
     ck_assert_int_eq(run(&root), 0);

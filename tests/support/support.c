@@ -74,3 +74,22 @@ const char *log_text(void)
 {
     return log_buf;
 }
+
+void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks)
+{
+    memset(a, 0, sizeof *a);
+    fl_task_init(&a->task, fn);
+    a->id = id;
+    a->ticks = ticks;
+}
+
+fl_cmd actor_spawn_and_join(fl_task *self)
+{
+    actor *a = (actor *)self;
+    FL_BEGIN(self);
+    for (a->i = 0; a->i < a->n; a->i++)
+        FL_SPAWN(self, &a->others[a->i].task, NULL);
+    for (a->i = 0; a->i < a->n; a->i++)
+        FL_JOIN(self, &a->others[a->i].task);
+    FL_END(self);
+}

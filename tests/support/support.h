@@ -33,6 +33,19 @@ void log_reset(void);
 void log_add(const char *fmt, ...);
 const char *log_text(void);
 
+/* A task with a little state of its own, for the scenarios of the
+ * primitives' suites: `others` and `n` are what a scene spawns. */
+typedef struct actor {
+    fl_task task;
+    int id, rc, i, n, val;
+    fl_time ticks;
+    struct actor *others;
+} actor;
+
+void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks);
+/* A task body: spawns others[0..n-1], then joins each in turn. */
+fl_cmd actor_spawn_and_join(fl_task *self);
+
 /* Each suite file defines this; support/main.c runs it. */
 Suite *suite(void);
 
