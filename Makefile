@@ -23,7 +23,7 @@ LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
           flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
           flowno/latch.c flowno/signal.c flowno/post.c flowno/dump.c flowno/net.c \
-          flowno/port/posix.c
+          flowno/port/posix.c flowno/port/manual.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
@@ -174,6 +174,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-http
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
+	@$(MAKE) --no-print-directory qemu-test
 	@echo "make test: all passed"
 
 # ---- API reference -----------------------------------------------------
@@ -198,3 +199,4 @@ install: $(LIB)
 
 clean:
 	rm -rf build
+include tests/target/target.mk

@@ -303,6 +303,26 @@ void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
  * FD_SET on them would write past the fd_set. */
 fl_port *fl_port_posix(void);
 
+/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; build it for
+ * Cortex-M only): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
+ * PRIMASK around fl_post_spawn.  NULL if the clock gives no valid SysTick
+ * reload.  The application's SysTick_Handler calls fl_port_cortex_m_tick. */
+fl_port *fl_port_cortex_m(uint32_t core_clock_hz);
+void fl_port_cortex_m_tick(void);
+
+/** The manual port (flowno/port/manual.c): for an application that calls
+ * fl_loop_poll from its own super-loop or RTOS task and sleeps as long as
+ * it says.  `clock` returns the tick count (FL_TICK_HZ, may wrap).  Its
+ * wait() returns at once, so fl_run_until_complete on it busy-waits for
+ * the clock: drive it with fl_loop_poll. */
+typedef struct fl_manual_port {
+    fl_port port;
+    fl_time (*clock)(void *ctx);
+    void *ctx;
+} fl_manual_port;
+
+fl_port *fl_manual_port_init(fl_manual_port *p, fl_time (*clock)(void *ctx), void *ctx);
+
 /* ---- The loop ---------------------------------------------------------- */
 
 typedef struct fl_signal fl_signal;

@@ -9,7 +9,6 @@
  * Gets wake putters the same way.  Hence getters wait only while no item is
  * available, which is why closing can answer them all with FL_ECLOSED.
  */
-#include <string.h>
 
 #include "flowno_internal.h"
 
@@ -33,6 +32,16 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
     return 0;
 }
 
+/* The library includes no libc header, so that it builds freestanding;
+ * compilers turn this loop into memcpy where one exists. */
+static void copy_item(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n-- > 0)
+        *d++ = *s++;
+}
+
 static unsigned char *slot_at(const fl_queue *q, unsigned i)
 {
     unsigned at = q->head + i;
@@ -44,7 +53,7 @@ static unsigned char *slot_at(const fl_queue *q, unsigned i)
 /* Append one item; the oldest waiting getter gets it reserved. */
 static void store(fl_queue *q, const void *item)
 {
-    memcpy(slot_at(q, q->count), item, q->item_size);
+    copy_item(slot_at(q, q->count), item, q->item_size);
     q->count++;
     FL_HOOK_(q->loop, queue_put, q, item);
     if (fl_wake_first_(q->loop, &q->getters.head, FL_QUEUE_RETRY_))
@@ -55,7 +64,7 @@ static void store(fl_queue *q, const void *item)
 /* Remove the oldest item; the oldest waiting putter gets its place. */
 static void take(fl_queue *q, void *item)
 {
-    memcpy(item, slot_at(q, 0), q->item_size);
+    copy_item(item, slot_at(q, 0), q->item_size);
     FL_HOOK_(q->loop, queue_get, q, item);
     if (++q->head == q->capacity)
         q->head = 0;
@@ -92,7 +101,7 @@ int fl_queue_peek(const fl_queue *q, void *item)
     if (q == NULL || item == NULL)
         return FL_EINVAL;
     if (q->count > 0) {
-        memcpy(item, slot_at(q, 0), q->item_size);
+        copy_item(item, slot_at(q, 0), q->item_size);
         return 0;
     }
     return q->closed ? FL_ECLOSED : FL_EAGAIN;
@@ -148,7 +157,7 @@ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
     }
     if (op == FL_OP_QUEUE_PEEK) {
         if (q->count > 0) {
-            memcpy(item, slot_at(q, 0), q->item_size);
+            copy_item(item, slot_at(q, 0), q->item_size);
             return 0;
         }
     } else if (q->count > q->get_reserved) {

@@ -208,6 +208,42 @@ START_TEST(poll_runs_what_is_ready_and_says_how_long_to_sleep)
 }
 END_TEST
 
+/* The real manual port (flowno/port/manual.c): the application's clock,
+ * and a super-loop that polls and "sleeps" by moving that clock. */
+static fl_time app_clock(void *ctx)
+{
+    return *(fl_time *)ctx;
+}
+
+START_TEST(manual_port_runs_a_super_loop_on_the_applications_clock)
+{
+    fl_manual_port mp;
+    fl_loop mloop;
+    fl_time clock = 1000, next = 0;
+    sleeper a, b;
+    int polls = 0;
+
+    ck_assert_ptr_null(fl_manual_port_init(NULL, app_clock, &clock));
+    ck_assert_ptr_null(fl_manual_port_init(&mp, NULL, &clock));
+    ck_assert_ptr_eq(fl_manual_port_init(&mp, app_clock, &clock), &mp.port);
+    ck_assert_int_eq(fl_loop_init(&mloop, &mp.port), 0);
+    a.ticks = 25;
+    b.ticks = 40;
+    fl_task_init(&a.task, sleep_once);
+    fl_task_init(&b.task, sleep_once);
+    ck_assert_int_eq(fl_spawn(&mloop, &a.task, NULL), 0);
+    ck_assert_int_eq(fl_spawn(&mloop, &b.task, NULL), 0);
+    while (fl_loop_poll(&mloop, &next) > 0) {
+        ck_assert_uint_ne(next, FL_TIME_FOREVER);
+        clock += next; /* the application sleeps exactly as long as asked */
+        ck_assert_int_lt(++polls, 10);
+    }
+    ck_assert_uint_eq(clock, 1040);
+    ck_assert(fl_task_finished(&a.task) && fl_task_finished(&b.task));
+    ck_assert_int_eq(polls, 2); /* two sleeps: until a's deadline, then b's */
+}
+END_TEST
+
 static fl_cmd spin_forever(fl_task *self)
 {
     FL_BEGIN(self);
@@ -276,6 +312,7 @@ Suite *suite(void)
     tcase_add_test(tc, cancelled_signal_waiter_leaves_and_the_run_ends);
     tcase_add_test(tc, bad_signal_arguments);
     tcase_add_test(tc, poll_runs_what_is_ready_and_says_how_long_to_sleep);
+    tcase_add_test(tc, manual_port_runs_a_super_loop_on_the_applications_clock);
     tcase_add_test(tc, poll_returns_after_a_bounded_number_of_steps);
     tcase_add_test(tc, poll_says_forever_when_only_a_signal_can_wake);
     tcase_add_test(tc, poll_from_inside_a_task_is_refused);

@@ -1,0 +1,84 @@
+#!/bin/sh
+# make size: the library cross-compiled for the MCUs it is meant for, in two
+# profiles, summed over its objects (what a firmware links when it uses
+# every function), and sizeof of its two structs.  Fails over budget
+# (../shared/DESIGN.md): on cortex-m0plus, full <= 2048 and minimal <= 700
+# bytes of text; fl_task <= 20 bytes on every 32-bit target.
+set -u
+out=build/size
+mkdir -p "$out"
+SRC="flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
+     flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c flowno/latch.c \
+     flowno/signal.c flowno/post.c flowno/dump.c"
+WARN="-std=c99 -Wall -Wextra -Wpedantic -Werror"
+FULL_BASE="-DFL_ENABLE_IO=0 -DFL_ENABLE_DUMP=0 -DFL_ENABLE_STRERROR=0"
+FULL="$FULL_BASE -DFL_ENABLE_HOOKS=0"
+MINIMAL="-DFL_PROFILE_MINIMAL"
+status=0
+
+# cc_for CPU: the compiler and flags for one target.
+cc_for() {
+    case $1 in
+    rv32imac) echo "riscv64-unknown-elf-gcc -march=rv32imac -mabi=ilp32 -Os -ffreestanding" ;;
+    *) echo "arm-none-eabi-gcc -mcpu=$1 -mthumb -Os -ffreestanding" ;;
+    esac
+}
+size_for() {
+    case $1 in rv32imac) echo riscv64-unknown-elf-size ;; *) echo arm-none-eabi-size ;; esac
+}
+nm_for() {
+    case $1 in rv32imac) echo riscv64-unknown-elf-nm ;; *) echo arm-none-eabi-nm ;; esac
+}
+
+# measure CPU PROFILE-FLAGS: prints "text data bss" summed over the objects.
+measure() {
+    cc=$(cc_for "$1"); sz=$(size_for "$1"); shift
+    t=0; d=0; b=0
+    for f in $SRC; do
+        o="$out/$(basename "$f" .c).o"
+        # shellcheck disable=SC2086
+        $cc $WARN -ffunction-sections -fdata-sections -I. "$@" -c "$f" -o "$o" || exit 1
+        line=$($sz "$o" | awk 'NR == 2 { print $1, $2, $3 }')
+        t=$((t + ${line%% *})); rest=${line#* }
+        d=$((d + ${rest%% *})); b=$((b + ${rest#* }))
+    done
+    echo "$t $d $b"
+}
+
+for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
+    for profile in full minimal; do
+        if [ $profile = full ]; then flags=$FULL; else flags=$MINIMAL; fi
+        # shellcheck disable=SC2086
+        set -- $(measure $cpu $flags)
+        echo "size $profile $cpu text=$1 data=$2 bss=$3"
+        if [ $cpu = cortex-m0plus ]; then
+            budget=700; [ $profile = full ] && budget=2048
+            if [ "$1" -gt $budget ]; then
+                echo "over budget: $profile on $cpu has $1 bytes of text, budget $budget" >&2
+                status=1
+            fi
+        fi
+    done
+    # sizeof, read from the sizes of two objects: nothing runs on the host.
+    printf '#include "flowno/flowno.h"\nchar task_size[sizeof(fl_task)];\nchar loop_size[sizeof(fl_loop)];\n' \
+        > "$out/sizeof.c"
+    # shellcheck disable=SC2046
+    $(cc_for $cpu) -fno-common -I. -c "$out/sizeof.c" -o "$out/sizeof.o" || exit 1
+    task=$(printf '%d' "0x$($(nm_for $cpu) -S "$out/sizeof.o" | awk '$4 == "task_size" { print $2 }')")
+    loop=$(printf '%d' "0x$($(nm_for $cpu) -S "$out/sizeof.o" | awk '$4 == "loop_size" { print $2 }')")
+    echo "sizeof $cpu fl_task=$task fl_loop=$loop"
+    if [ "$task" -gt 20 ]; then
+        echo "over budget: fl_task is $task bytes on $cpu, budget 20" >&2
+        status=1
+    fi
+done
+
+# Instrumentation costs nothing when compiled out: the full profile with
+# and without hooks.
+# shellcheck disable=SC2086
+set -- $(measure cortex-m0plus $FULL)
+off=$1
+# shellcheck disable=SC2086
+set -- $(measure cortex-m0plus $FULL_BASE -DFL_ENABLE_HOOKS=1)
+echo "hooks cortex-m0plus text-off=$off text-on=$1"
+exit $status

@@ -1,0 +1,78 @@
+/*
+ * startup.c - just enough of a Cortex-M3 runtime for the self-test: the
+ * vector table, a reset handler that sets up .data and .bss, and
+ * semihosting to print and to exit with a result.
+ */
+#include <stdint.h>
+
+#include "target.h"
+
+extern uint32_t _data_start[], _data_end[], _data_load[], _bss_start[], _bss_end[];
+extern uint32_t _stack_top[];
+
+void reset_handler(void);
+void SysTick_Handler(void);
+
+static void fault_handler(void)
+{
+    target_print("FAIL: fault\n");
+    target_exit(1);
+}
+
+typedef void (*vector)(void);
+
+__attribute__((section(".vectors"), used)) static const vector vectors[16] = {
+    (vector)(uintptr_t)_stack_top, /* the initial stack pointer */
+    reset_handler,
+    fault_handler, /* NMI */
+    fault_handler, /* HardFault */
+    fault_handler, /* MemManage */
+    fault_handler, /* BusFault */
+    fault_handler, /* UsageFault */
+    0, 0, 0, 0,
+    fault_handler, /* SVCall */
+    fault_handler, /* DebugMonitor */
+    0,
+    fault_handler, /* PendSV */
+    SysTick_Handler,
+};
+
+void reset_handler(void)
+{
+    uint32_t *src = _data_load, *dst;
+    for (dst = _data_start; dst < _data_end; dst++)
+        *dst = *src++;
+    for (dst = _bss_start; dst < _bss_end; dst++)
+        *dst = 0;
+    target_exit(target_main());
+}
+
+/* Semihosting: the debugger (here QEMU) serves `bkpt 0xab` with r0 = the
+ * operation, r1 = its argument. */
+static int semihost(int op, const void *arg)
+{
+    register int r0 __asm("r0") = op;
+    register const void *r1 __asm("r1") = arg;
+    __asm volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+    return r0;
+}
+
+#define SYS_WRITE0 0x04
+#define SYS_EXIT 0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+#define ADP_STOPPED_RUNTIME_ERROR 0x20023
+
+void target_print(const char *s)
+{
+    semihost(SYS_WRITE0, s);
+}
+
+void target_exit(int status)
+{
+    /* 32-bit semihosting has no exit code: QEMU exits 0 for an application
+     * exit and 1 for any other reason. */
+    semihost(SYS_EXIT, (const void *)(uintptr_t)(status == 0 ? ADP_STOPPED_APPLICATION_EXIT
+                                                            : ADP_STOPPED_RUNTIME_ERROR));
+    for (;;)
+        ;
+}
