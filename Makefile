@@ -1,7 +1,7 @@
 # flowno - build, test, demo, install.
 #
 #   make            the static library and the demo program
-#   make demo       build and run the demo
+#   make demo       build and run the demo (make demo-trace: and draw its schedule)
 #   make test       install what the tests need (Check, valgrind, clang) if
 #                   missing, then run every suite: gcc, clang, ASan+UBSan,
 #                   valgrind; check the library links no allocator
@@ -23,7 +23,7 @@ LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
           flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
           flowno/latch.c flowno/signal.c flowno/post.c flowno/dump.c flowno/net.c \
-          flowno/port/posix.c flowno/port/manual.c
+          flowno/trace.c flowno/port/posix.c flowno/port/manual.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
@@ -31,7 +31,7 @@ HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
 SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io \
-              hooks post net
+              hooks post net trace
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -41,7 +41,7 @@ DEMO = $(BUILD)/demo
 # Every program in docs/examples/ is built and run by make test.
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
-.PHONY: all lib demo test check suites deps clean install docs \
+.PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-asan test-valgrind test-nomalloc test-install test-http \
         examples test-examples test-profiles
 
@@ -66,6 +66,13 @@ $(DEMO): docs/examples/demo.c $(LIB)
 
 demo: $(DEMO)
 	./$(DEMO)
+
+# The demo's schedule as a picture for the docs (and JSON and VCD beside
+# it in build/trace): docs/demo-trace.svg.
+demo-trace: $(DEMO)
+	@mkdir -p build/trace
+	./$(DEMO) --trace build/trace/demo
+	cp build/trace/demo.svg docs/demo-trace.svg
 
 $(BUILD)/examples/%: docs/examples/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -96,6 +96,12 @@
 #ifndef FL_ENABLE_HOOKS /* fl_hooks: instrumentation; zero code when 0 */
 #define FL_ENABLE_HOOKS FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_TRACE /* fl_trace: a schedule recorder on the hooks */
+#define FL_ENABLE_TRACE FL_ENABLE_HOOKS
+#endif
+#ifndef FL_TRACE_ROWS /* how many tasks one trace export can show */
+#define FL_TRACE_ROWS 64
+#endif
 #ifndef FL_ENABLE_DUMP /* fl_loop_dump: a readable listing of every task */
 #define FL_ENABLE_DUMP FL_FEATURE_DEFAULT_
 #endif
@@ -128,6 +134,12 @@
 #endif
 #if FL_ENABLE_POST && !FL_ENABLE_SIGNAL
 #error "flowno: FL_ENABLE_POST needs FL_ENABLE_SIGNAL (a post wakes the loop like a raise)"
+#endif
+#if FL_ENABLE_TRACE && !FL_ENABLE_HOOKS
+#error "flowno: FL_ENABLE_TRACE needs FL_ENABLE_HOOKS (the recorder is a set of hooks)"
+#endif
+#if FL_TRACE_ROWS < 1
+#error "flowno: FL_TRACE_ROWS must be at least 1"
 #endif
 #if FL_ENABLE_NET && !FL_ENABLE_IO
 #error "flowno: FL_ENABLE_NET needs FL_ENABLE_IO (sockets wait through FL_IO_WAIT)"

@@ -302,6 +302,16 @@ void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
  * with a single loop.  fds at or above FD_SETSIZE are refused (FL_ERANGE):
  * FD_SET on them would write past the fd_set. */
 fl_port *fl_port_posix(void);
+#if FL_ENABLE_DUMP
+/** Flowno's dump on a signal: once this is called, each `signo` (say
+ * SIGUSR1) makes the POSIX port print fl_loop_dump through `print` (NULL:
+ * to stderr) at the loop's next idle turn, from the loop's own thread.
+ * The handler itself only sets a flag and wakes select().  Only when asked:
+ * nothing is installed otherwise.  FL_EINVAL for a signal that cannot be
+ * caught; -errno if sigaction fails. */
+int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char *line),
+                                 void *ctx);
+#endif
 
 /** The bare-metal Cortex-M port (flowno/port/cortex_m.c; build it for
  * Cortex-M only): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
@@ -572,6 +582,63 @@ struct fl_hooks {
 
 /** Attach `hooks` (NULL to detach). */
 void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks);
+#endif
+
+#if FL_ENABLE_TRACE
+/** What a trace record says happened to a task. */
+enum fl_trace_kind {
+    FL_TRACE_RUN,   /**< its function was called */
+    FL_TRACE_STOP,  /**< its function returned a command */
+    FL_TRACE_READY, /**< it became ready (spawned, woken, yielded) */
+    FL_TRACE_END    /**< it finished, failed or was cancelled */
+};
+
+/** One event of the schedule. */
+typedef struct fl_trace_record {
+    uint32_t t; /**< the trace clock */
+    uint8_t kind; /**< enum fl_trace_kind */
+    const fl_task *task;
+} fl_trace_record;
+
+/** A recorder of the schedule: hooks that append to a ring of records you
+ * provide.  When the ring is full the oldest records are overwritten and
+ * counted in `dropped`.  Each event costs a clock read and a store. */
+typedef struct fl_trace {
+    fl_hooks hooks; /**< first, so the loop can call it */
+    fl_trace_record *records;
+    unsigned capacity, head, count;
+    unsigned long dropped;
+    uint32_t (*clock)(void *ctx); /**< NULL: the loop's own clock */
+    void *clock_ctx;
+    uint32_t clock_hz;
+} fl_trace;
+
+/** `clock` (with `clock_hz` ticks a second) times the events; with NULL the
+ * loop's tick is used.  A finer clock (microseconds) shows more: a task step
+ * usually takes far less than a millisecond.  FL_EINVAL for NULL records,
+ * zero capacity, or a clock without a rate. */
+int fl_trace_init(fl_trace *tr, fl_trace_record *records, unsigned capacity,
+                  uint32_t (*clock)(void *ctx), void *clock_ctx, uint32_t clock_hz);
+/** Start recording `loop` (this takes its hooks slot); stop with
+ * fl_loop_set_hooks(loop, NULL). */
+int fl_trace_attach(fl_trace *tr, fl_loop *loop);
+
+/** The exporters write through `write` (return < 0 to stop) and name each
+ * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
+ * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
+typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
+typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
+/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing). */
+int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
+                        fl_trace_name_fn name, void *name_ctx);
+/** A VCD file (GTKWave): a 2-bit signal a task, 00 waiting, 01 ready,
+ * 10 running, zz ended. */
+int fl_trace_write_vcd(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
+                       fl_trace_name_fn name, void *name_ctx);
+/** An SVG picture: a row a task, coloured spans for running, ready and
+ * waiting, and a time axis. */
+int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
+                       fl_trace_name_fn name, void *name_ctx);
 #endif
 
 #if FL_ENABLE_DUMP

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/select.h>
@@ -207,6 +208,54 @@ START_TEST(max_wait_bounds_an_io_wait)
 }
 END_TEST
 
+/* ---- the dump on a signal --------------------------------------------------- */
+
+static int dump_lines;
+static char dump_text[2048];
+
+static void collect(void *ctx, const char *line)
+{
+    (void)ctx;
+    dump_lines++;
+    if (strlen(dump_text) + strlen(line) + 2 < sizeof dump_text) {
+        strcat(dump_text, line);
+        strcat(dump_text, "\n");
+    }
+}
+
+/* Raises SIGUSR1 at itself, then waits on the pipe: the loop idles in
+ * select(), which the signal's wake-up ends, and the dump shows this task
+ * waiting on its fd. */
+static fl_cmd signal_then_wait(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    ck_assert_int_eq(raise(SIGUSR1), 0);
+    ck_assert_int_eq(dump_lines, 0); /* not from inside the handler */
+    FL_TIMEOUT(self, FL_MS(200));
+    FL_IO_WAIT_RC(self, j->rc, j->fd, FL_IO_READ);
+    log_add("rc:%d", j->rc);
+    FL_END(self);
+}
+
+START_TEST(sigusr1_prints_the_dump_from_the_loop)
+{
+    job r;
+    char expect[32];
+    dump_lines = 0;
+    dump_text[0] = '\0';
+    ck_assert_int_eq(fl_port_posix_dump_on_signal(SIGKILL, collect, NULL), FL_EINVAL);
+    ck_assert_int_eq(fl_port_posix_dump_on_signal(SIGUSR1, collect, NULL), 0);
+    job_init(&r, signal_then_wait, fds[0]);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+    signal(SIGUSR1, SIG_DFL);
+    snprintf(expect, sizeof expect, "rc:%d", FL_ETIMEDOUT);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_int_gt(dump_lines, 1);
+    ck_assert_ptr_nonnull(strstr(dump_text, "waiting to read fd "));
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("io");
@@ -219,6 +268,7 @@ Suite *suite(void)
     tcase_add_test(tc, recv_style_wait_times_out);
     tcase_add_test(tc, signal_from_another_thread_ends_select_at_once);
     tcase_add_test(tc, max_wait_bounds_an_io_wait);
+    tcase_add_test(tc, sigusr1_prints_the_dump_from_the_loop);
     suite_add_tcase(s, tc);
     return s;
 }

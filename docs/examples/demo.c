@@ -7,9 +7,17 @@
  * watchdog in the middle of its sleep: its cleanup section runs and even
  * returns a value.  Every line is stamped with the time since the start, so
  * you can watch the tasks take turns on one thread, with no stack each.
+ *
+ * `demo --trace PREFIX` also records the schedule (fl_trace) and writes it
+ * as PREFIX.json (Perfetto), PREFIX.vcd (GTKWave) and PREFIX.svg (a
+ * picture); `make demo-trace` makes docs/demo-trace.svg that way.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "../../flowno/flowno.h"
 
@@ -131,6 +139,59 @@ static fl_cmd supervisor_fn(fl_task *self)
     FL_END(self);
 }
 
+/* ---- the trace: a microsecond clock, names, and files ------------------ */
+
+static uint32_t micro_clock(void *ctx)
+{
+    struct timespec ts;
+    (void)ctx;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
+}
+
+static const char *task_name(void *ctx, const fl_task *t)
+{
+    struct supervisor *s = ctx;
+    int i;
+    if (t == &s->task)
+        return "supervisor";
+    if (t == &s->dog.task)
+        return "watchdog";
+    for (i = 0; i < NWORKERS; i++)
+        if (t == &s->workers[i].task)
+            return s->workers[i].name;
+    return NULL;
+}
+
+static int write_file(void *ctx, const char *buf, size_t len)
+{
+    return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* Write the trace as PREFIX.json, .vcd and .svg. */
+static int save_trace(const fl_trace *tr, const char *prefix, struct supervisor *s)
+{
+    static int (*const writers[])(const fl_trace *, fl_trace_write_fn, void *,
+                                  fl_trace_name_fn, void *) = {
+        fl_trace_write_json, fl_trace_write_vcd, fl_trace_write_svg};
+    static const char *const suffixes[] = {".json", ".vcd", ".svg"};
+    char path[512];
+    int i, rc = 0;
+
+    for (i = 0; i < 3 && rc == 0; i++) {
+        FILE *f;
+        snprintf(path, sizeof path, "%s%s", prefix, suffixes[i]);
+        f = fopen(path, "w");
+        if (f == NULL)
+            return -1;
+        rc = writers[i](tr, write_file, f, task_name, s);
+        if (fclose(f) != 0)
+            rc = -1;
+        printf("trace: wrote %s\n", path);
+    }
+    return rc;
+}
+
 static const char *state_name(fl_state s)
 {
     static const char *const names[] = {"new", "ready", "sleeping", "joining",
@@ -138,8 +199,11 @@ static const char *state_name(fl_state s)
     return names[s];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static fl_trace_record records[4096];
+    static fl_trace trace;
+    const char *trace_prefix = NULL;
     static struct supervisor sup = {{0}, {{{0}, "worker A", 90, 3, 0, 0, {0}},
                                          {{0}, "worker B", 150, 2, 0, 0, {0}},
                                          {{0}, "worker C", 60, 4, 0, 0, {0}}},
@@ -149,7 +213,17 @@ int main(void)
 
     printf("flowno demo: five tasks on one thread, no stacks. Each task runs until it\n"
            "waits (sleep, join, cancel), then the loop runs the next one that is ready.\n\n");
+    if (argc == 3 && strcmp(argv[1], "--trace") == 0)
+        trace_prefix = argv[2];
+    else if (argc != 1) {
+        fprintf(stderr, "usage: demo [--trace PREFIX]\n");
+        return 2;
+    }
     if (fl_loop_init(&loop, fl_port_posix()) != 0)
+        return 1;
+    if (trace_prefix != NULL &&
+        (fl_trace_init(&trace, records, 4096, micro_clock, NULL, 1000000u) != 0 ||
+         fl_trace_attach(&trace, &loop) != 0))
         return 1;
     start = fl_now(&loop);
     fl_task_init(&sup.task, supervisor_fn);
@@ -170,6 +244,10 @@ int main(void)
     printf("  elapsed    %lu ms; sizeof(fl_task) here = %u bytes\n",
            (unsigned long)(fl_now(&loop) - start) * 1000ul / FL_TICK_HZ,
            (unsigned)sizeof(fl_task));
+    if (trace_prefix != NULL && save_trace(&trace, trace_prefix, &sup) != 0) {
+        printf("demo: could not write the trace\n");
+        return 1;
+    }
     if (!ok) {
         printf("demo: UNEXPECTED RESULT\n");
         return 1;

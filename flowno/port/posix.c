@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,6 +111,30 @@ static void fail_closed_fds(posix_port *p, fl_loop *loop)
     }
 }
 
+#if FL_ENABLE_DUMP
+/* fl_port_posix_dump_on_signal: the handler only raises this flag and
+ * wakes select(); the dump is printed from the loop's own thread. */
+static volatile sig_atomic_t dump_requested;
+static void (*dump_print)(void *ctx, const char *line);
+static void *dump_ctx;
+
+static void print_to_stderr(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
+}
+
+static void take_dump_request(fl_loop *loop)
+{
+    if (dump_requested) {
+        dump_requested = 0;
+        fl_loop_dump(loop, dump_print != NULL ? dump_print : print_to_stderr, dump_ctx);
+    }
+}
+#else
+#define take_dump_request(loop) ((void)0)
+#endif
+
 static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
 {
     posix_port *p = (posix_port *)port;
@@ -123,6 +149,7 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
         return; /* raised since the loop looked: don't sleep on it */
     n = select(top + 1, &rd, &wr, NULL, forever ? NULL : &tv);
     if (n < 0) {
+        take_dump_request(loop); /* the signal may have ended select() itself */
         /* EINTR is an early return, which the loop allows. */
         if (errno == EBADF)
             fail_closed_fds(p, loop);
@@ -133,6 +160,7 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
         while (read(p->pipe_rd, drain, sizeof drain) > 0)
             ;
     }
+    take_dump_request(loop);
     for (fd = 0; fd <= p->max_fd && n > 0; fd++) {
         if (FD_ISSET(fd, &rd))
             fl_port_io_ready(loop, &p->readers[fd], fd, FL_IO_READ);
@@ -208,3 +236,27 @@ fl_port *fl_port_posix(void)
     }
     return &p->port;
 }
+
+#if FL_ENABLE_DUMP
+static void dump_signal_handler(int signo)
+{
+    (void)signo;
+    dump_requested = 1;
+    posix_wake(&default_port.port); /* async-signal-safe: one write() */
+}
+
+int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char *line),
+                                 void *ctx)
+{
+    struct sigaction sa;
+    if (signo <= 0 || signo == SIGKILL || signo == SIGSTOP)
+        return FL_EINVAL;
+    (void)fl_port_posix(); /* the self-pipe the handler writes to */
+    dump_print = print;
+    dump_ctx = ctx;
+    sa.sa_handler = dump_signal_handler;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(signo, &sa, NULL) == 0 ? 0 : -errno;
+}
+#endif
