@@ -164,3 +164,4 @@ install: $(LIB)
 
 clean:
 	rm -rf build
+include tests/bench/bench.mk

@@ -418,7 +418,7 @@ static long run_grow(long n, long rounds, fl_task_fn fn)
 /* ---- echo server: non-blocking sockets and FL_IO_WAIT ---------------------- */
 
 #define ECHO_BUF 4096
-#define ECHO_CONNS (FL_MAX_TASKS - 2)
+#define ECHO_CONNS (FL_MAX_TASKS - 2 < 126 ? FL_MAX_TASKS - 2 : 126)
 
 struct conn {
     fl_task task;
@@ -545,8 +545,13 @@ int main(int argc, char **argv)
     if (strcmp(mode, "echo-server") == 0)
         return echo_server();
     if (strcmp(mode, "sizes") == 0) {
-        printf("max_tasks=%ld task=%zu loop=%zu conn=%zu\n", (long)FL_MAX_TASKS,
-               sizeof(fl_task), sizeof(fl_loop), sizeof(struct conn));
+        /* slot: what one more task of capacity adds to the loop's arrays. */
+        fl_loop *l = NULL;
+        printf("max_tasks=%ld task=%zu loop=%zu conn=%zu slot=%zu\n", (long)FL_MAX_TASKS,
+               sizeof(fl_task), sizeof(fl_loop), sizeof(struct conn),
+               sizeof l->tasks[0] + sizeof l->free_slots[0] +
+                   (sizeof l->timer_due[0] + sizeof l->timer_slot[0]) * FL_MAX_TIMERS /
+                       FL_MAX_TASKS);
         return 0;
     }
     if (n <= 0 || reps <= 0) {
