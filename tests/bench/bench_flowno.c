@@ -11,7 +11,8 @@
  *   bench_flowno timers N REPS   N sleepers with spread deadlines (1..50 ms),
  *                                all fired (ops = N; s = process CPU time)
  *   bench_flowno echo-server     a TCP echo server on 127.0.0.1, port printed
- *                                on stdout; runs until killed
+ *                                on stdout; runs until killed (up to 250
+ *                                connections at once)
  *   bench_flowno grow-timers n R n tasks each sleep R times for a pseudo-
  *                                random 1..n ticks on a simulated clock
  *   bench_flowno grow-sched  n R n tasks each yield R times (a ready ring
@@ -418,7 +419,7 @@ static long run_grow(long n, long rounds, fl_task_fn fn)
 /* ---- echo server: non-blocking sockets and FL_IO_WAIT ---------------------- */
 
 #define ECHO_BUF 4096
-#define ECHO_CONNS (FL_MAX_TASKS - 2 < 126 ? FL_MAX_TASKS - 2 : 126)
+#define ECHO_CONNS (FL_MAX_TASKS - 2 < 250 ? FL_MAX_TASKS - 2 : 250)
 
 struct conn {
     fl_task task;
@@ -488,13 +489,16 @@ static fl_cmd listener_fn(fl_task *self)
         }
         set_nonblocking(l->cfd);
         setsockopt(l->cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        for (l->i = 0; l->i < ECHO_CONNS; l->i++)
-            if (fl_task_state(&conns[l->i].task) == FL_TASK_NEW ||
-                fl_task_done(&conns[l->i].task))
+        for (;;) {
+            for (l->i = 0; l->i < ECHO_CONNS; l->i++)
+                if (fl_task_state(&conns[l->i].task) == FL_TASK_NEW ||
+                    fl_task_done(&conns[l->i].task))
+                    break;
+            if (l->i < ECHO_CONNS)
                 break;
-        if (l->i == ECHO_CONNS) {
-            close(l->cfd); /* full */
-            continue;
+            /* Every connection task is busy (a client reconnecting before
+             * the server saw its old connections close): wait for one. */
+            FL_SLEEP(self, FL_MS(1));
         }
         conns[l->i].fd = l->cfd;
         FL_SPAWN(self, &conns[l->i].task, conn_fn);

@@ -13,6 +13,7 @@ growth curves, FL_MAX_TASKS = n + 1), uv, echo_client.
 """
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,9 +80,17 @@ def show_ratios(workload, rates):
           % (workload, f / rates["asyncio"], f / rates["libuv"]), flush=True)
 
 
+def pinned(cmd, cpu):
+    """Run on one CPU when taskset is there: on a 2-core machine the server
+    under test gets one core and the client the other, every time."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(cpu)] + cmd
+    return cmd
+
+
 def echo_server(cmd):
     """Start a server that prints port=<n>; returns (process, port)."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, universal_newlines=True)
+    p = subprocess.Popen(pinned(cmd, 0), stdout=subprocess.PIPE, universal_newlines=True)
     line = p.stdout.readline()
     m = re.match(r"port=(\d+)", line)
     if not m:
@@ -92,26 +101,30 @@ def echo_server(cmd):
 
 
 def bench_echo(bindir):
+    """The three servers run side by side (an idle one costs nothing) and
+    the client visits them in turn, repetition by repetition, so that a
+    slow spell of the machine is shared out rather than landing on one."""
     client = os.path.join(bindir, "echo_client")
-    results = {}  # conns -> system -> (ops, s)
-    for system, cmd in systems(bindir, "flowno"):
-        server, port = echo_server(cmd + ["echo-server"])
-        try:
-            for conns in ECHO_CONNS:
-                runs = []
-                for _ in range(ECHO_REPS):
-                    runs += parse(run([client, str(port), str(conns), str(ECHO_SECONDS)]))
-                results.setdefault(conns, {})[system] = median_run(runs)
-        finally:
-            server.terminate()
-            server.wait()
-    for conns in ECHO_CONNS:
-        name = "echo-%dconn" % conns
-        rates = {}
-        for system in ("flowno", "asyncio", "libuv"):
-            ops, s = results[conns][system]
-            rates[system] = show(name, system, ops, s)
-        show_ratios(name, rates)
+    servers = {}
+    try:
+        for system, cmd in systems(bindir, "flowno"):
+            servers[system] = echo_server(cmd + ["echo-server"])
+        for conns in ECHO_CONNS:
+            runs = {system: [] for system in servers}
+            for _ in range(ECHO_REPS):
+                for system, (_, port) in servers.items():
+                    runs[system] += parse(run(pinned([client, str(port), str(conns),
+                                                      str(ECHO_SECONDS)], 1)))
+            name = "echo-%dconn" % conns
+            rates = {}
+            for system in ("flowno", "asyncio", "libuv"):
+                ops, s = median_run(runs[system])
+                rates[system] = show(name, system, ops, s)
+            show_ratios(name, rates)
+    finally:
+        for proc, _ in servers.values():
+            proc.terminate()
+            proc.wait()
 
 
 def callgrind_instructions(cmd):
