@@ -186,6 +186,15 @@ def growth(bindir, datadir):
                 ns = s * 1e9 / ops
                 f.write("%d %.2f %d %.6f\n" % (n, ns, ops, s))
                 print("growth %s n=%d ops=%d s=%.6f ns/op=%.2f" % (kind, n, ops, s, ns), flush=True)
+    # Instructions per sleep (callgrind, two sizes so fixed costs cancel):
+    # the work of the heap, free of cache effects; 1M is left out (slow).
+    for n in GROWTH_SIZES[:3]:
+        exe = os.path.join(bindir, "flowno_g%d" % n)
+        r1, r2 = max(1, 200000 // n), max(2, 400000 // n)
+        i1 = callgrind_instructions([exe, "grow-timers", str(n), str(r1)])
+        i2 = callgrind_instructions([exe, "grow-timers", str(n), str(r2)])
+        print("growth-instr timers n=%d per-op=%.1f" % (n, (i2 - i1) / float(n * (r2 - r1))),
+              flush=True)
     # Memory: a task is its fl_task plus one slot of the loop's arrays.
     sz = {n: sizes(os.path.join(bindir, "flowno_g%d" % n)) for n in GROWTH_SIZES}
     with open(os.path.join(datadir, "bench-memory.dat"), "w") as f:
