@@ -207,3 +207,4 @@ install: $(LIB)
 clean:
 	rm -rf build
 include tests/target/target.mk
+include tests/bench/bench.mk

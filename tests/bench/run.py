@@ -1,0 +1,226 @@
+"""run.py - run the benchmark suite and print its figures (make bench, make bench-plots).
+
+    python3 tests/bench/run.py bench BIN_DIR
+        every workload in flowno, asyncio and libuv (median of REPS runs),
+        ratios, and instructions per operation under callgrind
+    python3 tests/bench/run.py growth BIN_DIR DATA_DIR
+        the growth curves (timer heap, scheduler) at 1k..1M tasks and the
+        memory per task and per connection; writes DATA_DIR/*.dat
+
+BIN_DIR holds the programs tests/bench/bench.mk builds: flowno (small
+FL_MAX_TASKS), flowno_big (room for the timers workload), flowno_g<n> (the
+growth curves, FL_MAX_TASKS = n + 1), uv, echo_client.
+"""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPS = 5
+
+# Same work, same sizes in every system.
+WORKLOADS = [
+    # name, argument N, flowno binary
+    ("yield", 200000, "flowno"),      # ops = 2N yields
+    ("spawn", 100000, "flowno"),      # ops = N spawn+join
+    ("queue", 200000, "flowno"),      # ops = N items
+    ("timers", 50000, "flowno_big"),  # ops = N timers fired (CPU seconds)
+]
+ECHO_CONNS = [1, 10, 100]
+ECHO_SECONDS = 0.5
+ECHO_REPS = 5
+GROWTH_SIZES = [1000, 10000, 100000, 1000000]
+GROWTH_OPS = 4000000  # operations per growth point (rounds = ops / n)
+
+LINE = re.compile(r"ops=(\d+) s=([0-9.]+)")
+
+
+def parse(out):
+    runs = [(int(m.group(1)), float(m.group(2))) for m in LINE.finditer(out)]
+    if not runs:
+        raise RuntimeError("no ops= line in output: %r" % out)
+    return runs
+
+
+def median_run(runs):
+    """The run with the median rate (its s is the median s when ops agree)."""
+    ranked = sorted(runs, key=lambda r: r[0] / r[1] if r[1] > 0 else float("inf"))
+    return ranked[len(ranked) // 2]
+
+
+def run(cmd, timeout=120):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr))
+    return p.stdout
+
+
+def systems(bindir, flowno_bin):
+    return [
+        ("flowno", [os.path.join(bindir, flowno_bin)]),
+        ("asyncio", [sys.executable, os.path.join(HERE, "bench_asyncio.py")]),
+        ("libuv", [os.path.join(bindir, "uv")]),
+    ]
+
+
+def show(workload, system, ops, s):
+    rate = ops / s if s > 0 else float("inf")
+    print("%s %s ops=%d s=%.6f ops/s=%.0f" % (workload, system, ops, s, rate), flush=True)
+    return rate
+
+
+def show_ratios(workload, rates):
+    f = rates["flowno"]
+    print("ratio %s flowno/asyncio=%.2f flowno/libuv=%.2f"
+          % (workload, f / rates["asyncio"], f / rates["libuv"]), flush=True)
+
+
+def pinned(cmd, cpu):
+    """Run on one CPU when taskset is there: on a 2-core machine the server
+    under test gets one core and the client the other, every time."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(cpu)] + cmd
+    return cmd
+
+
+def echo_server(cmd):
+    """Start a server that prints port=<n>; returns (process, port)."""
+    p = subprocess.Popen(pinned(cmd, 0), stdout=subprocess.PIPE, universal_newlines=True)
+    line = p.stdout.readline()
+    m = re.match(r"port=(\d+)", line)
+    if not m:
+        p.kill()
+        p.wait()
+        raise RuntimeError("%s did not say its port: %r" % (" ".join(cmd), line))
+    return p, int(m.group(1))
+
+
+def bench_echo(bindir):
+    """The three servers run side by side (an idle one costs nothing) and
+    the client visits them in turn, repetition by repetition, so that a
+    slow spell of the machine is shared out rather than landing on one."""
+    client = os.path.join(bindir, "echo_client")
+    servers = {}
+    try:
+        for system, cmd in systems(bindir, "flowno"):
+            servers[system] = echo_server(cmd + ["echo-server"])
+        for conns in ECHO_CONNS:
+            runs = {system: [] for system in servers}
+            for _ in range(ECHO_REPS):
+                for system, (_, port) in servers.items():
+                    runs[system] += parse(run(pinned([client, str(port), str(conns),
+                                                      str(ECHO_SECONDS)], 1)))
+            name = "echo-%dconn" % conns
+            rates = {}
+            for system in ("flowno", "asyncio", "libuv"):
+                ops, s = median_run(runs[system])
+                rates[system] = show(name, system, ops, s)
+            show_ratios(name, rates)
+    finally:
+        for proc, _ in servers.values():
+            proc.terminate()
+            proc.wait()
+
+
+def callgrind_instructions(cmd):
+    """Instructions the program executed, by callgrind (Ir)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd, timeout=300)
+        with open(out) as f:
+            for line in f:
+                if line.startswith("summary:") or line.startswith("totals:"):
+                    return int(line.split()[1])
+    raise RuntimeError("no totals in callgrind output")
+
+
+def instr(bindir):
+    """Instructions per operation: two sizes, so fixed costs cancel."""
+    for workload, n, flowno_bin in [("yield", 50000, "flowno"), ("spawn", 50000, "flowno"),
+                                    ("queue", 50000, "flowno"), ("timers", 10000, "flowno_big")]:
+        exe = os.path.join(bindir, flowno_bin)
+        points = []
+        for k in (n, 2 * n):
+            ir = callgrind_instructions([exe, workload, str(k), "1"])
+            ops = parse(run([exe, workload, str(k), "1"]))[0][0]
+            points.append((ops, ir))
+        (o1, i1), (o2, i2) = points
+        print("instr %s per-op=%.1f" % (workload, (i2 - i1) / float(o2 - o1)), flush=True)
+
+
+def bench(bindir):
+    for workload, n, flowno_bin in WORKLOADS:
+        rates = {}
+        for system, cmd in systems(bindir, flowno_bin):
+            # One more run than REPS: the first warms caches and is dropped.
+            ops, s = median_run(parse(run(cmd + [workload, str(n), str(REPS + 1)]))[1:])
+            rates[system] = show(workload, system, ops, s)
+        show_ratios(workload, rates)
+    bench_echo(bindir)
+    instr(bindir)
+
+
+def sizes(exe):
+    out = run([exe, "sizes"])
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", out)}
+
+
+def growth(bindir, datadir):
+    os.makedirs(datadir, exist_ok=True)
+    for kind, file in (("timers", "timers"), ("sched", "scheduler")):
+        path = os.path.join(datadir, "bench-%s.dat" % file)
+        with open(path, "w") as f:
+            f.write("# n  ns_per_op  ops  seconds   (median of 3; simulated clock)\n")
+            for n in GROWTH_SIZES:
+                exe = os.path.join(bindir, "flowno_g%d" % n)
+                rounds = max(2, GROWTH_OPS // n)
+                runs = []
+                for _ in range(3):
+                    runs += parse(run([exe, "grow-" + kind, str(n), str(rounds)], timeout=300))
+                ops, s = median_run(runs)
+                ns = s * 1e9 / ops
+                f.write("%d %.2f %d %.6f\n" % (n, ns, ops, s))
+                print("growth %s n=%d ops=%d s=%.6f ns/op=%.2f" % (kind, n, ops, s, ns), flush=True)
+    # Instructions per sleep (callgrind, two sizes so fixed costs cancel):
+    # the work of the heap, free of cache effects; 1M is left out (slow).
+    for n in GROWTH_SIZES[:3]:
+        exe = os.path.join(bindir, "flowno_g%d" % n)
+        r1, r2 = max(1, 200000 // n), max(2, 400000 // n)
+        i1 = callgrind_instructions([exe, "grow-timers", str(n), str(r1)])
+        i2 = callgrind_instructions([exe, "grow-timers", str(n), str(r2)])
+        print("growth-instr timers n=%d per-op=%.1f" % (n, (i2 - i1) / float(n * (r2 - r1))),
+              flush=True)
+    # Memory: a task is its fl_task plus one slot of the loop's arrays.
+    sz = {n: sizes(os.path.join(bindir, "flowno_g%d" % n)) for n in GROWTH_SIZES}
+    with open(os.path.join(datadir, "bench-memory.dat"), "w") as f:
+        f.write("# from to  sizeof(fl_task)  loop_bytes_per_slot  bytes_per_task\n")
+        for a, b in ((1000, 10000), (100000, 1000000)):
+            per_slot = (sz[b]["loop"] - sz[a]["loop"]) / float(sz[b]["max_tasks"] - sz[a]["max_tasks"])
+            task = sz[b]["task"]
+            f.write("%d %d %d %.2f %.2f\n" % (a, b, task, per_slot, task + per_slot))
+            print("memory tasks %d..%d: sizeof(fl_task)=%d loop/slot=%.2f bytes/task=%.2f"
+                  % (a, b, task, per_slot, task + per_slot), flush=True)
+        small = sizes(os.path.join(bindir, "flowno"))
+        print("memory echo connection (FL_MAX_TASKS=%d): struct conn=%d (4096 of it the buffer)"
+              " + loop slot %d = %d bytes; without the buffer %d"
+              % (small["max_tasks"], small["conn"], small["slot"], small["conn"] + small["slot"],
+                 small["conn"] - 4096 + small["slot"]), flush=True)
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "bench":
+        bench(sys.argv[2])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "growth":
+        growth(sys.argv[2], sys.argv[3])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
