@@ -32,8 +32,12 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
     return 0;
 }
 
-/* The library includes no libc header, so that it builds freestanding;
- * compilers turn this loop into memcpy where one exists. */
+/* The library includes no libc header, so that it builds freestanding.
+ * GCC and Clang inline their builtin for small items (a libc memcpy where
+ * they call one); other compilers get the plain loop. */
+#if defined(__GNUC__)
+#define copy_item(dst, src, n) ((void)__builtin_memcpy((dst), (src), (n)))
+#else
 static void copy_item(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
@@ -41,6 +45,7 @@ static void copy_item(void *dst, const void *src, size_t n)
     while (n-- > 0)
         *d++ = *s++;
 }
+#endif
 
 static unsigned char *slot_at(const fl_queue *q, unsigned i)
 {
