@@ -187,8 +187,9 @@ static fl_cmd main_fn(fl_task *self)
     fl_task_init(&m->sleeper.task, sleep_50ms);
     FL_SPAWN(self, &m->sleeper.task, NULL);
     FL_JOIN(self, &m->sleeper.task);
-    check(m->sleeper.slept >= FL_MS(50) && m->sleeper.slept < FL_MS(80),
-          "sleep 50 ms on SysTick, ms slept", (long)m->sleeper.slept);
+    /* Never early; how late depends on the host running QEMU, so no bound. */
+    check(m->sleeper.slept >= FL_MS(50), "sleep 50 ms on SysTick, ms slept",
+          (long)m->sleeper.slept);
 
     /* Spawn and join a child's value. */
     fl_task_init(&m->child, answer);
@@ -204,7 +205,8 @@ static fl_cmd main_fn(fl_task *self)
     FL_CANCEL(self, &m->victim);
     check(fl_task_cancelled(&m->victim) && cleaned_up, "cancel mid-sleep, finally ran",
           cleaned_up);
-    check(fl_now(&loop) - m->t0 < FL_MS(5), "cancel did not wait for the sleep, ms",
+    /* The victim slept for 100 s: far less proves the cancel woke it. */
+    check(fl_now(&loop) - m->t0 < FL_MS(10000), "cancel did not wait for the sleep, ms",
           (long)(fl_now(&loop) - m->t0));
 
     /* A queue fed from the timer interrupt. */
