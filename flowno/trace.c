@@ -92,6 +92,13 @@ typedef struct out {
     int rc; /* the first error of write, kept */
 } out;
 
+static void out_init(out *o, fl_trace_write_fn write, void *ctx)
+{
+    o->write = write;
+    o->ctx = ctx;
+    o->rc = 0;
+}
+
 static void put(out *o, const char *s, size_t n)
 {
     if (o->rc >= 0 && n > 0) {
@@ -266,9 +273,7 @@ int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    j.o.write = write;
-    j.o.ctx = ctx;
-    j.o.rc = 0;
+    out_init(&j.o, write, ctx);
     j.first = true;
     puts_(&j.o, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
     play(tr, &rp, NULL, NULL);
@@ -339,9 +344,7 @@ int fl_trace_write_vcd(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    v.o.write = write;
-    v.o.ctx = ctx;
-    v.o.rc = 0;
+    out_init(&v.o, write, ctx);
     v.now = 0;
     v.timed = false;
     play(tr, &rp, NULL, NULL);
@@ -437,9 +440,7 @@ int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    s.o.write = write;
-    s.o.ctx = ctx;
-    s.o.rc = 0;
+    out_init(&s.o, write, ctx);
     play(tr, &rp, NULL, NULL);
     s.end = rp.end;
     axis = SVG_TOP + (uint64_t)rp.rows * SVG_ROW + 8;
