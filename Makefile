@@ -20,10 +20,14 @@ CPPFLAGS_ALL = -I. $(CPPFLAGS)
 CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
 LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
-LIB_SRC = flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
-          flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c \
-          flowno/latch.c flowno/signal.c flowno/post.c flowno/dump.c flowno/net.c \
-          flowno/trace.c flowno/port/posix.c flowno/port/manual.c
+# The scheduler (core/), the primitives (sync/), sockets (net/), diagnostics
+# (debug/) and the platforms (port/): see README.md's layout.
+LIB_SRC = flowno/core/loop.c flowno/core/task.c flowno/core/list.c flowno/core/timer.c \
+          flowno/core/error.c flowno/core/post.c \
+          flowno/sync/queue.c flowno/sync/event.c flowno/sync/lock.c flowno/sync/cond.c \
+          flowno/sync/latch.c flowno/sync/signal.c \
+          flowno/net/net.c flowno/debug/dump.c flowno/debug/trace.c \
+          flowno/port/posix.c flowno/port/manual.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h

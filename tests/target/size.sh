@@ -7,9 +7,10 @@
 set -u
 out=build/size
 mkdir -p "$out"
-SRC="flowno/loop.c flowno/task.c flowno/list.c flowno/timer.c flowno/error.c \
-     flowno/queue.c flowno/event.c flowno/lock.c flowno/cond.c flowno/latch.c \
-     flowno/signal.c flowno/post.c flowno/dump.c"
+SRC="flowno/core/loop.c flowno/core/task.c flowno/core/list.c flowno/core/timer.c \
+     flowno/core/error.c flowno/core/post.c flowno/sync/queue.c flowno/sync/event.c \
+     flowno/sync/lock.c flowno/sync/cond.c flowno/sync/latch.c flowno/sync/signal.c \
+     flowno/debug/dump.c"
 WARN="-std=c99 -Wall -Wextra -Wpedantic -Werror"
 FULL_BASE="-DFL_ENABLE_IO=0 -DFL_ENABLE_DUMP=0 -DFL_ENABLE_STRERROR=0"
 FULL="$FULL_BASE -DFL_ENABLE_HOOKS=0"

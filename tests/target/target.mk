@@ -8,7 +8,7 @@ TARGET_CFLAGS = $(TARGET_ARCH) -Os -g -std=c99 -Wall -Wextra -Wpedantic -Werror 
                 -ffreestanding -ffunction-sections -fdata-sections -I. \
                 -DFL_ENABLE_IO=0 -DFL_ENABLE_DUMP=0
 # The library as a bare-metal target has it: no POSIX port, no sockets.
-TARGET_LIB_SRC = $(filter-out flowno/port/posix.c flowno/port/manual.c flowno/net.c,$(LIB_SRC)) \
+TARGET_LIB_SRC = $(filter-out flowno/port/posix.c flowno/port/manual.c flowno/net/net.c,$(LIB_SRC)) \
                  flowno/port/cortex_m.c
 TARGET_SRC  = $(TARGET_LIB_SRC) tests/target/startup.c tests/target/selftest.c
 FIRMWARE    = $(TARGET_DIR)/selftest.elf

@@ -1,7 +1,7 @@
 /*
  * event.c - a one-shot event: once set, it stays set.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_EVENT
 

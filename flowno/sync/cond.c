@@ -3,7 +3,7 @@
  * condition's list; notify moves it onto the lock's list (or gives it the
  * lock if free), so it returns from its wait holding the lock.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_COND
 

@@ -10,7 +10,7 @@
  * available, which is why closing can answer them all with FL_ECLOSED.
  */
 
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_QUEUE
 

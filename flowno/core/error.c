@@ -1,7 +1,7 @@
 /*
  * error.c - names for flowno's error codes.
  */
-#include "flowno.h"
+#include "../flowno.h"
 
 const char *fl_strerror(int err)
 {

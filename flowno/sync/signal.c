@@ -8,7 +8,7 @@
  * needed.  The loop clears its flag before scanning, so a raise that comes
  * during the scan is seen at the next poll, never lost.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_SIGNAL
 

@@ -8,7 +8,7 @@
  * under the port's lock, and raises the loop's signal flag; the loop takes
  * the list at its next poll and spawns the tasks in the order they came.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_POST
 

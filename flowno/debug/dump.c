@@ -5,7 +5,7 @@
  * formatters and handed to the caller's print function.  The dump only
  * reads the loop, so it may be called at any time between steps.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_DUMP
 

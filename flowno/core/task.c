@@ -2,7 +2,7 @@
  * task.c - a task's life: spawn, join, cancel, finish, and the questions
  * one may ask about it afterwards.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 void fl_task_init(fl_task *task, fl_task_fn fn)
 {

@@ -1,7 +1,7 @@
 /*
  * latch.c - a countdown latch: waiters wake when the count reaches zero.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_LATCH
 

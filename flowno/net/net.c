@@ -9,7 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_NET
 

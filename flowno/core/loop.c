@@ -2,7 +2,7 @@
  * loop.c - the scheduler: run ready tasks, interpret the commands they
  * return (Flowno's _handle_command), fire timers, and idle in the port.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size)
 {

@@ -5,7 +5,7 @@
  * sleeper leaves in O(log n) instead of a scan.  Due times wrap around, so
  * entries are ordered by their difference, never by plain `<`.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 static void timer_place(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
 {

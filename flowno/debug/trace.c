@@ -8,7 +8,7 @@
  * VCD value changes, SVG rectangles.  No stdio: output goes through the
  * caller's write function, numbers are formatted here.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_TRACE
 

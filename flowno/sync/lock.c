@@ -3,7 +3,7 @@
  * the oldest waiter, so a task that releases and re-acquires at once goes
  * behind those already waiting instead of barging ahead.
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 #if FL_ENABLE_LOCK
 

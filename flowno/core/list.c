@@ -5,7 +5,7 @@
  * next/prev bytes: a task is on one list at a time (ready, or waiting on one
  * thing), and a cancelled waiter leaves its list in O(1).
  */
-#include "flowno_internal.h"
+#include "../flowno_internal.h"
 
 void fl_ready_push_(fl_loop *loop, fl_task *t)
 {
