@@ -46,7 +46,7 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-asan test-valgrind test-nomalloc test-install test-http \
+        test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -135,6 +135,11 @@ test-clang:
 test-asan:
 	@echo "== gcc, AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN)"
+# Small tables scan for due timers; big ones keep a heap (config.h).  The
+# default build tests the scan, this one the heap.
+test-heap:
+	@echo "== gcc, timer heap"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/heap CPPFLAGS=-DFL_TIMER_HEAP=1
 test-valgrind:
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"
@@ -177,6 +182,7 @@ test-http:
 test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
+	@$(MAKE) --no-print-directory test-heap
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc

@@ -23,6 +23,19 @@
 #define FL_MAX_TIMERS FL_MAX_TASKS
 #endif
 
+/** Where sleepers wait (flowno/core/timer.c).  1: a binary heap, O(log n)
+ * to add, drop and expire a timer, 5 bytes a timer.  0: the due time beside
+ * each task slot, found by a scan of the table at each poll: O(1) to add
+ * and drop, O(FL_MAX_TASKS) a poll, and about 200 bytes less code.  The
+ * default picks the scan for small tables. */
+#ifndef FL_TIMER_HEAP
+#if FL_MAX_TASKS > 32
+#define FL_TIMER_HEAP 1
+#else
+#define FL_TIMER_HEAP 0
+#endif
+#endif
+
 /** Width of a time value in ticks: 32 or 64.  Time wraps around; comparisons
  * are made on differences, so one wait may last at most half the range
  * (24.8 days of 1 ms ticks with 32 bits). */

@@ -349,12 +349,12 @@ struct fl_loop {
     fl_slot timer_count;  /**< entries in the timer heap */
     uint8_t stop;         /**< end the current batch: exit, or root ended */
     uint8_t stop_on_root; /**< this run has FL_RUN_NO_WAIT */
-    uint8_t exiting;      /**< a task called FL_EXIT */
     uint8_t running;      /**< inside fl_run_until_complete */
     volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_port *port;
     fl_task *current;     /**< the task being stepped, or NULL */
     fl_task *root;
+    fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
     fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
     unsigned holds;       /**< fl_loop_hold count: outside wake sources */
@@ -362,12 +362,14 @@ struct fl_loop {
     fl_hooks *hooks;
 #endif
     fl_time now;          /**< the clock as last read */
-    fl_value exit_value;
-    int exit_rc;
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
     fl_slot free_slots[FL_MAX_TASKS];    /**< a stack of free slots */
+#if FL_TIMER_HEAP
     fl_time timer_due[FL_MAX_TIMERS];    /**< binary min-heap on due time */
     fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */
+#else
+    fl_time timer_due[FL_MAX_TASKS];     /**< by slot, while fl_task.timer is set */
+#endif
 };
 
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.

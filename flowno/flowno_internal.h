@@ -86,8 +86,9 @@ void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
 /* timer.c */
 int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
 void fl_timer_remove_(fl_loop *loop, fl_task *t);
-/* Wake every task whose timer is due at `now`. */
-void fl_timer_expire_(fl_loop *loop, fl_time now);
+/* Wake every task whose timer is due at `now`; returns the time from `now`
+ * to the next timer, or FL_TIME_FOREVER if none is left. */
+fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 
 /* task.c */
 /* `t` has ended (its result and error bit are set): record its state,

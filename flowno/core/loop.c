@@ -22,9 +22,8 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
 #endif
     loop->current = NULL;
     loop->root = NULL;
-    loop->exit_value = 0;
-    loop->exit_rc = 0;
-    loop->stop = loop->stop_on_root = loop->exiting = loop->running = 0;
+    loop->exiting = NULL;
+    loop->stop = loop->stop_on_root = loop->running = 0;
     loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
     loop->live = 0;
     loop->timer_count = 0;
@@ -89,9 +88,8 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
     t->result = value;
     t->flags = (uint8_t)(is_error ? (t->flags | FL_F_ERROR_) : (t->flags & ~FL_F_ERROR_));
     fl_finish_(loop, t);
-    loop->exiting = loop->stop = 1;
-    loop->exit_value = is_error ? 0 : value;
-    loop->exit_rc = is_error ? (int)value : 0;
+    loop->exiting = t;
+    loop->stop = 1;
 }
 #endif
 
@@ -245,15 +243,14 @@ static void step(fl_loop *loop, fl_task *t)
     loop->current = NULL;
 }
 
-/* What fl_run_until_complete returns once the root has ended. */
-static int root_outcome(const fl_task *root, unsigned flags, fl_value *result)
+/* What fl_run_until_complete returns for the task that ended the run:
+ * the root, or a task that called FL_EXIT (whose outcome is always
+ * returned, as with FL_RUN_JOIN). */
+static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
 {
-    if (fl_task_finished(root)) {
-        if (result != NULL)
-            *result = fl_task_result(root);
-        return 0;
-    }
-    return (flags & FL_RUN_JOIN) ? fl_task_error(root) : 0;
+    if (fl_task_finished(t) && result != NULL)
+        *result = fl_task_result(t);
+    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
 }
 
 /* Step ready tasks until none is left, FL_POLL_INTERVAL have run (so that
@@ -266,10 +263,12 @@ static void run_batch(fl_loop *loop)
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
- * signals and make every task whose timer is due ready. */
+ * signals, take in posted tasks, and make every task whose timer is due
+ * ready.  Returns how long the loop may idle: 0 if tasks are ready (or a
+ * raise is pending), the time to the next timer, or FL_TIME_FOREVER. */
 static fl_time catch_up(fl_loop *loop)
 {
-    fl_time now = fl_now(loop);
+    fl_time next;
     if (loop->signal_pending) {
         fl_signal_deliver_(loop);
 #if FL_ENABLE_POST
@@ -277,32 +276,15 @@ static fl_time catch_up(fl_loop *loop)
             fl_post_drain_(loop);
 #endif
     }
-    fl_timer_expire_(loop, now);
-    return now;
-}
-
-/* How long the loop may idle: 0 if work is ready (or a raise is pending),
- * the time to the next timer, or FL_TIME_FOREVER if only a signal can wake
- * a task.  *stuck is set when nothing at all can wake anyone. */
-static fl_time idle_time(const fl_loop *loop, fl_time now, bool *stuck)
-{
-    *stuck = false;
+    next = fl_timer_expire_(loop, fl_now(loop));
     if (loop->ready_head != FL_SLOT_NONE || loop->signal_pending)
         return 0;
-    if (loop->timer_count > 0)
-        return loop->timer_due[0] - now;
-    *stuck = !fl_signal_waited_(loop) && loop->holds == 0;
-#if FL_ENABLE_IO
-    if (loop->port->watching != NULL && loop->port->watching(loop->port))
-        *stuck = false;
-#endif
-    return FL_TIME_FOREVER;
+    return next;
 }
 
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 {
-    fl_time now;
-    bool stuck;
+    fl_time ticks;
 
     if (loop == NULL || loop->port == NULL)
         return FL_EINVAL;
@@ -311,31 +293,39 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     loop->stop = loop->stop_on_root = 0;
     catch_up(loop);
     run_batch(loop);
-    now = catch_up(loop);
+    ticks = catch_up(loop);
     if (next_wait != NULL)
-        *next_wait = idle_time(loop, now, &stuck);
+        *next_wait = ticks;
     return (int)loop->live;
+}
+
+/* Whether something outside the loop may still wake a task: a signal that
+ * is waited on, a hold, or a task waiting on I/O. */
+static bool outside_may_wake(fl_loop *loop)
+{
+#if FL_ENABLE_IO
+    if (loop->port->watching != NULL && loop->port->watching(loop->port))
+        return true;
+#endif
+    return fl_signal_waited_(loop) || loop->holds != 0;
 }
 
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
     for (;;) {
-        fl_time now, ticks;
-        bool stuck;
+        fl_time ticks = catch_up(loop);
+        /* Nothing will ever wake: the tasks left wait on each other. */
+        bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
 
-        run_batch(loop);
-        if (loop->exiting) {
-            if (result != NULL && loop->exit_rc == 0)
-                *result = loop->exit_value;
-            return loop->exit_rc;
-        }
-        /* All done, unless a post or a raise is still to be taken in. */
-        if (loop->stop || (fl_task_done(root) && loop->live == 0 && !loop->signal_pending))
-            return root_outcome(root, flags, result);
-
-        now = catch_up(loop);
-        ticks = idle_time(loop, now, &stuck);
+        if (loop->exiting != NULL)
+            return outcome_of(loop->exiting, FL_RUN_JOIN, result);
+        /* Done once the root has ended and the others too, unless a post
+         * or a raise is still to be taken in (ticks is 0 then). */
+        if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
+            return outcome_of(root, flags, result);
+        if (stuck)
+            return FL_EINCOMPLETE;
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
@@ -343,13 +333,8 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
             if (loop->port->watching != NULL && loop->port->watching(loop->port))
                 loop->port->wait(loop->port, loop, 0, false);
 #endif
+            run_batch(loop);
             continue;
-        }
-        if (stuck) {
-            /* Nothing will ever wake: the others wait on each other. */
-            if (fl_task_done(root))
-                return root_outcome(root, flags, result);
-            return FL_EINCOMPLETE;
         }
         if (max_wait != 0 && ticks > max_wait)
             ticks = max_wait;
@@ -362,13 +347,12 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 {
     int rc;
 
-    if (loop == NULL || root == NULL || loop->port == NULL)
-        return FL_EINVAL;
-    if (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT))
+    if (loop == NULL || root == NULL || loop->port == NULL ||
+        (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT)) != 0)
         return FL_EINVAL;
     if (loop->running)
         return FL_EBUSY;
-    if (fl_task_state(root) == FL_TASK_NEW) {
+    if (FL_STATE_(root) == FL_TASK_NEW) {
         rc = fl_spawn(loop, root, NULL);
         if (rc < 0)
             return rc;
@@ -377,13 +361,10 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
     }
 
     loop->root = root;
-    loop->exiting = 0;
-    loop->exit_rc = 0;
-    loop->exit_value = 0;
+    loop->exiting = NULL;
     loop->stop_on_root = (flags & FL_RUN_NO_WAIT) != 0;
     loop->stop = loop->stop_on_root && fl_task_done(root);
     loop->running = 1;
-    (void)catch_up(loop); /* take in what came while the loop was not running */
     rc = run(loop, root, flags, max_wait, result);
     loop->running = 0;
     loop->stop = loop->stop_on_root = 0;

@@ -1,11 +1,34 @@
 /*
- * timer.c - the timer heap: a binary min-heap on due time, in two arrays.
+ * timer.c - when sleepers and deadlines are due.
  *
- * Each sleeper remembers its heap index (fl_task.timer), so a cancelled
- * sleeper leaves in O(log n) instead of a scan.  Due times wrap around, so
- * entries are ordered by their difference, never by plain `<`.
+ * Two layouts, chosen by FL_TIMER_HEAP (config.h):
+ *  - a binary min-heap on due time, in two arrays.  Each sleeper remembers
+ *    its heap index (fl_task.timer), so a cancelled sleeper leaves in
+ *    O(log n) instead of a scan.  For big task tables.
+ *  - the due time beside each task slot, found by a scan of the table at
+ *    each poll: O(1) to add and drop, O(FL_MAX_TASKS) a poll, and about
+ *    200 bytes less code.  For the few tasks of a microcontroller.
+ * Due times wrap around, so they are compared by difference, never `<`.
  */
 #include "../flowno_internal.h"
+
+/* `t`'s timer is due: a sleep ends, a deadline fails its wait. */
+static void fire(fl_loop *loop, fl_task *t)
+{
+    int outcome = 0;
+    fl_timer_remove_(loop, t);
+#if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
+    if (FL_STATE_(t) != FL_TASK_SLEEPING) {
+        /* A deadline: leave the wait list, fail the wait. */
+        fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
+        t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
+        outcome = FL_ETIMEDOUT;
+    }
+#endif
+    fl_wake_(loop, t, outcome);
+}
+
+#if FL_TIMER_HEAP
 
 static void timer_place(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
 {
@@ -59,20 +82,45 @@ void fl_timer_remove_(fl_loop *loop, fl_task *t)
         timer_fix(loop, i, loop->timer_due[last], loop->timer_slot[last]);
 }
 
-void fl_timer_expire_(fl_loop *loop, fl_time now)
+fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
-    while (loop->timer_count > 0 && !FL_TIME_BEFORE_(now, loop->timer_due[0])) {
-        fl_task *t = fl_at_(loop, loop->timer_slot[0]);
-        int outcome = 0;
-        fl_timer_remove_(loop, t);
-#if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
-        if (FL_STATE_(t) != FL_TASK_SLEEPING) {
-            /* A deadline: leave the wait list, fail the wait. */
-            fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
-            t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
-            outcome = FL_ETIMEDOUT;
-        }
-#endif
-        fl_wake_(loop, t, outcome);
-    }
+    while (loop->timer_count > 0 && !FL_TIME_BEFORE_(now, loop->timer_due[0]))
+        fire(loop, fl_at_(loop, loop->timer_slot[0]));
+    return loop->timer_count > 0 ? loop->timer_due[0] - now : FL_TIME_FOREVER;
 }
+
+#else /* the scan */
+
+int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
+{
+    loop->timer_count++;
+    loop->timer_due[t->slot] = due;
+    t->timer = t->slot;
+    return 0;
+}
+
+void fl_timer_remove_(fl_loop *loop, fl_task *t)
+{
+    loop->timer_count--;
+    t->timer = FL_SLOT_NONE;
+}
+
+fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
+{
+    fl_time next = FL_TIME_FOREVER;
+    fl_slot i;
+
+    for (i = 0; i < FL_MAX_TASKS && loop->timer_count > 0; i++) {
+        fl_task *t = loop->tasks[i];
+        if (t != NULL && t->timer != FL_SLOT_NONE) {
+            fl_time left = loop->timer_due[i] - now;
+            if ((fl_time_diff)left <= 0)
+                fire(loop, t);
+            else if (left < next)
+                next = left;
+        }
+    }
+    return next;
+}
+
+#endif /* FL_TIMER_HEAP */
