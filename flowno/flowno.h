@@ -341,29 +341,27 @@ typedef struct fl_queue fl_queue;
 
 /** All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
-    /** Byte fields first: Thumb-1 loads a byte field in one instruction only
-     * below offset 32. */
+    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
+    /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
+     * first: Thumb-1 loads a byte field in one instruction only below
+     * offset 32. */
     fl_slot ready_head, ready_tail;
     fl_slot live;         /**< tasks spawned and not finished */
-    fl_slot free_count;   /**< entries on free_slots */
-    fl_slot timer_count;  /**< entries in the timer heap */
+    fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
     uint8_t stop;         /**< end the current batch: exit, or root ended */
     uint8_t stop_on_root; /**< this run has FL_RUN_NO_WAIT */
-    uint8_t running;      /**< inside fl_run_until_complete */
-    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_port *port;
     fl_task *current;     /**< the task being stepped, or NULL */
-    fl_task *root;
+    fl_task *root;        /**< of the fl_run_until_complete in progress */
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
-    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
     unsigned holds;       /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
     fl_time now;          /**< the clock as last read */
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
-    fl_slot free_slots[FL_MAX_TASKS];    /**< a stack of free slots */
+    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
 #if FL_TIMER_HEAP
     fl_time timer_due[FL_MAX_TIMERS];    /**< binary min-heap on due time */
     fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */

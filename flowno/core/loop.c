@@ -6,33 +6,21 @@
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size)
 {
-    fl_slot i;
+    unsigned char *byte, *end;
 
     if (loop_size != sizeof(fl_loop) || task_size != sizeof(fl_task))
         return FL_ECONFIG;
     if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
         return FL_EINVAL;
-    loop->port = port;
-    loop->signals = NULL;
+    /* Every counter, pointer and slot of the table to zero, in one loop
+     * (freestanding: no memset). */
+    end = (unsigned char *)(loop->tasks + FL_MAX_TASKS);
+    for (byte = (unsigned char *)&loop->ready_head; byte < end; byte++)
+        *byte = 0;
     loop->signal_pending = 0;
     loop->posted = NULL;
-    loop->holds = 0;
-#if FL_ENABLE_HOOKS
-    loop->hooks = NULL;
-#endif
-    loop->current = NULL;
-    loop->root = NULL;
-    loop->exiting = NULL;
-    loop->stop = loop->stop_on_root = loop->running = 0;
     loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
-    loop->live = 0;
-    loop->timer_count = 0;
-    /* Hand out slot 0 first: the stack is filled from the top slot down. */
-    for (i = 0; i < FL_MAX_TASKS; i++) {
-        loop->tasks[i] = NULL;
-        loop->free_slots[i] = (fl_slot)(FL_MAX_TASKS - 1 - i);
-    }
-    loop->free_count = FL_MAX_TASKS;
+    loop->port = port;
     loop->now = port->now(port);
     return 0;
 }
@@ -125,12 +113,14 @@ static void step(fl_loop *loop, fl_task *t)
         cmd = t->fn(t);
         FL_HOOK_(loop, step_end, t, &cmd);
 
+#if FL_ENABLE_CANCEL
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
             /* A cancel that came while it was ready lands here instead. */
             t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
             t->wait.value = FL_ECANCELLED;
             continue;
         }
+#endif
         switch (cmd.op) {
         case FL_OP_DONE:
             fl_finish_(loop, t);
@@ -350,8 +340,8 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
     if (loop == NULL || root == NULL || loop->port == NULL ||
         (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT)) != 0)
         return FL_EINVAL;
-    if (loop->running)
-        return FL_EBUSY;
+    if (loop->current != NULL)
+        return FL_EBUSY; /* called from inside a task */
     if (FL_STATE_(root) == FL_TASK_NEW) {
         rc = fl_spawn(loop, root, NULL);
         if (rc < 0)
@@ -364,9 +354,7 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
     loop->exiting = NULL;
     loop->stop_on_root = (flags & FL_RUN_NO_WAIT) != 0;
     loop->stop = loop->stop_on_root && fl_task_done(root);
-    loop->running = 1;
     rc = run(loop, root, flags, max_wait, result);
-    loop->running = 0;
     loop->stop = loop->stop_on_root = 0;
     loop->root = NULL;
     return rc;

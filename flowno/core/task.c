@@ -19,7 +19,7 @@ void fl_task_init(fl_task *task, fl_task_fn fn)
 
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 {
-    fl_slot slot;
+    fl_slot slot = 0;
 
     if (loop == NULL || task == NULL)
         return FL_EINVAL;
@@ -29,10 +29,11 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
         return FL_EINVAL;
     if (fl_alive_in_(loop, task))
         return FL_EBUSY;
-    if (loop->free_count == 0)
-        return FL_ENOSPC;
-
-    slot = loop->free_slots[--loop->free_count];
+    /* The lowest free slot, by a scan: no free list to keep, and a table
+     * is rarely so full that the scan is long. */
+    while (loop->tasks[slot] != NULL)
+        if (++slot == FL_MAX_TASKS)
+            return FL_ENOSPC;
     loop->tasks[slot] = task;
     loop->live++;
     fl_task_init(task, fn);
@@ -64,7 +65,6 @@ void fl_finish_(fl_loop *loop, fl_task *t)
     if (t == loop->root && loop->stop_on_root)
         loop->stop = 1;
     loop->tasks[t->slot] = NULL;
-    loop->free_slots[loop->free_count++] = t->slot;
     loop->live--;
 #if FL_ENABLE_JOIN
     while (t->joiners != FL_SLOT_NONE) {
