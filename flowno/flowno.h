@@ -124,10 +124,9 @@ enum fl_op {
     FL_OP_QUEUE_PUT,   /**< arg.ptr: the queue; self->wait.item: the item */
     FL_OP_QUEUE_GET,   /**< arg.ptr: the queue; self->wait.obj: where to copy */
     FL_OP_QUEUE_PEEK,  /**< as GET, without taking the item */
-    FL_OP_EVENT_WAIT,  /**< arg.ptr: the event */
     FL_OP_LOCK,        /**< arg.ptr: the lock */
     FL_OP_COND_WAIT,   /**< arg.ptr: the condition */
-    FL_OP_LATCH_WAIT,  /**< arg.ptr: the latch */
+    FL_OP_LATCH_WAIT,  /**< arg.ptr: the latch (or an event's) */
     FL_OP_SIGNAL_WAIT, /**< arg.ptr: the signal */
     FL_OP_IO_WAIT,     /**< arg.value: fd * 4 + FL_IO_READ / FL_IO_WRITE */
     FL_OP_COUNT_
@@ -481,18 +480,6 @@ int fl_queue_close(fl_queue *q);
 unsigned fl_queue_len(const fl_queue *q);
 bool fl_queue_closed(const fl_queue *q);
 
-/** A one-shot event: set wakes every waiter; waiting on a set event returns
- * at once. */
-typedef struct fl_event {
-    fl_loop *loop;
-    uint8_t set;
-    fl_waitq waiters;
-} fl_event;
-
-int fl_event_init(fl_event *ev, fl_loop *loop);
-int fl_event_set(fl_event *ev);
-bool fl_event_is_set(const fl_event *ev);
-
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
 typedef struct fl_lock {
@@ -536,6 +523,17 @@ int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
  * and nothing happens (Flowno's exception_if_zero). */
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero);
 unsigned fl_latch_count(const fl_latch *latch);
+
+/** A one-shot event: set wakes every waiter; waiting on a set event returns
+ * at once.  It is a latch that counts down from one (so setting twice is
+ * harmless), which costs no code of its own. */
+typedef struct fl_event {
+    fl_latch latch; /**< first: FL_EVENT_WAIT waits on it */
+} fl_event;
+
+int fl_event_init(fl_event *ev, fl_loop *loop);
+int fl_event_set(fl_event *ev);
+bool fl_event_is_set(const fl_event *ev);
 
 /** An interrupt-safe wake-up.  An interrupt handler (or a POSIX thread)
  * calls fl_signal_raise; the loop wakes the tasks waiting in FL_SIGNAL_WAIT.
@@ -883,8 +881,10 @@ fl_dispatch_:                                  \
     } while (0)
 
 /** Wait until `ev` is set. */
-#define FL_EVENT_WAIT(self, ev) FL_AWAIT(self, fl_cmd_(FL_OP_EVENT_WAIT, (ev)))
-#define FL_EVENT_WAIT_RC(self, rc, ev) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_EVENT_WAIT, (ev)))
+#define FL_EVENT_WAIT(self, ev) \
+    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
+#define FL_EVENT_WAIT_RC(self, rc, ev) \
+    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
 /** Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
 #define FL_LOCK(self, lock) FL_AWAIT(self, fl_cmd_(FL_OP_LOCK, (lock)))
 #define FL_LOCK_RC(self, rc, lock) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LOCK, (lock)))

@@ -15,6 +15,9 @@
     ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
+/* The latch code serves events too. */
+#define FL_HAS_LATCH_ (FL_ENABLE_LATCH || FL_ENABLE_EVENT)
+
 /* Whether any feature puts tasks on wait lists. */
 #define FL_NEEDS_WAIT_LISTS_                                                   \
     (FL_ENABLE_JOIN || FL_ENABLE_QUEUE || FL_ENABLE_EVENT || FL_ENABLE_LOCK || \
@@ -102,7 +105,6 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
  * to resume it with at once. */
 int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
 int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
-int fl_event_wait_(fl_loop *loop, fl_task *t, fl_event *ev);
 int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);
 int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond);
 int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch);

@@ -224,7 +224,7 @@ START_TEST(deadline_applies_to_the_next_wait_only)
     snprintf(expect, sizeof expect, "timers:0 slept@25 ev:%d@35", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(loop.timer_count, 0);
-    ck_assert_uint_eq(ev.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -272,7 +272,7 @@ START_TEST(repeated_timeouts_leave_nothing_behind)
     ck_assert_int_eq(run(&t), 0);
     ck_assert_uint_eq(fp.now, 300);
     ck_assert_uint_eq(loop.timer_count, 0);
-    ck_assert_uint_eq(ev.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
 

@@ -191,11 +191,6 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = fl_queue_get_(loop, t, (fl_queue *)cmd.arg.ptr, cmd.op);
             break;
 #endif
-#if FL_ENABLE_EVENT
-        case FL_OP_EVENT_WAIT:
-            outcome = fl_event_wait_(loop, t, (fl_event *)cmd.arg.ptr);
-            break;
-#endif
 #if FL_ENABLE_LOCK
         case FL_OP_LOCK:
             outcome = fl_lock_acquire_(loop, t, (fl_lock *)cmd.arg.ptr);
@@ -206,7 +201,7 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = fl_cond_wait_(loop, t, (fl_cond *)cmd.arg.ptr);
             break;
 #endif
-#if FL_ENABLE_LATCH
+#if FL_HAS_LATCH_
         case FL_OP_LATCH_WAIT:
             outcome = fl_latch_wait_(loop, t, (fl_latch *)cmd.arg.ptr);
             break;

@@ -74,7 +74,7 @@ static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
 #if FL_ENABLE_EVENT
     case FL_WAIT_EVENT:
         put_str(l, "waiting for event ");
-        put_ptr(l, OWNER_(q, fl_event, waiters));
+        put_ptr(l, OWNER_(q, fl_event, latch.waiters));
         return;
 #endif
 #if FL_ENABLE_LOCK

@@ -1,5 +1,6 @@
 /*
- * event.c - a one-shot event: once set, it stays set.
+ * event.c - a one-shot event: once set, it stays set.  It is a latch
+ * counting down from one; only the wait kind differs, for fl_loop_dump.
  */
 #include "../flowno_internal.h"
 
@@ -7,36 +8,20 @@
 
 int fl_event_init(fl_event *ev, fl_loop *loop)
 {
-    if (ev == NULL || loop == NULL)
-        return FL_EINVAL;
-    ev->loop = loop;
-    ev->set = 0;
-    fl_waitq_init(&ev->waiters, FL_WAIT_EVENT);
-    return 0;
+    int rc = fl_latch_init((fl_latch *)ev, loop, 1);
+    if (rc == 0)
+        ev->latch.waiters.kind = FL_WAIT_EVENT;
+    return rc;
 }
 
 int fl_event_set(fl_event *ev)
 {
-    if (ev == NULL)
-        return FL_EINVAL;
-    ev->set = 1;
-    fl_wake_all_(ev->loop, &ev->waiters.head, 0);
-    return 0;
+    return fl_latch_count_down((fl_latch *)ev, false);
 }
 
 bool fl_event_is_set(const fl_event *ev)
 {
-    return ev != NULL && ev->set;
-}
-
-int fl_event_wait_(fl_loop *loop, fl_task *t, fl_event *ev)
-{
-    if (ev == NULL || ev->loop != loop)
-        return FL_EINVAL;
-    if (ev->set)
-        return 0;
-    fl_wait_on_(loop, &ev->waiters.head, t, FL_TASK_WAITING);
-    return 1;
+    return ev != NULL && ev->latch.count == 0;
 }
 
 #endif /* FL_ENABLE_EVENT */

@@ -1,9 +1,10 @@
 /*
  * latch.c - a countdown latch: waiters wake when the count reaches zero.
+ * fl_event is one too, so it is built for either.
  */
 #include "../flowno_internal.h"
 
-#if FL_ENABLE_LATCH
+#if FL_HAS_LATCH_
 
 int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
 {
@@ -41,4 +42,4 @@ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
     return 1;
 }
 
-#endif /* FL_ENABLE_LATCH */
+#endif /* FL_HAS_LATCH_ */
