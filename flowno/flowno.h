@@ -287,7 +287,7 @@ struct fl_port {
 /** For ports: put `t` on a wait list, and wake everyone on one.  A task
  * cancelled or timed out while on the list leaves it by itself.  Initialise
  * each list with fl_waitq_init. */
-void fl_waitq_init(fl_waitq *q, unsigned kind);
+static inline void fl_waitq_init(fl_waitq *q, unsigned kind);
 void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list);
 void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome);
 /** fd became ready: report it to the hooks, then wake the list with 0. */
@@ -435,6 +435,12 @@ struct fl_waitq {
     fl_slot head;
     uint8_t kind; /**< enum fl_wait_kind */
 };
+
+static inline void fl_waitq_init(fl_waitq *q, unsigned kind)
+{
+    q->head = FL_SLOT_NONE;
+    q->kind = (uint8_t)kind;
+}
 
 enum fl_wait_kind {
     FL_WAIT_OTHER = 0,

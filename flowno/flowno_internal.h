@@ -111,8 +111,20 @@ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch);
 int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
 /* signal.c: deliver raised signals; true if some task waits on a signal
  * (so something outside the loop may still wake it). */
+#if FL_ENABLE_SIGNAL
 void fl_signal_deliver_(fl_loop *loop);
 bool fl_signal_waited_(const fl_loop *loop);
+#else
+static inline void fl_signal_deliver_(fl_loop *loop)
+{
+    loop->signal_pending = 0;
+}
+static inline bool fl_signal_waited_(const fl_loop *loop)
+{
+    (void)loop;
+    return false;
+}
+#endif
 /* post.c: spawn the posted tasks, oldest first. */
 void fl_post_drain_(fl_loop *loop);
 /* A NEW task's slot while it sits on the posted list (never a real slot:

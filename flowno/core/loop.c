@@ -25,12 +25,6 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     return 0;
 }
 
-void fl_waitq_init(fl_waitq *q, unsigned kind)
-{
-    q->head = FL_SLOT_NONE;
-    q->kind = (uint8_t)kind;
-}
-
 #if FL_NEEDS_WAIT_LISTS_
 void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list)
 {
@@ -292,7 +286,11 @@ static bool outside_may_wake(fl_loop *loop)
     if (loop->port->watching != NULL && loop->port->watching(loop->port))
         return true;
 #endif
-    return fl_signal_waited_(loop) || loop->holds != 0;
+#if FL_ENABLE_POST
+    if (loop->holds != 0)
+        return true;
+#endif
+    return fl_signal_waited_(loop);
 }
 
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,

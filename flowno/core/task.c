@@ -42,6 +42,7 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     return 0;
 }
 
+#if FL_NEEDS_WAIT_LISTS_
 void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
 {
     if (t->timer != FL_SLOT_NONE)
@@ -49,6 +50,7 @@ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
     t->wait.value = outcome;
     fl_ready_push_(loop, t);
 }
+#endif
 
 void fl_finish_(fl_loop *loop, fl_task *t)
 {

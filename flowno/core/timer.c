@@ -25,7 +25,8 @@ static void fire(fl_loop *loop, fl_task *t)
         outcome = FL_ETIMEDOUT;
     }
 #endif
-    fl_wake_(loop, t, outcome);
+    t->wait.value = outcome;
+    fl_ready_push_(loop, t);
 }
 
 #if FL_TIMER_HEAP

@@ -73,17 +73,4 @@ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
     return 1;
 }
 
-#else
-
-void fl_signal_deliver_(fl_loop *loop)
-{
-    loop->signal_pending = 0;
-}
-
-bool fl_signal_waited_(const fl_loop *loop)
-{
-    (void)loop;
-    return false;
-}
-
 #endif /* FL_ENABLE_SIGNAL */
