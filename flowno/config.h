@@ -63,6 +63,10 @@
 #else
 #define FL_FEATURE_DEFAULT_ 1
 #endif
+#ifndef FL_ENABLE_RUN /* fl_run_until_complete; without it the application
+                         drives the loop with fl_loop_poll (a super-loop) */
+#define FL_ENABLE_RUN FL_FEATURE_DEFAULT_
+#endif
 #ifndef FL_ENABLE_JOIN /* FL_JOIN, and what joiners see */
 #define FL_ENABLE_JOIN FL_FEATURE_DEFAULT_
 #endif
@@ -141,6 +145,9 @@
 #endif
 #if FL_POLL_INTERVAL < 1
 #error "flowno: FL_POLL_INTERVAL must be at least 1"
+#endif
+#if FL_ENABLE_EXIT && !FL_ENABLE_RUN
+#error "flowno: FL_ENABLE_EXIT needs FL_ENABLE_RUN (FL_EXIT ends fl_run_until_complete)"
 #endif
 #if FL_ENABLE_CANCEL && !FL_ENABLE_JOIN
 #error "flowno: FL_ENABLE_CANCEL needs FL_ENABLE_JOIN (an awaited cancel is a join)"

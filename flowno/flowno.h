@@ -100,7 +100,15 @@ enum {
 };
 
 /** A short description of `err`; "unknown error" for codes not flowno's. */
+#if FL_ENABLE_STRERROR
 const char *fl_strerror(int err);
+#else
+static inline const char *fl_strerror(int err)
+{
+    (void)err;
+    return ""; /* the messages are compiled out */
+}
+#endif
 
 /* ---- Command records --------------------------------------------------- */
 
@@ -360,7 +368,9 @@ struct fl_loop {
 #endif
     fl_time now;          /**< the clock as last read */
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
+#if FL_ENABLE_POST
     fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
+#endif
 #if FL_TIMER_HEAP
     fl_time timer_due[FL_MAX_TIMERS];    /**< binary min-heap on due time */
     fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */
@@ -414,6 +424,7 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
 void fl_loop_hold(fl_loop *loop);
 void fl_loop_release(fl_loop *loop);
 
+#if FL_ENABLE_RUN
 /** Options of fl_run_until_complete. */
 #define FL_RUN_JOIN 0x1u    /* return the root's error; store its value */
 #define FL_RUN_NO_WAIT 0x2u /* stop when the root ends, not when all do */
@@ -426,6 +437,7 @@ void fl_loop_release(fl_loop *loop);
  * not ended.  `max_wait`, when not 0, bounds each idle wait of the port. */
 int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
                           fl_time max_wait, fl_value *result);
+#endif
 
 /* ---- Queues and synchronization ----------------------------------------- */
 

@@ -86,9 +86,24 @@ void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
 
 /* ---- Shared between the files ------------------------------------------ */
 
-/* timer.c */
+/* timer.c.  With the scan, a timer is only a due time beside the slot. */
+#if FL_TIMER_HEAP
 int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
 void fl_timer_remove_(fl_loop *loop, fl_task *t);
+#else
+static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
+{
+    loop->timer_count++;
+    loop->timer_due[t->slot] = due;
+    t->timer = t->slot;
+    return 0;
+}
+static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
+{
+    loop->timer_count--;
+    t->timer = FL_SLOT_NONE;
+}
+#endif
 /* Wake every task whose timer is due at `now`; returns the time from `now`
  * to the next timer, or FL_TIME_FOREVER if none is left. */
 fl_time fl_timer_expire_(fl_loop *loop, fl_time now);

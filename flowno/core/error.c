@@ -3,12 +3,9 @@
  */
 #include "../flowno.h"
 
+#if FL_ENABLE_STRERROR
 const char *fl_strerror(int err)
 {
-#if !FL_ENABLE_STRERROR
-    (void)err;
-    return "";
-#else
     switch (err) {
     case FL_OK: return "success";
     case FL_EINVAL: return "invalid argument";
@@ -29,5 +26,5 @@ const char *fl_strerror(int err)
         return (err < 0 && err > FL_EINVAL) ? "system error (-errno: see strerror)"
                                             : "unknown error";
     }
-#endif
 }
+#endif /* FL_ENABLE_STRERROR */

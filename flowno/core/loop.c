@@ -18,7 +18,9 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     for (byte = (unsigned char *)&loop->ready_head; byte < end; byte++)
         *byte = 0;
     loop->signal_pending = 0;
+#if FL_ENABLE_POST
     loop->posted = NULL;
+#endif
     loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
     loop->now = port->now(port);
@@ -222,22 +224,20 @@ static void step(fl_loop *loop, fl_task *t)
     loop->current = NULL;
 }
 
-/* What fl_run_until_complete returns for the task that ended the run:
- * the root, or a task that called FL_EXIT (whose outcome is always
- * returned, as with FL_RUN_JOIN). */
-static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
-{
-    if (fl_task_finished(t) && result != NULL)
-        *result = fl_task_result(t);
-    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
-}
+/* Whether the batch must end now: FL_EXIT, or the root of a FL_RUN_NO_WAIT
+ * run has ended.  Neither exists without fl_run_until_complete. */
+#if FL_ENABLE_RUN
+#define FL_STOPPED_(loop) ((loop)->stop)
+#else
+#define FL_STOPPED_(loop) 0
+#endif
 
 /* Step ready tasks until none is left, FL_POLL_INTERVAL have run (so that
  * timers and signals get their turn), or the run must stop. */
 static void run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
-    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !loop->stop)
+    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !FL_STOPPED_(loop))
         step(loop, fl_ready_pop_(loop));
 }
 
@@ -248,6 +248,7 @@ static void run_batch(fl_loop *loop)
 static fl_time catch_up(fl_loop *loop)
 {
     fl_time next;
+#if FL_ENABLE_SIGNAL
     if (loop->signal_pending) {
         fl_signal_deliver_(loop);
 #if FL_ENABLE_POST
@@ -255,9 +256,14 @@ static fl_time catch_up(fl_loop *loop)
             fl_post_drain_(loop);
 #endif
     }
+#endif
     next = fl_timer_expire_(loop, fl_now(loop));
-    if (loop->ready_head != FL_SLOT_NONE || loop->signal_pending)
+    if (loop->ready_head != FL_SLOT_NONE)
         return 0;
+#if FL_ENABLE_SIGNAL
+    if (loop->signal_pending)
+        return 0; /* raised while the timers were looked at */
+#endif
     return next;
 }
 
@@ -269,13 +275,27 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
         return FL_EINVAL;
     if (loop->current != NULL)
         return FL_EBUSY;
+#if FL_ENABLE_RUN
     loop->stop = loop->stop_on_root = 0;
+#endif
     catch_up(loop);
     run_batch(loop);
     ticks = catch_up(loop);
     if (next_wait != NULL)
         *next_wait = ticks;
     return (int)loop->live;
+}
+
+#if FL_ENABLE_RUN
+
+/* What fl_run_until_complete returns for the task that ended the run:
+ * the root, or a task that called FL_EXIT (whose outcome is always
+ * returned, as with FL_RUN_JOIN). */
+static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
+{
+    if (fl_task_finished(t) && result != NULL)
+        *result = fl_task_result(t);
+    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
 }
 
 /* Whether something outside the loop may still wake a task: a signal that
@@ -352,3 +372,5 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
     loop->root = NULL;
     return rc;
 }
+
+#endif /* FL_ENABLE_RUN */

@@ -64,8 +64,10 @@ void fl_finish_(fl_loop *loop, fl_task *t)
 #endif
     t->flags = (uint8_t)end;
     FL_HOOK_(loop, task_end, t);
+#if FL_ENABLE_RUN
     if (t == loop->root && loop->stop_on_root)
         loop->stop = 1;
+#endif
     loop->tasks[t->slot] = NULL;
     loop->live--;
 #if FL_ENABLE_JOIN

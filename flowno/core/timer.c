@@ -92,20 +92,6 @@ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 
 #else /* the scan */
 
-int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
-{
-    loop->timer_count++;
-    loop->timer_due[t->slot] = due;
-    t->timer = t->slot;
-    return 0;
-}
-
-void fl_timer_remove_(fl_loop *loop, fl_task *t)
-{
-    loop->timer_count--;
-    t->timer = FL_SLOT_NONE;
-}
-
 fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     fl_time next = FL_TIME_FOREVER;

@@ -553,9 +553,14 @@ int main(int argc, char **argv)
         fl_loop *l = NULL;
         printf("max_tasks=%ld task=%zu loop=%zu conn=%zu slot=%zu\n", (long)FL_MAX_TASKS,
                sizeof(fl_task), sizeof(fl_loop), sizeof(struct conn),
-               sizeof l->tasks[0] + sizeof l->free_slots[0] +
+               sizeof l->tasks[0] +
+#if FL_TIMER_HEAP
                    (sizeof l->timer_due[0] + sizeof l->timer_slot[0]) * FL_MAX_TIMERS /
-                       FL_MAX_TASKS);
+                       FL_MAX_TASKS
+#else
+                   sizeof l->timer_due[0]
+#endif
+        );
         return 0;
     }
     if (n <= 0 || reps <= 0) {

@@ -74,6 +74,23 @@ for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
     fi
 done
 
+# What each feature of the full profile costs on cortex-m0plus: the full
+# text less the text without it (a feature's dependants go with it).
+# shellcheck disable=SC2086
+set -- $(measure cortex-m0plus $FULL)
+full=$1
+for feature in RUN JOIN CANCEL EXIT TIMEOUT QUEUE EVENT LATCH LOCK COND SIGNAL POST; do
+    case $feature in
+    JOIN) off="-DFL_ENABLE_JOIN=0 -DFL_ENABLE_CANCEL=0" ;;
+    LOCK) off="-DFL_ENABLE_LOCK=0 -DFL_ENABLE_COND=0" ;;
+    SIGNAL) off="-DFL_ENABLE_SIGNAL=0 -DFL_ENABLE_POST=0" ;;
+    *) off="-DFL_ENABLE_$feature=0" ;;
+    esac
+    # shellcheck disable=SC2086
+    set -- $(measure cortex-m0plus $FULL $off)
+    echo "feature $(echo $feature | tr 'A-Z' 'a-z') cortex-m0plus text=$((full - $1))"
+done
+
 # Instrumentation costs nothing when compiled out: the full profile with
 # and without hooks.
 # shellcheck disable=SC2086
