@@ -112,6 +112,22 @@ $(BUILD)/tests/check_net: $(NET_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
 
+# check_minimal runs the minimal profile that make size measures: the
+# library and the suite built with -DFL_PROFILE_MINIMAL.
+MIN_CONFIG = -DFL_PROFILE_MINIMAL
+MIN_OBJ    = $(patsubst %.c,$(BUILD)/obj-min/%.o,$(LIB_SRC) tests/check_minimal.c \
+                 tests/support/support.c tests/support/main.c)
+
+$(BUILD)/obj-min/%.o: %.c $(HEADERS) flowno/flowno_internal.h tests/support/support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(MIN_CONFIG) $(CFLAGS_ALL) $(CHECK_FLAGS) -c $< -o $@
+
+$(BUILD)/tests/check_minimal: $(MIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
+
+SUITE_BINS += $(BUILD)/tests/check_minimal
+
 suites: $(SUITE_BINS)
 
 # Run every suite; RUN_WITH prefixes each (valgrind).

@@ -21,7 +21,7 @@
 /* Whether any feature puts tasks on wait lists. */
 #define FL_NEEDS_WAIT_LISTS_                                                   \
     (FL_ENABLE_JOIN || FL_ENABLE_QUEUE || FL_ENABLE_EVENT || FL_ENABLE_LOCK || \
-     FL_ENABLE_LATCH || FL_ENABLE_SIGNAL)
+     FL_ENABLE_LATCH || FL_ENABLE_SIGNAL || FL_ENABLE_IO)
 
 /* The task waits with its timer as a deadline (not a sleep). */
 #define fl_timed_wait_(t) \

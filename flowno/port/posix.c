@@ -26,8 +26,10 @@ typedef struct posix_port {
     int pipe_rd, pipe_wr; /* the self-pipe, -1 if it could not be made */
     int max_fd;           /* no list above it is in use */
     pthread_mutex_t post_lock; /* for fl_post_spawn from other threads */
+#if FL_ENABLE_IO
     fl_waitq readers[FD_SETSIZE];
     fl_waitq writers[FD_SETSIZE];
+#endif
 } posix_port;
 
 static fl_time posix_now(fl_port *port)
@@ -39,6 +41,7 @@ static fl_time posix_now(fl_port *port)
                      (fl_time)((uint64_t)ts.tv_nsec * FL_TICK_HZ / 1000000000u));
 }
 
+#if FL_ENABLE_IO /* without it, the port waits for time and wake-ups only */
 static int posix_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
 {
     posix_port *p = (posix_port *)port;
@@ -74,31 +77,6 @@ static bool posix_watching(fl_port *port)
     return false;
 }
 
-/* Fill the sets from the lists; returns the highest fd in them, or -1. */
-static int fill_sets(posix_port *p, fd_set *rd, fd_set *wr)
-{
-    int fd, top = -1;
-    FD_ZERO(rd);
-    FD_ZERO(wr);
-    for (fd = 0; fd <= p->max_fd; fd++) {
-        if (p->readers[fd].head != FL_SLOT_NONE) {
-            FD_SET(fd, rd);
-            top = fd;
-        }
-        if (p->writers[fd].head != FL_SLOT_NONE) {
-            FD_SET(fd, wr);
-            top = fd;
-        }
-    }
-    p->max_fd = top; /* shrink past lists emptied by cancels */
-    if (p->pipe_rd >= 0) {
-        FD_SET(p->pipe_rd, rd);
-        if (p->pipe_rd > top)
-            top = p->pipe_rd;
-    }
-    return top;
-}
-
 /* select() said EBADF: fail the waiters of every fd that is gone. */
 static void fail_closed_fds(posix_port *p, fl_loop *loop)
 {
@@ -109,6 +87,34 @@ static void fail_closed_fds(posix_port *p, fl_loop *loop)
         fl_port_wake_all(loop, &p->readers[fd], -EBADF);
         fl_port_wake_all(loop, &p->writers[fd], -EBADF);
     }
+}
+#endif /* FL_ENABLE_IO */
+
+/* Fill the sets from the lists; returns the highest fd in them, or -1. */
+static int fill_sets(posix_port *p, fd_set *rd, fd_set *wr)
+{
+    int top = -1;
+    FD_ZERO(rd);
+    FD_ZERO(wr);
+#if FL_ENABLE_IO
+    for (int fd = 0; fd <= p->max_fd; fd++) {
+        if (p->readers[fd].head != FL_SLOT_NONE) {
+            FD_SET(fd, rd);
+            top = fd;
+        }
+        if (p->writers[fd].head != FL_SLOT_NONE) {
+            FD_SET(fd, wr);
+            top = fd;
+        }
+    }
+    p->max_fd = top; /* shrink past lists emptied by cancels */
+#endif
+    if (p->pipe_rd >= 0) {
+        FD_SET(p->pipe_rd, rd);
+        if (p->pipe_rd > top)
+            top = p->pipe_rd;
+    }
+    return top;
 }
 
 #if FL_ENABLE_DUMP
@@ -140,7 +146,7 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
     posix_port *p = (posix_port *)port;
     struct timeval tv;
     fd_set rd, wr;
-    int top, n, fd;
+    int top, n;
 
     tv.tv_sec = (time_t)(ticks / FL_TICK_HZ);
     tv.tv_usec = (suseconds_t)((uint64_t)(ticks % FL_TICK_HZ) * 1000000u / FL_TICK_HZ);
@@ -151,8 +157,10 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
     if (n < 0) {
         take_dump_request(loop); /* the signal may have ended select() itself */
         /* EINTR is an early return, which the loop allows. */
+#if FL_ENABLE_IO
         if (errno == EBADF)
             fail_closed_fds(p, loop);
+#endif
         return;
     }
     if (p->pipe_rd >= 0 && FD_ISSET(p->pipe_rd, &rd)) {
@@ -161,12 +169,14 @@ static void posix_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever
             ;
     }
     take_dump_request(loop);
-    for (fd = 0; fd <= p->max_fd && n > 0; fd++) {
+#if FL_ENABLE_IO
+    for (int fd = 0; fd <= p->max_fd && n > 0; fd++) {
         if (FD_ISSET(fd, &rd))
             fl_port_io_ready(loop, &p->readers[fd], fd, FL_IO_READ);
         if (FD_ISSET(fd, &wr))
             fl_port_io_ready(loop, &p->writers[fd], fd, FL_IO_WRITE);
     }
+#endif
 }
 
 /* Async-signal-safe: one write() of one byte to a non-blocking pipe. */
@@ -214,22 +224,23 @@ static bool default_ready;
 fl_port *fl_port_posix(void)
 {
     posix_port *p = &default_port;
-    int fd;
     if (!default_ready) {
         p->port.now = posix_now;
         p->port.wait = posix_wait;
         p->port.wake = posix_wake;
-        p->port.watch = posix_watch;
-        p->port.watching = posix_watching;
-        p->port.fd_of = posix_fd_of;
         p->port.lock = posix_lock;
         p->port.unlock = posix_unlock;
         (void)pthread_mutex_init(&p->post_lock, NULL);
         p->max_fd = -1;
-        for (fd = 0; fd < FD_SETSIZE; fd++) {
+#if FL_ENABLE_IO
+        p->port.watch = posix_watch;
+        p->port.watching = posix_watching;
+        p->port.fd_of = posix_fd_of;
+        for (int fd = 0; fd < FD_SETSIZE; fd++) {
             fl_waitq_init(&p->readers[fd], FL_WAIT_IO_READ);
             fl_waitq_init(&p->writers[fd], FL_WAIT_IO_WRITE);
         }
+#endif
         p->pipe_rd = p->pipe_wr = -1;
         (void)make_pipe(p); /* without it, wake-ups wait for the timeout */
         default_ready = true;
