@@ -209,6 +209,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory qemu-test
+	@$(MAKE) --no-print-directory size-guard
 	@echo "make test: all passed"
 
 # ---- API reference -----------------------------------------------------

@@ -355,6 +355,7 @@ struct fl_loop {
     fl_slot ready_head, ready_tail;
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
+    fl_slot free_hint;    /**< every slot below it is taken */
     uint8_t stop;         /**< end the current batch: exit, or root ended */
     uint8_t stop_on_root; /**< this run has FL_RUN_NO_WAIT */
     fl_port *port;

@@ -9,7 +9,7 @@
 
 #include "support/support.h"
 
-#if !defined(FL_PROFILE_MINIMAL) || FL_ENABLE_RUN || FL_ENABLE_JOIN || FL_TIMER_HEAP
+#if !defined(FL_PROFILE_MINIMAL) || FL_ENABLE_RUN || FL_ENABLE_JOIN
 #error "check_minimal is built in the minimal profile only"
 #endif
 
