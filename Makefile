@@ -98,33 +98,23 @@ $(BUILD)/tests/check_%: $(BUILD)/obj/tests/check_%.o $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
 
-# check_net serves 200 connections at once, so it is built, library and
-# all, for more tasks than the default table holds.
-NET_CONFIG = -DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512
-NET_OBJ    = $(patsubst %.c,$(BUILD)/obj-net/%.o,$(LIB_SRC) tests/check_net.c \
-                 tests/support/support.c tests/support/main.c)
+# Suites built, library and all, with a configuration of their own:
+# check_net serves 200 connections at once, more than the default table
+# holds; check_minimal runs the minimal profile that make size measures.
+define config_suite
+$(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
+               tests/support/support.c tests/support/main.c)
 
-$(BUILD)/obj-net/%.o: %.c $(HEADERS) flowno/flowno_internal.h tests/support/support.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(NET_CONFIG) $(CFLAGS_ALL) $(CHECK_FLAGS) -c $< -o $@
+$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h tests/support/support.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS_ALL) $(2) $$(CFLAGS_ALL) $$(CHECK_FLAGS) -c $$< -o $$@
 
-$(BUILD)/tests/check_net: $(NET_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
-
-# check_minimal runs the minimal profile that make size measures: the
-# library and the suite built with -DFL_PROFILE_MINIMAL.
-MIN_CONFIG = -DFL_PROFILE_MINIMAL
-MIN_OBJ    = $(patsubst %.c,$(BUILD)/obj-min/%.o,$(LIB_SRC) tests/check_minimal.c \
-                 tests/support/support.c tests/support/main.c)
-
-$(BUILD)/obj-min/%.o: %.c $(HEADERS) flowno/flowno_internal.h tests/support/support.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(MIN_CONFIG) $(CFLAGS_ALL) $(CHECK_FLAGS) -c $< -o $@
-
-$(BUILD)/tests/check_minimal: $(MIN_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $^ $(LDFLAGS_ALL) $(CHECK_LIBS) -o $@
+$$(BUILD)/tests/check_$(1): $$($(1)_OBJ)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$^ $$(LDFLAGS_ALL) $$(CHECK_LIBS) -o $$@
+endef
+$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512))
+$(eval $(call config_suite,minimal,-DFL_PROFILE_MINIMAL))
 
 SUITE_BINS += $(BUILD)/tests/check_minimal
 
