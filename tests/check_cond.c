@@ -15,16 +15,9 @@ static fl_cond cond;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, 0);
     ck_assert_int_eq(fl_lock_init(&lock, &loop), 0);
     ck_assert_int_eq(fl_cond_init(&cond, &lock), 0);
-    log_reset();
-}
-
-static int run(actor *root)
-{
-    return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
 }
 
 /* Takes the lock, waits once (with a deadline when ticks > 0), logs the
@@ -72,7 +65,7 @@ START_TEST(notify_wakes_one_waiter_holding_the_lock)
     root.others = cast;
     root.n = 3;
     /* w1 is never notified: the run cannot complete. */
-    ck_assert_int_eq(run(&root), FL_EINCOMPLETE);
+    ck_assert_int_eq(run_joined(&loop, &root), FL_EINCOMPLETE);
     ck_assert_str_eq(log_text(), "notified 1@10 w0:0@12");
     ck_assert_int_eq(fl_task_state(&cast[1].task), FL_TASK_WAITING);
     ck_assert_int_eq(fl_cond_notify(&cond, 1), 1); /* from plain C */
@@ -92,7 +85,7 @@ START_TEST(notify_all_wakes_every_waiter_in_order)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 6;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "notified 5@4 w0:0@6 w1:0@6 w2:0@6 w3:0@6 w4:0@6");
     ck_assert_uint_eq(cond.waiters.head, FL_SLOT_NONE);
     ck_assert_ptr_null(fl_lock_owner(&lock));
@@ -110,7 +103,7 @@ START_TEST(notify_with_no_waiter_is_not_remembered)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 2;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "notified 1@5 w0:0@7");
 }
 END_TEST
@@ -140,7 +133,7 @@ START_TEST(wait_releases_the_lock_and_takes_it_back)
     actor_init(&w, waiter, 0, 0);
     actor_init(&root, lock_while_waited, 0, 0);
     root.others = &w;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "took w0:0@4");
 }
 END_TEST
@@ -198,7 +191,7 @@ START_TEST(producer_and_consumer_meet_through_the_condition)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 2;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_int_eq(consumed, PC_ITEMS);
     ck_assert_int_eq(sum, produced);
     ck_assert_int_eq(buffered, 0);
@@ -233,7 +226,7 @@ START_TEST(a_waiter_cancelled_before_the_notify_leaves_without_the_lock)
         actor_init(&cast[i], waiter, i, 0);
     actor_init(&root, cancel_before_notify, 0, 0);
     root.others = cast;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w1:%d@5 w0:0@6 w2:0@6", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_ptr_null(fl_lock_owner(&lock));
@@ -299,7 +292,7 @@ START_TEST(a_waiter_cancelled_after_the_notify_takes_the_lock_first)
     actor_init(&root, cancel_after_notify, 0, 0);
     root.others = cast;
     tickets = 0;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "t0 took t0 release join0:%d t1 took t1 done t1 release",
              FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
@@ -320,7 +313,7 @@ START_TEST(a_timed_out_waiter_leaves_without_the_lock)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 3;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w0:%d@3 notified 1@10 w1:0@12", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(loop.timer_count, 0);
@@ -338,7 +331,7 @@ START_TEST(a_notified_waiter_does_not_time_out_waiting_for_the_lock)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 2;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     /* Notified at 4, lock free at 6, past its deadline of 5. */
     ck_assert_str_eq(log_text(), "notified 1@4 w0:0@6");
 }

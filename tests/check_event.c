@@ -14,15 +14,8 @@ static fl_event ev;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, 0);
     ck_assert_int_eq(fl_event_init(&ev, &loop), 0);
-    log_reset();
-}
-
-static int run(actor *root)
-{
-    return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
 }
 
 /* Waits (with a deadline when ticks > 0) and logs what came, and when. */
@@ -57,7 +50,7 @@ START_TEST(set_wakes_the_waiter_at_the_time_of_the_set)
     root.others = cast;
     root.n = 2;
     ck_assert(!fl_event_is_set(&ev));
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "set@25 w1:0@25");
     ck_assert(fl_event_is_set(&ev));
     ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
@@ -91,7 +84,7 @@ START_TEST(waiting_on_a_set_event_returns_at_once)
     actor_init(&root, wait_twice, 0, 0);
     root.others = &other;
     ck_assert_int_eq(fl_event_set(&ev), 0); /* from plain C, before the run */
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "before after other");
     ck_assert_uint_eq(fp.waits, 0);
 }
@@ -114,7 +107,7 @@ START_TEST(set_wakes_every_waiter_in_the_order_they_came)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = MANY + 1;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
 }
@@ -154,7 +147,7 @@ START_TEST(a_cancelled_waiter_leaves_and_the_others_still_wake)
         actor_init(&cast[i], waiter, i, 0);
     actor_init(&root, cancel_one_waiter, 0, 0);
     root.others = cast;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w1:%d@5 set@10 w0:0@10 w2:0@10", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert(fl_task_cancelled(&cast[1].task) == false); /* it handled the error */
@@ -172,7 +165,7 @@ START_TEST(a_timed_out_waiter_leaves_and_the_others_still_wake)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 3;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w1:%d@3 set@10 w0:0@10", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(loop.timer_count, 0);
@@ -184,7 +177,7 @@ START_TEST(an_event_never_set_leaves_the_run_incomplete)
 {
     actor w;
     actor_init(&w, waiter, 0, 0);
-    ck_assert_int_eq(run(&w), FL_EINCOMPLETE);
+    ck_assert_int_eq(run_joined(&loop, &w), FL_EINCOMPLETE);
     ck_assert_int_eq(fl_task_state(&w.task), FL_TASK_WAITING);
 }
 END_TEST

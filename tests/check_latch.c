@@ -14,14 +14,7 @@ static fl_latch latch;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
-    log_reset();
-}
-
-static int run(actor *root)
-{
-    return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
+    fake_loop_start(&fp, &loop, 0);
 }
 
 /* Waits for the latch (with a deadline when ticks > 0), logs the outcome. */
@@ -71,7 +64,7 @@ START_TEST(the_waiter_wakes_when_every_spawned_worker_counted_down)
     actor_init(&root, fan_out, 0, 0);
     root.others = cast;
     root.n = 3;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "d1@10 d2@20 d0@30 all@30");
     ck_assert_uint_eq(fl_latch_count(&latch), 0);
 }
@@ -96,7 +89,7 @@ START_TEST(a_latch_counted_down_without_tasks_opens)
     actor root;
     ck_assert_int_eq(fl_latch_init(&latch, &loop, 3), 0);
     actor_init(&root, count_alone, 0, 0);
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "done");
     ck_assert_uint_eq(fp.waits, 0);
 }
@@ -107,7 +100,7 @@ START_TEST(a_latch_at_zero_is_open_from_the_start)
     actor w;
     ck_assert_int_eq(fl_latch_init(&latch, &loop, 0), 0);
     actor_init(&w, waiter, 0, 0);
-    ck_assert_int_eq(run(&w), 0);
+    ck_assert_int_eq(run_joined(&loop, &w), 0);
     ck_assert_str_eq(log_text(), "w0:0@0");
 }
 END_TEST
@@ -132,9 +125,9 @@ START_TEST(count_down_from_plain_c_wakes_every_waiter)
         actor_init(&cast[i], waiter, i, 0);
         ck_assert_int_eq(fl_spawn(&loop, &cast[i].task, NULL), 0);
     }
-    ck_assert_int_eq(run(&cast[0]), FL_EINCOMPLETE);
+    ck_assert_int_eq(run_joined(&loop, &cast[0]), FL_EINCOMPLETE);
     ck_assert_int_eq(fl_latch_count_down(&latch, true), 0);
-    ck_assert_int_eq(run(&cast[0]), FL_EINCOMPLETE);
+    ck_assert_int_eq(run_joined(&loop, &cast[0]), FL_EINCOMPLETE);
     ck_assert_str_eq(log_text(), "");
     ck_assert_int_eq(fl_latch_count_down(&latch, true), 0);
     ck_assert_int_eq(fl_run_until_complete(&loop, &cast[0].task, FL_RUN_JOIN, 0, NULL), 0);
@@ -167,7 +160,7 @@ START_TEST(a_cancelled_waiter_leaves_and_the_other_still_wakes)
     actor_init(&cast[1], waiter, 1, 0);
     actor_init(&root, cancel_a_waiter, 0, 0);
     root.others = cast;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w0:%d@4 w1:0@8", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(latch.waiters.head, FL_SLOT_NONE);
@@ -180,7 +173,7 @@ START_TEST(a_timed_out_waiter_leaves_the_list)
     char expect[64];
     ck_assert_int_eq(fl_latch_init(&latch, &loop, 1), 0);
     actor_init(&w, waiter, 0, 9);
-    ck_assert_int_eq(run(&w), 0);
+    ck_assert_int_eq(run_joined(&loop, &w), 0);
     snprintf(expect, sizeof expect, "w0:%d@9", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(latch.waiters.head, FL_SLOT_NONE);

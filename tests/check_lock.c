@@ -15,15 +15,8 @@ static fl_lock lock;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, 0);
     ck_assert_int_eq(fl_lock_init(&lock, &loop), 0);
-    log_reset();
-}
-
-static int run(actor *root)
-{
-    return fl_run_until_complete(&loop, &root->task, FL_RUN_JOIN, 0, NULL);
 }
 
 /* A read-modify-write that suspends in the middle: without the lock the
@@ -64,7 +57,7 @@ START_TEST(only_one_task_at_a_time_holds_the_lock)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 5;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_int_eq(counter, 100);
     ck_assert_int_eq(most_inside, 1);
     ck_assert_ptr_null(fl_lock_owner(&lock));
@@ -93,7 +86,7 @@ START_TEST(waiters_get_the_lock_in_the_order_they_came)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 5;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "0@0 1@10 2@20 3@30 4@40");
 }
 END_TEST
@@ -123,7 +116,7 @@ START_TEST(release_hands_the_lock_to_the_oldest_waiter)
     actor_init(&other, holder, 1, 3);
     actor_init(&root, regrabber, 0, 0);
     root.others = &other;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "release 1@5 regrab@8");
 }
 END_TEST
@@ -157,7 +150,7 @@ START_TEST(an_uncontended_lock_is_taken_without_suspending)
     actor_init(&other, log_other, 0, 0);
     actor_init(&root, fast_locker, 0, 0);
     root.others = &other;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "locked again other");
 }
 END_TEST
@@ -221,7 +214,7 @@ START_TEST(a_cancelled_waiter_passes_its_turn_on)
         actor_init(&cast[i], contender, i, 0);
     actor_init(&root, cancel_a_contender, 0, 0);
     root.others = cast;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "c1:%d@5 c0:0@10 c2:0@10", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_ptr_null(fl_lock_owner(&lock));
@@ -274,7 +267,7 @@ START_TEST(a_task_cancelled_after_the_handoff_still_releases)
     actor_init(&cast[1], careful_holder, 1, 0);
     actor_init(&root, cancel_after_handoff, 0, 0);
     root.others = cast;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect,
              "h0 locked h0 release h1 locked join0:%d h1 slept h1 release", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
@@ -292,7 +285,7 @@ START_TEST(a_timed_out_waiter_leaves_the_queue)
     actor_init(&root, actor_spawn_and_join, 0, 0);
     root.others = cast;
     root.n = 3;
-    ck_assert_int_eq(run(&root), 0);
+    ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "0@0 c1:%d@5 c2:0@20", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(loop.timer_count, 0);

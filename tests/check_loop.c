@@ -13,9 +13,7 @@ static fl_loop loop;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
-    log_reset();
+    fake_loop_start(&fp, &loop, 0);
 }
 
 /* A task with a name, a number to play with, and children. */

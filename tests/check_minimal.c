@@ -26,9 +26,7 @@ typedef struct worker {
 
 static void start(void)
 {
-    fake_port_init(&fp, 1000);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
-    log_reset();
+    fake_loop_start(&fp, &loop, 1000);
 }
 
 static void worker_init(worker *w, fl_task_fn fn, const char *name, int n, fl_time ticks)

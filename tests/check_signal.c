@@ -14,10 +14,8 @@ static fl_signal sig;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, 0);
     ck_assert_int_eq(fl_signal_init(&sig, &loop), 0);
-    log_reset();
 }
 
 typedef struct waiter {

@@ -16,12 +16,10 @@ static fl_event ev;
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, 0);
     ck_assert_int_eq(fl_queue_init(&q, &loop, q_storage, sizeof(int), 4), 0);
     ck_assert_int_eq(fl_lock_init(&lock, &loop), 0);
     ck_assert_int_eq(fl_event_init(&ev, &loop), 0);
-    log_reset();
 }
 
 typedef struct job {

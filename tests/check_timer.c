@@ -23,10 +23,8 @@ static int wake_order[FL_MAX_TASKS];
 
 static void start(fl_time clock)
 {
-    fake_port_init(&fp, clock);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, clock);
     woken = 0;
-    log_reset();
 }
 
 static fl_cmd sleep_once(fl_task *self)

@@ -24,11 +24,9 @@ static uint32_t fake_micros(void *ctx)
 
 static void setup(void)
 {
-    fake_port_init(&fp, 0);
-    ck_assert_int_eq(fl_loop_init(&loop, &fp.port), 0);
+    fake_loop_start(&fp, &loop, 0);
     ck_assert_int_eq(fl_trace_init(&tr, recs, 256, fake_micros, NULL, 1000000u), 0);
     ck_assert_int_eq(fl_trace_attach(&tr, &loop), 0);
-    log_reset();
 }
 
 /* ---- a small schedule ------------------------------------------------------ */

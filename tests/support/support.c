@@ -46,6 +46,13 @@ void fake_port_init(fake_port *fp, fl_time start)
     fp->now = start;
 }
 
+void fake_loop_start(fake_port *fp, fl_loop *loop, fl_time start)
+{
+    fake_port_init(fp, start);
+    ck_assert_int_eq(fl_loop_init(loop, &fp->port), 0);
+    log_reset();
+}
+
 static char log_buf[8192];
 static size_t log_len;
 
@@ -93,3 +100,10 @@ fl_cmd actor_spawn_and_join(fl_task *self)
         FL_JOIN(self, &a->others[a->i].task);
     FL_END(self);
 }
+
+#if FL_ENABLE_RUN
+int run_joined(fl_loop *loop, actor *root)
+{
+    return fl_run_until_complete(loop, &root->task, FL_RUN_JOIN, 0, NULL);
+}
+#endif

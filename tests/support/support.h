@@ -27,6 +27,8 @@ typedef struct fake_port {
 } fake_port;
 
 void fake_port_init(fake_port *fp, fl_time start);
+/* A suite's fresh start: the port at `start`, the loop on it, an empty log. */
+void fake_loop_start(fake_port *fp, fl_loop *loop, fl_time start);
 
 /* The event log: tests append short words and compare the whole line. */
 void log_reset(void);
@@ -45,6 +47,10 @@ typedef struct actor {
 void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks);
 /* A task body: spawns others[0..n-1], then joins each in turn. */
 fl_cmd actor_spawn_and_join(fl_task *self);
+#if FL_ENABLE_RUN
+/* Run `root` until every task has ended: 0, or the root's error. */
+int run_joined(fl_loop *loop, actor *root);
+#endif
 
 /* Each suite file defines this; support/main.c runs it. */
 Suite *suite(void);
