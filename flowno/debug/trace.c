@@ -58,14 +58,8 @@ int fl_trace_init(fl_trace *tr, fl_trace_record *records, unsigned capacity,
 {
     if (tr == NULL || records == NULL || capacity == 0 || (clock != NULL && clock_hz == 0))
         return FL_EINVAL;
-    tr->hooks.step_begin = on_step_begin;
-    tr->hooks.step_end = on_step_end;
-    tr->hooks.task_ready = on_ready;
-    tr->hooks.task_end = on_end;
-    tr->hooks.io_wait = NULL;
-    tr->hooks.io_ready = NULL;
-    tr->hooks.queue_put = NULL;
-    tr->hooks.queue_get = NULL;
+    tr->hooks = (fl_hooks){.step_begin = on_step_begin, .step_end = on_step_end,
+                           .task_ready = on_ready, .task_end = on_end};
     tr->records = records;
     tr->capacity = capacity;
     tr->head = tr->count = 0;

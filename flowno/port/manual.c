@@ -26,14 +26,8 @@ fl_port *fl_manual_port_init(fl_manual_port *p, fl_time (*clock)(void *ctx), voi
 {
     if (p == NULL || clock == NULL)
         return NULL;
-    p->port.now = manual_now;
-    p->port.wait = manual_wait;
-    p->port.wake = NULL;
-    p->port.watch = NULL;
-    p->port.watching = NULL;
-    p->port.fd_of = NULL;
-    p->port.lock = NULL;
-    p->port.unlock = NULL;
+    /* Every hook not named is NULL: no wake, no I/O, no post lock. */
+    p->port = (fl_port){.now = manual_now, .wait = manual_wait};
     p->clock = clock;
     p->ctx = ctx;
     return &p->port;
