@@ -276,7 +276,7 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     if (loop->current != NULL)
         return FL_EBUSY;
 #if FL_ENABLE_RUN
-    loop->stop = loop->stop_on_root = 0;
+    loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
 #endif
     catch_up(loop);
     run_batch(loop);
@@ -298,12 +298,20 @@ static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
     return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
 }
 
+#if FL_ENABLE_IO
+/* Whether a task waits on I/O. */
+static bool io_watched(fl_loop *loop)
+{
+    return loop->port->watching != NULL && loop->port->watching(loop->port);
+}
+#endif
+
 /* Whether something outside the loop may still wake a task: a signal that
  * is waited on, a hold, or a task waiting on I/O. */
 static bool outside_may_wake(fl_loop *loop)
 {
 #if FL_ENABLE_IO
-    if (loop->port->watching != NULL && loop->port->watching(loop->port))
+    if (io_watched(loop))
         return true;
 #endif
 #if FL_ENABLE_POST
@@ -333,7 +341,7 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
              * fds without sleeping once a batch. */
-            if (loop->port->watching != NULL && loop->port->watching(loop->port))
+            if (io_watched(loop))
                 loop->port->wait(loop->port, loop, 0, false);
 #endif
             run_batch(loop);
