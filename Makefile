@@ -205,8 +205,7 @@ test: deps
 # ---- API reference -----------------------------------------------------
 
 docs:
-	@command -v doxygen >/dev/null 2>&1 || { apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq doxygen >/dev/null; }
+	@command -v doxygen >/dev/null 2>&1 || sh tests/apt-install.sh doxygen
 	@rm -rf build/docs
 	doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html (no Doxygen warnings)"

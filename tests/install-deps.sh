@@ -9,11 +9,5 @@ command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 command -v clang >/dev/null 2>&1 || missing="$missing clang"
 command -v gcc >/dev/null 2>&1 || missing="$missing gcc"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
-[ -z "$missing" ] && exit 0
-
-echo "installing:$missing"
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $missing >/dev/null
+sh "$(dirname "$0")/apt-install.sh" $missing

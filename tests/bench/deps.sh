@@ -12,9 +12,5 @@ if [ "$1" = plots ]; then
     command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
 fi
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
-[ -z "$missing" ] && exit 0
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO=sudo
-echo "bench: installing$missing" >&2
-$SUDO apt-get update >&2 || exit 1
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $missing >&2 || exit 1
+# shellcheck disable=SC2086
+sh "$(dirname "$0")/../apt-install.sh" $missing >&2

@@ -10,10 +10,5 @@ if command -v arm-none-eabi-gcc >/dev/null 2>&1 &&
 fi
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || missing="$missing gcc-riscv64-unknown-elf"
 command -v qemu-system-arm >/dev/null 2>&1 || missing="$missing qemu-system-arm"
-[ -z "$missing" ] && exit 0
-echo "installing:$missing"
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $missing >/dev/null
+sh "$(dirname "$0")/../apt-install.sh" $missing
