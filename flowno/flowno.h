@@ -292,14 +292,16 @@ struct fl_port {
 #define FL_IO_READ 1u
 #define FL_IO_WRITE 2u
 
-/** For ports: put `t` on a wait list, and wake everyone on one.  A task
- * cancelled or timed out while on the list leaves it by itself.  Initialise
- * each list with fl_waitq_init. */
+/** For ports with I/O (FL_ENABLE_IO): put `t` on a wait list, and wake
+ * everyone on one.  A task cancelled or timed out while on the list leaves
+ * it by itself.  Initialise each list with fl_waitq_init. */
 static inline void fl_waitq_init(fl_waitq *q, unsigned kind);
+#if FL_ENABLE_IO
 void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list);
 void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome);
 /** fd became ready: report it to the hooks, then wake the list with 0. */
 void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
+#endif
 
 /** The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
  * CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() for timers and I/O, and a

@@ -27,7 +27,7 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
     return 0;
 }
 
-#if FL_NEEDS_WAIT_LISTS_
+#if FL_ENABLE_IO /* what a port's watch() and wait() use */
 void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list)
 {
     fl_wait_on_(loop, &list->head, t, FL_TASK_WAITING);
