@@ -1,47 +1,16 @@
 /*
- * selftest.c - the loop's self-test on a Cortex-M3 (QEMU mps2-an385):
- * tasks and sleep on the SysTick clock, spawn and join, cancel with a
- * finally, a queue fed from a timer interrupt, and wake-ups raised from
- * an interrupt (fl_signal_raise, fl_post_spawn).  Each check prints a
- * line through semihosting; the firmware exits 0 only if all passed.
+ * selftest.c - the loop's self-test on a Cortex-M, full profile: tasks
+ * and sleep on the SysTick clock, spawn and join, cancel with a finally, a
+ * queue fed from a timer interrupt, and wake-ups raised from an interrupt
+ * (fl_signal_raise, fl_post_spawn).  Each check prints a line through
+ * semihosting; the firmware exits 0 only if all passed.
  */
 #include <stdint.h>
 
 #include "../../flowno/flowno.h"
 #include "target.h"
 
-#define CORE_CLOCK_HZ 25000000u /* the an385's system clock in QEMU */
-
 static fl_loop loop;
-static int failures, checks;
-
-/* ---- printing ------------------------------------------------------------ */
-
-static void print_int(long v)
-{
-    char buf[16], *p = buf + sizeof buf - 1;
-    unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0)
-        *--p = '-';
-    target_print(p);
-}
-
-static void check(int ok, const char *what, long got)
-{
-    checks++;
-    if (!ok)
-        failures++;
-    target_print(ok ? "ok   " : "FAIL ");
-    target_print(what);
-    target_print(" (");
-    print_int(got);
-    target_print(")\n");
-}
 
 /* ---- the interrupt side ----------------------------------------------------- */
 
@@ -188,14 +157,14 @@ static fl_cmd main_fn(fl_task *self)
     FL_SPAWN(self, &m->sleeper.task, NULL);
     FL_JOIN(self, &m->sleeper.task);
     /* Never early; how late depends on the host running QEMU, so no bound. */
-    check(m->sleeper.slept >= FL_MS(50), "sleep 50 ms on SysTick, ms slept",
+    target_check(m->sleeper.slept >= FL_MS(50), "sleep 50 ms on SysTick, ms slept",
           (long)m->sleeper.slept);
 
     /* Spawn and join a child's value. */
     fl_task_init(&m->child, answer);
     FL_SPAWN(self, &m->child, NULL);
     FL_JOIN(self, &m->child);
-    check(fl_task_result(&m->child) == 42, "spawn + join, value", (long)fl_task_result(&m->child));
+    target_check(fl_task_result(&m->child) == 42, "spawn + join, value", (long)fl_task_result(&m->child));
 
     /* Cancel a long sleeper; its finally runs. */
     fl_task_init(&m->victim, long_sleep);
@@ -203,10 +172,10 @@ static fl_cmd main_fn(fl_task *self)
     FL_SLEEP(self, FL_MS(3));
     m->t0 = fl_now(&loop);
     FL_CANCEL(self, &m->victim);
-    check(fl_task_cancelled(&m->victim) && cleaned_up, "cancel mid-sleep, finally ran",
+    target_check(fl_task_cancelled(&m->victim) && cleaned_up, "cancel mid-sleep, finally ran",
           cleaned_up);
     /* The victim slept for 100 s: far less proves the cancel woke it. */
-    check(fl_now(&loop) - m->t0 < FL_MS(10000), "cancel did not wait for the sleep, ms",
+    target_check(fl_now(&loop) - m->t0 < FL_MS(10000), "cancel did not wait for the sleep, ms",
           (long)(fl_now(&loop) - m->t0));
 
     /* A queue fed from the timer interrupt. */
@@ -217,9 +186,9 @@ static fl_cmd main_fn(fl_task *self)
     sampling = 1;
     FL_JOIN(self, &m->consumer.task);
     FL_JOIN(self, &m->mover.task);
-    check(m->consumer.count == SAMPLES, "ISR -> signal -> queue -> task, items",
+    target_check(m->consumer.count == SAMPLES, "ISR -> signal -> queue -> task, items",
           m->consumer.count);
-    check(m->consumer.sum == SAMPLES * (SAMPLES + 1) / 2, "every sample once, sum",
+    target_check(m->consumer.sum == SAMPLES * (SAMPLES + 1) / 2, "every sample once, sum",
           m->consumer.sum);
 
     /* A task handed over by an interrupt handler. */
@@ -227,29 +196,26 @@ static fl_cmd main_fn(fl_task *self)
     post_at = fl_now(&loop) + FL_MS(10);
     FL_TIMEOUT(self, FL_MS(500));
     FL_EVENT_WAIT_RC(self, m->rc, &posted_ran);
-    check(m->rc == 0 && post_rc == 0, "fl_post_spawn from the ISR woke the loop", m->rc);
-    check(fl_task_result(&posted_task) == 7, "posted task's value", (long)fl_task_result(&posted_task));
+    target_check(m->rc == 0 && post_rc == 0, "fl_post_spawn from the ISR woke the loop", m->rc);
+    target_check(fl_task_result(&posted_task) == 7, "posted task's value", (long)fl_task_result(&posted_task));
     FL_END(self);
 }
 
 int target_main(void)
 {
     static struct main_task m;
-    fl_port *port = fl_port_cortex_m(CORE_CLOCK_HZ);
+    fl_port *port = fl_port_cortex_m(TARGET_CLOCK_HZ);
     int rc;
 
-    target_print("flowno self-test on Cortex-M3 (mps2-an385)\n");
-    check(port != NULL, "SysTick port", port != NULL);
-    check(fl_loop_init(&loop, port) == 0, "loop init", 0);
+    target_print("flowno self-test, full profile, on " TARGET_BOARD "\n");
+    target_check(port != NULL, "SysTick port", port != NULL);
+    target_check(fl_loop_init(&loop, port) == 0, "loop init", 0);
     fl_signal_init(&sample_ready, &loop);
     fl_event_init(&posted_ran, &loop);
     fl_queue_init(&samples, &loop, queue_storage, sizeof(int), 4);
     fl_loop_hold(&loop); /* the ISR may still post: idle, don't give up */
     fl_task_init(&m.task, main_fn);
     rc = fl_run_until_complete(&loop, &m.task, FL_RUN_JOIN | FL_RUN_NO_WAIT, 0, NULL);
-    check(rc == 0, "run_until_complete", rc);
-    target_print(failures == 0 ? "self-test: all " : "self-test: FAILED, ");
-    print_int(failures == 0 ? checks : failures);
-    target_print(failures == 0 ? " checks passed\n" : " checks failed\n");
-    return failures == 0 ? 0 : 1;
+    target_check(rc == 0, "run_until_complete", rc);
+    return target_report();
 }

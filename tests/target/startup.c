@@ -1,7 +1,8 @@
 /*
- * startup.c - just enough of a Cortex-M3 runtime for the self-test: the
- * vector table, a reset handler that sets up .data and .bss, and
- * semihosting to print and to exit with a result.
+ * startup.c - just enough of a Cortex-M runtime for the self-tests: the
+ * vector table, a reset handler that sets up .data and .bss, semihosting
+ * to print and to exit with a result, and the checks' bookkeeping.
+ * Thumb-1 only, so that it serves the M0 as well as the M3.
  */
 #include <stdint.h>
 
@@ -75,4 +76,42 @@ void target_exit(int status)
                                                             : ADP_STOPPED_RUNTIME_ERROR));
     for (;;)
         ;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+static int failures, checks;
+
+static void print_int(long v)
+{
+    char buf[16], *p = buf + sizeof buf - 1;
+    unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    target_print(p);
+}
+
+void target_check(int ok, const char *what, long got)
+{
+    checks++;
+    if (!ok)
+        failures++;
+    target_print(ok ? "ok   " : "FAIL ");
+    target_print(what);
+    target_print(" (");
+    print_int(got);
+    target_print(")\n");
+}
+
+int target_report(void)
+{
+    target_print(failures == 0 ? "self-test: all " : "self-test: FAILED, ");
+    print_int(failures == 0 ? checks : failures);
+    target_print(failures == 0 ? " checks passed\n" : " checks failed\n");
+    return failures == 0 ? 0 : 1;
 }
