@@ -23,11 +23,6 @@
     (FL_ENABLE_JOIN || FL_ENABLE_QUEUE || FL_ENABLE_EVENT || FL_ENABLE_LOCK || \
      FL_ENABLE_LATCH || FL_ENABLE_SIGNAL || FL_ENABLE_IO)
 
-/* The task waits with its timer as a deadline (not a sleep). */
-#define fl_timed_wait_(t) \
-    (FL_STATE_(t) == FL_TASK_WAITING || FL_STATE_(t) == FL_TASK_JOINING || \
-     FL_STATE_(t) == FL_TASK_SLEEPING)
-
 /* Call hook `name` if hooks are compiled in and one is attached. */
 #if FL_ENABLE_HOOKS
 #define FL_HOOK_(loop, name, ...)                                       \

@@ -138,11 +138,9 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = 1;
             break;
 #endif
-        case FL_OP_YIELD:
-            t->wait.value = 0;
-            fl_ready_push_(loop, t);
-            outcome = 1;
-            break;
+        case FL_OP_YIELD: /* a sleep of no time */
+            cmd.arg.ticks = 0;
+            /* fall through */
         case FL_OP_SLEEP:
             t->wait.value = 0;
             outcome = sleep_task(loop, t, cmd.arg.ticks);
@@ -211,14 +209,13 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = FL_EINVAL;
             break;
         }
-#if FL_ENABLE_TIMEOUT
-        /* A deadline outlives only a wait that really waits. */
-        if (t->timer != FL_SLOT_NONE && !fl_timed_wait_(t))
-            fl_timer_remove_(loop, t);
-#endif
         if (outcome == 1)
-            break;
+            break; /* it waits (a deadline stays with it), is ready or ended */
         /* Answered at once: resume the task with the outcome. */
+#if FL_ENABLE_TIMEOUT
+        if (t->timer != FL_SLOT_NONE)
+            fl_timer_remove_(loop, t); /* the deadline's wait never began */
+#endif
         t->wait.value = outcome;
     }
     loop->current = NULL;
