@@ -78,10 +78,10 @@ static void take(fl_queue *q, void *item)
         q->put_reserved++;
 }
 
-int fl_queue_try_put(fl_queue *q, const void *item)
+/* Put without waiting: 0, FL_ECLOSED, or FL_EAGAIN when every place is
+ * taken or promised to a woken putter. */
+static int try_store(fl_queue *q, const void *item)
 {
-    if (q == NULL || item == NULL)
-        return FL_EINVAL;
     if (q->closed)
         return FL_ECLOSED;
     if (q->count + q->put_reserved >= q->capacity)
@@ -90,26 +90,41 @@ int fl_queue_try_put(fl_queue *q, const void *item)
     return 0;
 }
 
-int fl_queue_try_get(fl_queue *q, void *item)
+/* Get or peek without waiting: 0, FL_ECLOSED once closed and drained, or
+ * FL_EAGAIN.  A get may not take an item promised to a woken getter; a
+ * peek takes nothing, so it sees every item. */
+static int try_take(fl_queue *q, void *item, bool peek)
 {
-    if (q == NULL || item == NULL)
-        return FL_EINVAL;
-    if (q->count > q->get_reserved) {
+    if (peek && q->count > 0) {
+        copy_item(item, slot_at(q, 0), q->item_size);
+        return 0;
+    }
+    if (!peek && q->count > q->get_reserved) {
         take(q, item);
         return 0;
     }
     return q->closed ? FL_ECLOSED : FL_EAGAIN;
 }
 
+int fl_queue_try_put(fl_queue *q, const void *item)
+{
+    if (q == NULL || item == NULL)
+        return FL_EINVAL;
+    return try_store(q, item);
+}
+
+int fl_queue_try_get(fl_queue *q, void *item)
+{
+    if (q == NULL || item == NULL)
+        return FL_EINVAL;
+    return try_take(q, item, false);
+}
+
 int fl_queue_peek(const fl_queue *q, void *item)
 {
     if (q == NULL || item == NULL)
         return FL_EINVAL;
-    if (q->count > 0) {
-        copy_item(item, slot_at(q, 0), q->item_size);
-        return 0;
-    }
-    return q->closed ? FL_ECLOSED : FL_EAGAIN;
+    return try_take((fl_queue *)q, item, true); /* a peek changes nothing */
 }
 
 int fl_queue_close(fl_queue *q)
@@ -133,45 +148,35 @@ bool fl_queue_closed(const fl_queue *q)
     return q != NULL && q->closed;
 }
 
+/* The command handlers.  A woken waiter's place or item is already set
+ * aside for it (the counts of reservations), so its retry cannot fail
+ * with FL_EAGAIN. */
 int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
 {
+    int rc;
     if (q == NULL || q->loop != loop || t->wait.item == NULL)
         return FL_EINVAL;
     if (reserved)
         q->put_reserved--;
-    if (q->closed)
-        return FL_ECLOSED;
-    if (!reserved && q->count + q->put_reserved >= q->capacity) {
-        fl_wait_on_(loop, &q->putters.head, t, FL_TASK_WAITING);
-        return 1;
-    }
-    store(q, t->wait.item);
-    return 0;
+    rc = try_store(q, t->wait.item);
+    if (rc != FL_EAGAIN)
+        return rc;
+    fl_wait_on_(loop, &q->putters.head, t, FL_TASK_WAITING);
+    return 1;
 }
 
 int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
 {
-    void *item = (void *)t->wait.obj;
-
-    if (q == NULL || q->loop != loop || item == NULL)
+    int rc;
+    if (q == NULL || q->loop != loop || t->wait.obj == NULL)
         return FL_EINVAL;
-    if (op == FL_OP_QUEUE_GET_RESERVED) {
+    if (op == FL_OP_QUEUE_GET_RESERVED)
         q->get_reserved--;
-        take(q, item);
-        return 0;
-    }
-    if (op == FL_OP_QUEUE_PEEK) {
-        if (q->count > 0) {
-            copy_item(item, slot_at(q, 0), q->item_size);
-            return 0;
-        }
-    } else if (q->count > q->get_reserved) {
-        take(q, item);
-        return 0;
-    }
-    if (q->closed)
-        return FL_ECLOSED;
-    fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers.head : &q->getters.head, t, FL_TASK_WAITING);
+    rc = try_take(q, t->wait.obj, op == FL_OP_QUEUE_PEEK);
+    if (rc != FL_EAGAIN)
+        return rc;
+    fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers.head : &q->getters.head, t,
+                FL_TASK_WAITING);
     return 1;
 }
 
