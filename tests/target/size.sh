@@ -8,9 +8,18 @@
 # With --guard-met (make test), the full profile's budget, which is not met
 # yet, is reported but does not fail: the run then guards the budgets that
 # are met against growing back over them.
+#
+# With --config "FLAGS" it prints only what the library costs built with
+# those flags (make size-of CONFIG="..."), one line a cpu, and checks no
+# budget: to judge a mix of features before choosing it.
 set -u
 guard_met=0
-[ "${1:-}" = --guard-met ] && guard_met=1
+custom=0
+config=""
+case "${1:-}" in
+--guard-met) guard_met=1 ;;
+--config) custom=1; config=${2:-} ;;
+esac
 out=build/size
 mkdir -p "$out"
 SRC="flowno/core/loop.c flowno/core/task.c flowno/core/list.c flowno/core/timer.c \
@@ -51,6 +60,15 @@ measure() {
     done
     echo "$t $d $b"
 }
+
+if [ $custom = 1 ]; then
+    for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
+        # shellcheck disable=SC2086
+        set -- $(measure $cpu $config)
+        echo "size config $cpu text=$1 data=$2 bss=$3"
+    done
+    exit 0
+fi
 
 for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
     for profile in full minimal; do
