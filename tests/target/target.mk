@@ -29,18 +29,15 @@ FIRMWARES   = $(TARGET_DIR)/full-m3.elf $(TARGET_DIR)/full-m0.elf $(TARGET_DIR)/
 target-deps:
 	@sh tests/target/deps.sh
 
-$(TARGET_DIR)/full-m3.elf: tests/target/selftest.c $(TARGET_DEPS)
+$(TARGET_DIR)/full-m3.elf: FW_ARCH = $(M3)
+$(TARGET_DIR)/full-m0.elf: FW_ARCH = $(M0)
+$(TARGET_DIR)/minimal-m0.elf: FW_ARCH = $(M0) -DFL_PROFILE_MINIMAL
+$(TARGET_DIR)/full-m3.elf $(TARGET_DIR)/full-m0.elf: FW_TEST = tests/target/selftest.c
+$(TARGET_DIR)/minimal-m0.elf: FW_TEST = tests/target/selftest_minimal.c
+$(FIRMWARES): $(TARGET_DEPS) tests/target/selftest.c tests/target/selftest_minimal.c
 	@mkdir -p $(TARGET_DIR)
-	$(TARGET_CC) $(M3) $(TARGET_CFLAGS) $(TARGET_LIB_SRC) tests/target/startup.c $< \
+	$(TARGET_CC) $(FW_ARCH) $(TARGET_CFLAGS) $(TARGET_LIB_SRC) tests/target/startup.c $(FW_TEST) \
 	    $(TARGET_LDFLAGS) -o $@
-$(TARGET_DIR)/full-m0.elf: tests/target/selftest.c $(TARGET_DEPS)
-	@mkdir -p $(TARGET_DIR)
-	$(TARGET_CC) $(M0) $(TARGET_CFLAGS) $(TARGET_LIB_SRC) tests/target/startup.c $< \
-	    $(TARGET_LDFLAGS) -o $@
-$(TARGET_DIR)/minimal-m0.elf: tests/target/selftest_minimal.c $(TARGET_DEPS)
-	@mkdir -p $(TARGET_DIR)
-	$(TARGET_CC) $(M0) $(TARGET_CFLAGS) -DFL_PROFILE_MINIMAL $(TARGET_LIB_SRC) \
-	    tests/target/startup.c $< $(TARGET_LDFLAGS) -o $@
 
 # run-firmware BOARD IMAGE: the image under QEMU with a time limit.
 define run-firmware
