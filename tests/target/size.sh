@@ -13,13 +13,8 @@
 # those flags (make size-of CONFIG="..."), one line a cpu, and checks no
 # budget: to judge a mix of features before choosing it.
 set -u
-guard_met=0
-custom=0
-config=""
-case "${1:-}" in
---guard-met) guard_met=1 ;;
---config) custom=1; config=${2:-} ;;
-esac
+mode=${1:-report} # report, --guard-met or --config
+config=${2:-}     # the flags, with --config
 out=build/size
 mkdir -p "$out"
 SRC="flowno/core/loop.c flowno/core/task.c flowno/core/list.c flowno/core/timer.c \
@@ -61,7 +56,7 @@ measure() {
     echo "$t $d $b"
 }
 
-if [ $custom = 1 ]; then
+if [ "$mode" = --config ]; then
     for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
         # shellcheck disable=SC2086
         set -- $(measure $cpu $config)
@@ -77,10 +72,11 @@ for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
         set -- $(measure $cpu $flags)
         echo "size $profile $cpu text=$1 data=$2 bss=$3"
         if [ $cpu = cortex-m0plus ]; then
-            budget=700; [ $profile = full ] && budget=2048
+            budget=700
+            if [ $profile = full ]; then budget=2048; full=$1; fi
             if [ "$1" -gt $budget ]; then
                 echo "over budget: $profile on $cpu has $1 bytes of text, budget $budget" >&2
-                if [ $profile = minimal ] || [ $guard_met = 0 ]; then status=1; fi
+                if [ $profile = minimal ] || [ "$mode" != --guard-met ]; then status=1; fi
             fi
         fi
     done
@@ -100,9 +96,6 @@ done
 
 # What each feature of the full profile costs on cortex-m0plus: the full
 # text less the text without it (a feature's dependants go with it).
-# shellcheck disable=SC2086
-set -- $(measure cortex-m0plus $FULL)
-full=$1
 for feature in RUN JOIN CANCEL EXIT TIMEOUT QUEUE EVENT LATCH LOCK COND SIGNAL POST; do
     case $feature in
     RUN) off="-DFL_ENABLE_RUN=0 -DFL_ENABLE_EXIT=0" ;;
@@ -117,12 +110,9 @@ for feature in RUN JOIN CANCEL EXIT TIMEOUT QUEUE EVENT LATCH LOCK COND SIGNAL P
     echo "feature $(echo $feature | tr 'A-Z' 'a-z') cortex-m0plus text=$((full - $1))"
 done
 
-# Instrumentation costs nothing when compiled out: the full profile with
-# and without hooks.
-# shellcheck disable=SC2086
-set -- $(measure cortex-m0plus $FULL)
-off=$1
+# Instrumentation costs nothing when compiled out: the full profile (which
+# has no hooks) beside the same with hooks.
 # shellcheck disable=SC2086
 set -- $(measure cortex-m0plus $FULL_BASE -DFL_ENABLE_HOOKS=1)
-echo "hooks cortex-m0plus text-off=$off text-on=$1"
+echo "hooks cortex-m0plus text-off=$full text-on=$1"
 exit $status
