@@ -60,6 +60,15 @@
 #define GEN_STATE_DONE_ 1
 #define GEN_STATE_MARK_ 2
 
+/* The dispatch switch's default sits at its very end: a state with no case
+ * (DONE) leaves the switch for the end of the body, as it would with no
+ * default at all.  It is there for builds with -Wswitch-default; the goto
+ * keeps -Wimplicit-fallthrough quiet about the body falling into it. */
+#define GEN_DEFAULT_                \
+    goto GEN_HERE_(gen_default_);   \
+    default:                        \
+    GEN_HERE_(gen_default_):;
+
 #ifndef GEN_USE_LABELS
 /* ---- Default: switch on the line number (ISO C99). ---------------------- */
 
@@ -72,7 +81,7 @@ typedef unsigned short gen_lc;
 #define GEN_DISPATCH_(lc) \
     switch (lc) {         \
     case GEN_LC_START:
-#define GEN_DISPATCH_END_ }
+#define GEN_DISPATCH_END_ GEN_DEFAULT_ }
 
 /** Remember this point, then run `leave` (a return).  Resuming continues
  * after `leave`. */
@@ -122,12 +131,17 @@ typedef void *gen_lc;
     })
 #endif
 
+/* Clang refuses an indirect goto in a function that takes no label's
+ * address, which a body without a suspension point would be: the unused
+ * &&gen_start_ is there for it. */
 #define GEN_DISPATCH_(lc)                      \
     switch (GEN_STATE_OF_(lc)) {               \
     case GEN_STATE_RUN_:                       \
         if ((lc) != GEN_LC_START)              \
-            __extension__({ goto *(lc); });
-#define GEN_DISPATCH_END_ }
+            __extension__({ goto *(lc); });    \
+        (void)__extension__ &&gen_start_;      \
+    gen_start_:
+#define GEN_DISPATCH_END_ GEN_DEFAULT_ }
 
 #define GEN_SUSPEND_(lc, leave)                        \
     do {                                               \

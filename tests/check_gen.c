@@ -178,6 +178,32 @@ START_TEST(restart_returns_and_begins_again)
 }
 END_TEST
 
+/* ---- a body with no suspension point ------------------------------------ */
+
+/* It must build in both implementations: clang refuses an indirect goto in
+ * a function that takes no label's address, which this one would be. */
+typedef struct once {
+    gen_t g;
+    int runs;
+} once;
+
+static int run_once(once *o)
+{
+    GEN_BEGIN(&o->g);
+    o->runs++;
+    GEN_END(&o->g, 7);
+}
+
+START_TEST(body_without_suspension_point_ends_on_first_call)
+{
+    once o = {{GEN_LC_START}, 0};
+    ck_assert_int_eq(run_once(&o), 7);
+    ck_assert(gen_done(&o.g));
+    ck_assert_int_eq(run_once(&o), 7);
+    ck_assert_int_eq(o.runs, 1);
+}
+END_TEST
+
 /* ---- the continuation is one small value -------------------------------- */
 
 START_TEST(state_is_one_continuation)
@@ -243,6 +269,7 @@ Suite *suite(void)
     tcase_add_test(tc, call_passes_child_values_up_then_gives_its_end_value);
     tcase_add_test(tc, exit_finishes_at_once);
     tcase_add_test(tc, restart_returns_and_begins_again);
+    tcase_add_test(tc, body_without_suspension_point_ends_on_first_call);
     tcase_add_test(tc, state_is_one_continuation);
 #ifdef GEN_USE_LABELS
     tcase_add_test(tc, labels_allow_a_suspension_inside_a_switch);
