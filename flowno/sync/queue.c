@@ -66,16 +66,16 @@ static void store(fl_queue *q, const void *item)
     fl_wake_all_(q->loop, &q->peekers.head, FL_QUEUE_RETRY_);
 }
 
-/* Remove the oldest item; the oldest waiting putter gets its place. */
-static void take(fl_queue *q, void *item)
+/* Copy out the oldest item that is not among the `promised` first ones
+ * (those set aside for woken getters): 0, FL_ECLOSED once closed and
+ * drained, or FL_EAGAIN.  A peek promises nothing away, so it sees every
+ * item; it changes nothing, so the queue may be const. */
+static int copy_oldest(const fl_queue *q, void *item, unsigned promised)
 {
+    if (q->count <= promised)
+        return q->closed ? FL_ECLOSED : FL_EAGAIN;
     copy_item(item, slot_at(q, 0), q->item_size);
-    FL_HOOK_(q->loop, queue_get, q, item);
-    if (++q->head == q->capacity)
-        q->head = 0;
-    q->count--;
-    if (fl_wake_first_(q->loop, &q->putters.head, FL_QUEUE_RETRY_))
-        q->put_reserved++;
+    return 0;
 }
 
 /* Put without waiting: 0, FL_ECLOSED, or FL_EAGAIN when every place is
@@ -91,20 +91,20 @@ static inline int try_store(fl_queue *q, const void *item)
     return 0;
 }
 
-/* Get or peek without waiting: 0, FL_ECLOSED once closed and drained, or
- * FL_EAGAIN.  A get may not take an item promised to a woken getter; a
- * peek takes nothing, so it sees every item. */
-static inline int try_take(fl_queue *q, void *item, bool peek)
+/* Get without waiting: copy_oldest, then the item leaves the queue and
+ * the oldest waiting putter gets its place. */
+static inline int try_take(fl_queue *q, void *item)
 {
-    if (peek && q->count > 0) {
-        copy_item(item, slot_at(q, 0), q->item_size);
-        return 0;
-    }
-    if (!peek && q->count > q->get_reserved) {
-        take(q, item);
-        return 0;
-    }
-    return q->closed ? FL_ECLOSED : FL_EAGAIN;
+    int rc = copy_oldest(q, item, q->get_reserved);
+    if (rc != 0)
+        return rc;
+    FL_HOOK_(q->loop, queue_get, q, item);
+    if (++q->head == q->capacity)
+        q->head = 0;
+    q->count--;
+    if (fl_wake_first_(q->loop, &q->putters.head, FL_QUEUE_RETRY_))
+        q->put_reserved++;
+    return 0;
 }
 
 int fl_queue_try_put(fl_queue *q, const void *item)
@@ -118,14 +118,14 @@ int fl_queue_try_get(fl_queue *q, void *item)
 {
     if (q == NULL || item == NULL)
         return FL_EINVAL;
-    return try_take(q, item, false);
+    return try_take(q, item);
 }
 
 int fl_queue_peek(const fl_queue *q, void *item)
 {
     if (q == NULL || item == NULL)
         return FL_EINVAL;
-    return try_take((fl_queue *)q, item, true); /* a peek changes nothing */
+    return copy_oldest(q, item, 0);
 }
 
 int fl_queue_close(fl_queue *q)
@@ -173,7 +173,7 @@ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
         return FL_EINVAL;
     if (op == FL_OP_QUEUE_GET_RESERVED)
         q->get_reserved--;
-    rc = try_take(q, t->wait.obj, op == FL_OP_QUEUE_PEEK);
+    rc = op == FL_OP_QUEUE_PEEK ? copy_oldest(q, t->wait.obj, 0) : try_take(q, t->wait.obj);
     if (rc != FL_EAGAIN)
         return rc;
     fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers.head : &q->getters.head, t,
