@@ -15,7 +15,12 @@ BUILD   ?= build/$(notdir $(CC))
 PREFIX  ?= /usr/local
 VERSION  = 0.1.0
 
-WARN     = -std=c99 -Wall -Wextra -Wpedantic -Werror
+# Beyond -Wall -Wextra, what firmware builds often turn on: the library, the
+# examples and the tests build clean under all of it, with gcc and clang.
+STRICT_WARN = -Wshadow -Wconversion -Wsign-conversion -Wcast-qual -Wcast-align \
+              -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wswitch-default \
+              -Wdouble-promotion
+WARN     = -std=c99 -Wall -Wextra -Wpedantic $(STRICT_WARN) -Werror
 CPPFLAGS_ALL = -I. $(CPPFLAGS)
 CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
 LDFLAGS_ALL  = $(SAN) $(LDFLAGS)

@@ -567,7 +567,7 @@ typedef struct udp {
     const char *addr;
     int a, b, n;
     char buf[64];
-    unsigned char from[128];
+    struct sockaddr_storage from;
     unsigned fromlen;
 } udp;
 
@@ -581,16 +581,16 @@ static fl_cmd udp_round_trip(fl_task *self)
     u->b = fl_udp_bind(u->addr, 0);
     FL_CHECK(self, u->b);
     u->fromlen = sizeof u->from;
-    FL_CHECK(self, fl_sock_addr(u->addr, (unsigned)fl_sock_port(u->b), u->from, &u->fromlen));
-    FL_SOCK_SENDTO(self, u->n, &u->op, u->a, "ping", 4, (struct sockaddr *)u->from,
+    FL_CHECK(self, fl_sock_addr(u->addr, (unsigned)fl_sock_port(u->b), &u->from, &u->fromlen));
+    FL_SOCK_SENDTO(self, u->n, &u->op, u->a, "ping", 4, (struct sockaddr *)&u->from,
                    u->fromlen);
     ck_assert_int_eq(u->n, 4);
     u->fromlen = sizeof u->from;
     FL_SOCK_RECVFROM(self, u->n, &u->op, u->b, u->buf, sizeof u->buf,
-                     (struct sockaddr *)u->from, &u->fromlen);
+                     (struct sockaddr *)&u->from, &u->fromlen);
     ck_assert_int_eq(u->n, 4);
     ck_assert_int_eq(memcmp(u->buf, "ping", 4), 0);
-    FL_SOCK_SENDTO(self, u->n, &u->op, u->b, "pong!", 5, (struct sockaddr *)u->from,
+    FL_SOCK_SENDTO(self, u->n, &u->op, u->b, "pong!", 5, (struct sockaddr *)&u->from,
                    u->fromlen);
     ck_assert_int_eq(u->n, 5);
     FL_SOCK_RECVFROM(self, u->n, &u->op, u->a, u->buf, sizeof u->buf, NULL, NULL);

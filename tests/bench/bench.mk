@@ -12,7 +12,7 @@
 
 BENCH_DIR   = build/bench
 BENCH_CC    = gcc
-BENCH_FLAGS = -O2 -std=c99 -Wall -Wextra -Wpedantic -Werror -I.
+BENCH_FLAGS = -O2 $(WARN) -I.
 BENCH_SRC   = tests/bench/bench_flowno.c
 BENCH_DEPS  = $(BENCH_SRC) $(LIB_SRC) $(HEADERS) flowno/flowno_internal.h tests/bench/bench.mk
 BENCH_GROWTH = 1000 10000 100000 1000000

@@ -47,10 +47,10 @@ static fl_loop *loop;
 static clockid_t clk = CLOCK_MONOTONIC; /* what the runs are timed with */
 static double elapsed;                   /* seconds of the last run */
 
-static double now_s(clockid_t clk)
+static double now_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(clk, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

@@ -12,7 +12,6 @@ extern uint32_t _data_start[], _data_end[], _data_load[], _bss_start[], _bss_end
 extern uint32_t _stack_top[];
 
 void reset_handler(void);
-void SysTick_Handler(void);
 
 static void fault_handler(void)
 {

@@ -15,6 +15,8 @@
 
 /* The self-test's entry; returns 0 when every check passed. */
 int target_main(void);
+/* The self-test's timer interrupt (startup.c's vector table holds it). */
+void SysTick_Handler(void);
 /* Semihosting output and exit: QEMU prints, and exits 0 or 1. */
 void target_print(const char *s);
 void target_exit(int status) __attribute__((noreturn));

@@ -3,7 +3,7 @@
 
 TARGET_DIR  = build/target
 TARGET_CC   = arm-none-eabi-gcc
-TARGET_CFLAGS = -Os -g -std=c99 -Wall -Wextra -Wpedantic -Werror \
+TARGET_CFLAGS = -Os -g $(WARN) \
                 -ffreestanding -ffunction-sections -fdata-sections -I. \
                 -DFL_ENABLE_IO=0 -DFL_ENABLE_DUMP=0
 TARGET_LDFLAGS = -nostartfiles --specs=nano.specs -Wl,--gc-sections -Ltests/target
