@@ -205,6 +205,7 @@ test: deps
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory size-guard
+	@$(MAKE) --no-print-directory stack
 	@echo "make test: all passed"
 
 # ---- API reference -----------------------------------------------------

@@ -12,8 +12,12 @@
 # With --config "FLAGS" it prints only what the library costs built with
 # those flags (make size-of CONFIG="..."), one line a cpu, and checks no
 # budget: to judge a mix of features before choosing it.
+#
+# With --stack (make stack) it prints how much of the one stack the loop
+# needs in the full profile, one line a cpu (tests/target/stack.awk says
+# what each figure means), and fails on recursion or an unbounded frame.
 set -u
-mode=${1:-report} # report, --guard-met or --config
+mode=${1:-report} # report, --guard-met, --config or --stack
 config=${2:-}     # the flags, with --config
 out=build/size
 mkdir -p "$out"
@@ -55,6 +59,19 @@ measure() {
     done
     echo "$t $d $b"
 }
+
+if [ "$mode" = --stack ]; then
+    for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
+        rm -f "$out"/*.ci
+        for f in $SRC; do
+            # shellcheck disable=SC2046,SC2086
+            $(cc_for $cpu) $WARN -I. $FULL -fcallgraph-info=su -c "$f" \
+                -o "$out/$(basename "$f" .c).o" || exit 1
+        done
+        cat "$out"/*.ci | awk -v cpu=$cpu -f tests/target/stack.awk || exit 1
+    done
+    exit 0
+fi
 
 if [ "$mode" = --config ]; then
     for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do

@@ -24,7 +24,7 @@ M3          = -mcpu=cortex-m3 -mthumb -T an385.ld
 M0          = -mcpu=cortex-m0 -mthumb -T microbit.ld -DTARGET_MICROBIT
 FIRMWARES   = $(TARGET_DIR)/full-m3.elf $(TARGET_DIR)/full-m0.elf $(TARGET_DIR)/minimal-m0.elf
 
-.PHONY: qemu-test size size-of size-guard target-deps
+.PHONY: qemu-test size size-of size-guard stack target-deps
 
 target-deps:
 	@sh tests/target/deps.sh
@@ -60,6 +60,10 @@ size: target-deps
 # What a mix of features costs: make size-of CONFIG="-DFL_PROFILE_MINIMAL ..."
 size-of: target-deps
 	@sh tests/target/size.sh --config "$(CONFIG)"
+
+# How much stack the loop needs on each CPU (see tests/target/stack.awk).
+stack: target-deps
+	@sh tests/target/size.sh --stack
 
 # make test: the same report, failing on the budgets already met (minimal,
 # fl_task) but not yet on the full profile's.
