@@ -37,14 +37,30 @@ __attribute__((section(".vectors"), used)) static const vector vectors[16] = {
     SysTick_Handler,
 };
 
+/* Free RAM is painted at reset, so that the report can tell how deep the
+ * stack went: the lowest word no longer painted. */
+#define STACK_PAINT 0x5A5A5A5Au
+
 void reset_handler(void)
 {
     uint32_t *src = _data_load, *dst;
+    uint32_t here;
+    uintptr_t below_this_frame = (uintptr_t)&here - 64;
     for (dst = _data_start; dst < _data_end; dst++)
         *dst = *src++;
     for (dst = _bss_start; dst < _bss_end; dst++)
         *dst = 0;
+    for (dst = _bss_end; (uintptr_t)dst < below_this_frame; dst++)
+        *dst = STACK_PAINT;
     target_exit(target_main());
+}
+
+static unsigned long stack_peak(void)
+{
+    const uint32_t *p = _bss_end;
+    while (p < _stack_top && *p == STACK_PAINT)
+        p++;
+    return (unsigned long)((uintptr_t)_stack_top - (uintptr_t)p);
 }
 
 /* Semihosting: the debugger (here QEMU) serves `bkpt 0xab` with r0 = the
@@ -109,6 +125,9 @@ void target_check(int ok, const char *what, long got)
 
 int target_report(void)
 {
+    target_print("stack: ");
+    print_int((long)stack_peak());
+    target_print(" bytes at the deepest, self-test and semihosting included\n");
     target_print(failures == 0 ? "self-test: all " : "self-test: FAILED, ");
     print_int(failures == 0 ? checks : failures);
     target_print(failures == 0 ? " checks passed\n" : " checks failed\n");
