@@ -55,17 +55,17 @@ qemu-test: target-deps
 	$(call run-firmware,microbit,$(TARGET_DIR)/minimal-m0.elf)
 
 size: target-deps
-	@sh tests/target/size.sh
+	@WARN="$(WARN)" sh tests/target/size.sh
 
 # What a mix of features costs: make size-of CONFIG="-DFL_PROFILE_MINIMAL ..."
 size-of: target-deps
-	@sh tests/target/size.sh --config "$(CONFIG)"
+	@WARN="$(WARN)" sh tests/target/size.sh --config "$(CONFIG)"
 
 # How much stack the loop needs on each CPU (see tests/target/stack.awk).
 stack: target-deps
-	@sh tests/target/size.sh --stack
+	@WARN="$(WARN)" sh tests/target/size.sh --stack
 
 # make test: the same report, failing on the budgets already met (minimal,
 # fl_task) but not yet on the full profile's.
 size-guard: target-deps
-	@sh tests/target/size.sh --guard-met
+	@WARN="$(WARN)" sh tests/target/size.sh --guard-met
