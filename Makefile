@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # flowno - build, test, demo, install.
 #
 #   make            the static library and the demo program

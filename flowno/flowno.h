@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flowno.h - a stackless cooperative event loop for C.
  *

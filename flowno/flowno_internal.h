@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flowno_internal.h - what the loop's source files share.  Not installed.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # apt-install.sh PKG...: install Debian packages quietly, as root or with
 # sudo.  Shared by the scripts that install what a make target needs.
 set -e

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The HTTP example against a real client: start it on a port the kernel
 # picks, fetch three pages with curl, check status and content, and check
 # that it stops by itself after those three requests.

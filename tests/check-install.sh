@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-install.sh : `make install` into a scratch DESTDIR, then build and run
 # a program against it through pkg-config, as a user would.
 set -e

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-nomalloc.sh LIB : fail if the library refers to an allocator.
 lib=$1
 found=$(nm "$lib" | grep -E ' U (malloc|calloc|realloc|free|aligned_alloc|posix_memalign)$')

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cancel.c - cancellation: Flowno's test_task_cancellation and
  * test_task_cancellation_edge_cases scenarios in C, plus what the C API adds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cond.c - fl_cond: Flowno's condition tests (wait/notify,
  * notify_all, producer/consumer, wait releases the lock), the lock held

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_error.c - error codes: distinct, in flowno's range, each named.
  */

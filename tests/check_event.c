@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_event.c - fl_event: Flowno's event tests (basic, already set, many
  * waiters), setting from plain C, a cancelled or timed-out waiter leaving

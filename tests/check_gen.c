@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_gen.c - gen/gen.h on its own, with no loop.  Built twice: with the
  * default switch continuations and with GEN_USE_LABELS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_hooks.c - instrumentation hooks (events in the order they happen)
  * and fl_loop_dump (every task and what it waits on).

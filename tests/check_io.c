@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_io.c - the POSIX port with real file descriptors: waiting for a
  * pipe, fds it must refuse, cancel and timeout of an I/O wait (the fd stays

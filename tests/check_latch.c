@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_latch.c - fl_latch: Flowno's countdown latch tests (with and
  * without spawned tasks), counting below zero with and without the error,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_lock.c - fl_lock: Flowno's lock tests (mutual exclusion, FIFO
  * order, the uncontended fast path), handoff to the oldest waiter, a

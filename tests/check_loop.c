@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_loop.c - the scheduler and fl_run_until_complete: Flowno's
  * test_event_loop and test_event_loop_exit scenarios, the run options, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_minimal.c - the minimal profile (scheduler and sleep), as measured
  * by make size: the library and this suite are built with

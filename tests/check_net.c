@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_net.c - sockets in tasks over loopback, ports picked by the kernel:
  * echo round trips over TCP and UDP on IPv4 and IPv6, 200 clients at once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_post.c - work from outside the loop: fl_post_spawn from plain C and
  * from another thread, fl_loop_hold keeping an idle loop waiting.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_queue.c - fl_queue: Flowno's queue tests (SPSC, MPSC, MPMC, close
  * waking blocked getters and putters), FIFO service of waiters, no item lost

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_signal.c - wake-ups from outside the loop (fl_signal) and the
  * manual port's fl_loop_poll.  The fake port's "wait forever" calls a hook

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_task.c - writing tasks: return, fail, finally, the error macros,
  * joins with several joiners, and nested awaitables (helpers) unwinding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_timeout.c - deadlines on waits (FL_TIMEOUT): a timed-out waiter has
  * left its wait list, a deadline outlives only the wait it was set for.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_timer.c - the timer heap: deadline order, wraparound of the clock,
  * removal of cancelled sleepers from anywhere in the heap, sleep(0).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_trace.c - fl_trace: the records a schedule leaves, the ring that
  * overwrites its oldest, and the three exports: JSON that parses, a VCD

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install what `make test` needs when it is missing: Check (with
 # pkg-config), valgrind, clang, and curl for the HTTP example.  Debian
 # packages; needs root or sudo.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-suites.sh WRAPPER BIN... : run each Check suite (under WRAPPER, which
 # may be empty), show its output, and end with one line that adds them up.
 # Exits non-zero if any suite fails or crashes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cancel.c - guide steps 5 and 6: finally sections and cancellation.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo.c - `make demo`: one loop, a handful of tasks, real time.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * echo.c - a TCP echo server and client on one thread, no stack per task.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * first_task.c - guide step 1 and 2: one task, one loop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_server.c - a small HTTP/1.0 server: one task a connection.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pipeline.c - a producer/consumer pipeline with a clean shutdown.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spawn_join.c - guide steps 3 and 4: children, their values, their errors.
  *

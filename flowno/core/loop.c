@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loop.c - the scheduler: run ready tasks, interpret the commands they
  * return (Flowno's _handle_command), fire timers, and idle in the port.

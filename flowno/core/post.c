@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * post.c - work handed to the loop from outside it: another thread or an
  * interrupt handler spawns a task with fl_post_spawn.

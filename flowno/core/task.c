@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * task.c - a task's life: spawn, join, cancel, finish, and the questions
  * one may ask about it afterwards.

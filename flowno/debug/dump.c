@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c - fl_loop_dump: what every task is doing, as text.
  *

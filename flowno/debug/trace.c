@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trace.c - a recorder of the schedule, and three ways to look at it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net.c - non-blocking BSD sockets inside tasks.
  *

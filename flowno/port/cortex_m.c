@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cortex_m.c - the bare-metal Cortex-M port: SysTick for the clock, WFI to
  * idle, PRIMASK for the moments fl_post_spawn needs alone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * manual.c - the port for an application that drives the loop itself: from
  * its own super-loop, an RTOS task, or a test.  The application supplies

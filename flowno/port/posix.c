@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posix.c - the POSIX port: CLOCK_MONOTONIC for time, select() to wait for
  * timers and file descriptors, a self-pipe for wake-ups from elsewhere.

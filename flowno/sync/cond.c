@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cond.c - a condition variable over an fl_lock.  A waiter sits on the
  * condition's list; notify moves it onto the lock's list (or gives it the

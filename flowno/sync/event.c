@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * event.c - a one-shot event: once set, it stays set.  It is a latch
  * counting down from one; only the wait kind differs, for fl_loop_dump.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * latch.c - a countdown latch: waiters wake when the count reaches zero.
  * fl_event is one too, so it is built for either.

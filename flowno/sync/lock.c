@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lock.c - a mutex with FIFO handoff.  Release hands the lock straight to
  * the oldest waiter, so a task that releases and re-acquires at once goes

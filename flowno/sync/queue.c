@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * queue.c - a bounded FIFO of fixed-size items over caller storage.
  *

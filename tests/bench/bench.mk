@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench.mk - the benchmark suite; included at the end of the Makefile.
 #
 #   make bench        flowno against asyncio and libuv on every workload:

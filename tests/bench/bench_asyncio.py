@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench_asyncio.py - Python asyncio's side of the benchmark suite (make bench).
 
 The same workloads, sizes and output as tests/bench/bench_flowno.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_flowno.c - flowno's side of the benchmark suite (make bench).
  *

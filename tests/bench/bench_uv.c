@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_uv.c - libuv's side of the benchmark suite (make bench).
  *

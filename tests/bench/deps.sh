@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # deps.sh - install what the benchmarks need, with apt-get, when missing.
 #   sh tests/bench/deps.sh bench   libuv (headers), valgrind, pkg-config
 #   sh tests/bench/deps.sh plots   the same, and gnuplot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * echo_client.c - the load generator of the echo workload (make bench).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # plots.gp - the growth curves of make bench-plots.
 #   gnuplot -e "datadir='build/bench/data'; outdir='docs'" tests/bench/plots.gp
 # Reads datadir/bench-timers.dat and bench-scheduler.dat ("n ns_per_op ...",

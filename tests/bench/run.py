@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """run.py - run the benchmark suite and print its figures (make bench, make bench-plots).
 
     python3 tests/bench/run.py bench BIN_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - runs the one suite a test binary is built with and prints Check's
  * summary line.  CK_FORK=no (set for valgrind) runs it in one process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * support.h - what the suites share: a port with a hand-driven clock, an
  * event log to compare orderings, and the main() that runs one suite.

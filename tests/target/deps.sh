@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install the cross compilers and QEMU when missing (Debian packages).
 set -e
 missing=""

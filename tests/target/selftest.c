@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * selftest.c - the loop's self-test on a Cortex-M, full profile: tasks
  * and sleep on the SysTick clock, spawn and join, cancel with a finally, a

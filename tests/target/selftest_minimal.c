@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * selftest_minimal.c - the minimal profile (scheduler and sleep, what
  * `make size` measures against its 700-byte budget) as a firmware uses it:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make size: the library cross-compiled for the MCUs it is meant for, in two
 # profiles, summed over its objects (what a firmware links when it uses
 # every function), and sizeof of its two structs.  Fails over budget

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # stack.awk - how much of the one stack the loop needs, from GCC's call
 # graphs (-fcallgraph-info=su, VCG text) of every file of the library at
 # once; for make stack (tests/target/size.sh --stack).  Tasks have no stack

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * startup.c - just enough of a Cortex-M runtime for the self-tests: the
  * vector table, a reset handler that sets up .data and .bss, semihosting

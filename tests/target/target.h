@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * target.h - what a self-test needs from the board runtime (startup.c),
  * and the board it runs on, chosen by the Makefile (-DTARGET_MICROBIT).

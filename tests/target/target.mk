@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Cross builds: the QEMU self-test (make qemu-test) and the size report
 # (make size).  Included by the top-level Makefile.
 
