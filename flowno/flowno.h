@@ -197,7 +197,7 @@ typedef enum fl_state {
                                    waiting: notified, queued for a lock */
 
 /** Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
- * it on a task that is alive (spawned and not finished). */
+ * it on a task that is alive (spawned and not finished) or posted. */
 void fl_task_init(fl_task *task, fl_task_fn fn);
 
 static inline fl_state fl_task_state(const fl_task *task)
@@ -253,6 +253,27 @@ typedef struct fl_frame {
 /** After FL_CALL: what the helper returned, or its error (0 if none). */
 #define fl_frame_result(f) ((f)->result)
 #define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? (int)(f)->result : 0)
+
+/* ---- Flags set from interrupts and other threads ------------------------ */
+
+/* The few fields that an interrupt handler or another thread writes (a
+ * raise, a post, a hold) are read and written through these.  With GCC and
+ * Clang they are atomic loads and stores, so that a raise from a POSIX
+ * thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) relaxed order suffices, as interrupts see
+ * the core's own stores in order, and costs no barrier instruction.  Never
+ * a read-modify-write: Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && ((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                          !__STDC_HOSTED__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#elif defined(__GNUC__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#else /* the fields are volatile: the compiler keeps each access */
+#define FL_ATOMIC_LOAD_(x) (x)
+#define FL_ATOMIC_STORE_(x, v) ((void)((x) = (v)))
+#endif
 
 /* ---- The port: clock and idle wait ------------------------------------- */
 
@@ -366,7 +387,7 @@ struct fl_loop {
     fl_task *root;        /**< of the fl_run_until_complete in progress */
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
-    unsigned holds;       /**< fl_loop_hold count: outside wake sources */
+    volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
@@ -393,8 +414,9 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
 fl_time fl_now(fl_loop *loop);
 
 /** Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
- * function given to fl_task_init is kept.  FL_EBUSY if the task is alive,
- * FL_ENOSPC if the table is full. */
+ * function given to fl_task_init is kept.  FL_EBUSY if the task is alive
+ * or handed to fl_post_spawn and not yet taken in, FL_ENOSPC if the table
+ * is full. */
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
 
 /** Request cancellation of `task`.  True when it was delivered or is already
@@ -424,7 +446,10 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
 
 /** Tell the loop that something outside it (a thread, an interrupt, another
  * loop) may still post a task or raise a signal: while held, a loop with
- * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted. */
+ * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted.  Safe
+ * from other threads and interrupt handlers when the port has lock/unlock
+ * (the POSIX and Cortex-M ports do); otherwise from the loop's own thread
+ * (or one interrupt priority) only, as with fl_post_spawn. */
 void fl_loop_hold(fl_loop *loop);
 void fl_loop_release(fl_loop *loop);
 
@@ -576,7 +601,7 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop);
 /** Interrupt-safe.  Wakes the loop's idle wait through the port. */
 void fl_signal_raise(fl_signal *sig);
 /** True if a raise is waiting to be delivered (for a port's wait()). */
-#define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
+#define fl_loop_signal_pending(loop) (FL_ATOMIC_LOAD_((loop)->signal_pending) != 0)
 
 /* ---- Seeing the schedule ------------------------------------------------ */
 
@@ -921,7 +946,11 @@ fl_dispatch_:                                  \
 /** Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
- * is dropped when that wait ends, when the task yields or sleeps, or ends. */
+ * is dropped when that wait ends (also when it ends at once, or by a
+ * cancel), when the task yields or sleeps, or ends.  A getter's or
+ * putter's wait ends when it is woken (its item or place is set aside); a
+ * peeker's only once it has looked again, since the item may be taken
+ * first: a deadline that passes in between fails the peek. */
 #define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
 
 /** Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs

@@ -128,7 +128,7 @@ bool fl_signal_waited_(const fl_loop *loop);
 #else
 static inline void fl_signal_deliver_(fl_loop *loop)
 {
-    loop->signal_pending = 0;
+    FL_ATOMIC_STORE_(loop->signal_pending, 0);
 }
 static inline bool fl_signal_waited_(const fl_loop *loop)
 {

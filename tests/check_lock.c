@@ -351,6 +351,25 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
+/* A lock nobody initialised: it cannot be taken, released or waited on. */
+START_TEST(an_uninitialised_lock_is_refused_everywhere)
+{
+    static fl_lock zero_lock;
+    fl_task t;
+    actor a;
+    fl_value result;
+    memset(&zero_lock, 0, sizeof zero_lock);
+    fl_task_init(&t, NULL);
+    ck_assert_int_eq(fl_lock_try_acquire(&zero_lock, &t), FL_EINVAL);
+    ck_assert_int_eq(fl_lock_release(&zero_lock, &t), FL_EINVAL);
+    ck_assert_ptr_null(fl_lock_owner(&zero_lock));
+    bad_lock = &zero_lock;
+    actor_init(&a, lock_bad, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
+    ck_assert_int_eq((int)result, FL_EINVAL);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("lock");
@@ -365,6 +384,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_task_cancelled_after_the_handoff_still_releases);
     tcase_add_test(tc, a_timed_out_waiter_leaves_the_queue);
     tcase_add_test(tc, bad_input_is_refused);
+    tcase_add_test(tc, an_uninitialised_lock_is_refused_everywhere);
     suite_add_tcase(s, tc);
     return s;
 }

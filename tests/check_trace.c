@@ -257,6 +257,27 @@ START_TEST(vcd_has_one_signal_a_task)
 }
 END_TEST
 
+static const char *odd_names(void *ctx, const fl_task *t)
+{
+    (void)ctx;
+    return t == &root ? "" : t == &a ? "two words\t\"quoted\"" : NULL;
+}
+
+/* An empty name must not leave a VCD signal nameless ("$var wire 2 !  $end"
+ * does not parse); it falls back to the row's name, as NULL does, and odd
+ * characters become an identifier's. */
+START_TEST(vcd_names_every_signal_even_when_the_name_is_empty)
+{
+    run_schedule();
+    text_len = 0;
+    ck_assert_int_eq(fl_trace_write_vcd(&tr, to_text, NULL, odd_names, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(text, "$var wire 2 ! task0 $end"));
+    ck_assert_ptr_nonnull(strstr(text, "$var wire 2 \" two_words__quoted_ $end"));
+    ck_assert_ptr_nonnull(strstr(text, "$var wire 2 # task2 $end"));
+    ck_assert_ptr_null(strstr(text, "  $end"));
+}
+END_TEST
+
 START_TEST(svg_draws_a_row_a_task)
 {
     run_schedule();
@@ -354,6 +375,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_full_ring_keeps_the_newest_and_counts_the_rest);
     tcase_add_test(tc, json_parses_with_a_named_row_a_task);
     tcase_add_test(tc, vcd_has_one_signal_a_task);
+    tcase_add_test(tc, vcd_names_every_signal_even_when_the_name_is_empty);
     tcase_add_test(tc, svg_draws_a_row_a_task);
     tcase_add_test(tc, a_writer_error_stops_the_export_and_comes_back);
     tcase_add_test(tc, more_tasks_than_rows_is_enospc_after_writing_the_rest);

@@ -112,10 +112,11 @@ static void step(fl_loop *loop, fl_task *t)
 
 #if FL_ENABLE_CANCEL
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
-            /* A cancel that came while it was ready lands here instead. */
+            /* A cancel that came while it was ready lands here instead,
+             * and ends the wait before it began: so does its deadline. */
             t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
-            t->wait.value = FL_ECANCELLED;
-            continue;
+            outcome = FL_ECANCELLED;
+            goto answered;
         }
 #endif
         switch (cmd.op) {
@@ -212,6 +213,9 @@ static void step(fl_loop *loop, fl_task *t)
         }
         if (outcome == 1)
             break; /* it waits (a deadline stays with it), is ready or ended */
+#if FL_ENABLE_CANCEL
+    answered:
+#endif
         /* Answered at once: resume the task with the outcome. */
 #if FL_ENABLE_TIMEOUT
         if (t->timer != FL_SLOT_NONE)
@@ -247,10 +251,10 @@ static fl_time catch_up(fl_loop *loop)
 {
     fl_time next;
 #if FL_ENABLE_SIGNAL
-    if (loop->signal_pending) {
+    if (fl_loop_signal_pending(loop)) {
         fl_signal_deliver_(loop);
 #if FL_ENABLE_POST
-        if (loop->posted != NULL)
+        if (FL_ATOMIC_LOAD_(loop->posted) != NULL)
             fl_post_drain_(loop);
 #endif
     }
@@ -259,7 +263,7 @@ static fl_time catch_up(fl_loop *loop)
     if (loop->ready_head != FL_SLOT_NONE)
         return 0;
 #if FL_ENABLE_SIGNAL
-    if (loop->signal_pending)
+    if (fl_loop_signal_pending(loop))
         return 0; /* raised while the timers were looked at */
 #endif
     return next;
@@ -313,7 +317,7 @@ static bool outside_may_wake(fl_loop *loop)
         return true;
 #endif
 #if FL_ENABLE_POST
-    if (loop->holds != 0)
+    if (FL_ATOMIC_LOAD_(loop->holds) != 0)
         return true;
 #endif
     return fl_signal_waited_(loop);

@@ -30,6 +30,10 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
         return FL_EINVAL;
     if (fl_alive_in_(loop, task))
         return FL_EBUSY;
+#if FL_ENABLE_POST
+    if (FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_)
+        return FL_EBUSY; /* on the posted list: the loop spawns it soon */
+#endif
     /* The lowest free slot: a scan from the hint, so filling a table costs
      * O(1) a spawn, and no free list takes RAM. */
     for (slot = loop->free_hint; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)

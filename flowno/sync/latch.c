@@ -19,7 +19,7 @@ int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
 
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
 {
-    if (latch == NULL)
+    if (latch == NULL || latch->loop == NULL)
         return FL_EINVAL;
     if (latch->count == 0)
         return error_if_zero ? FL_ERANGE : 0;

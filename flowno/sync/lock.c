@@ -25,7 +25,7 @@ fl_task *fl_lock_owner(const fl_lock *lock)
 
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || self == NULL)
+    if (lock == NULL || lock->loop == NULL || self == NULL)
         return FL_EINVAL;
     if (lock->owner != NULL)
         return lock->owner == self ? FL_EDEADLK : FL_EAGAIN;
@@ -46,7 +46,7 @@ void fl_lock_pass_(fl_lock *lock)
 
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || self == NULL)
+    if (lock == NULL || lock->loop == NULL || self == NULL)
         return FL_EINVAL;
     if (lock->owner != self)
         return FL_EPERM;
