@@ -125,6 +125,13 @@ enum fl_op {
     FL_OP_QUEUE_PUT_RESERVED, /**< a woken putter stores into its reserved slot */
     FL_OP_QUEUE_GET_RESERVED, /**< a woken getter takes its reserved item */
     FL_OP_DEADLINE,    /**< arg.ticks: the next wait fails after this long */
+    /** Done by the task itself (arg.ptr: the primitive; self->wait.value:
+     * the result); the loop runs the tasks it woke, then the task again:
+     * Flowno's order.  No cancellation is delivered here. */
+    FL_OP_EVENT_SET,   /**< FL_EVENT_SET */
+    FL_OP_LOCK_RELEASE, /**< FL_LOCK_RELEASE */
+    FL_OP_COND_NOTIFY, /**< FL_COND_NOTIFY, FL_COND_NOTIFY_ALL */
+    FL_OP_LATCH_COUNT_DOWN, /**< FL_LATCH_COUNT_DOWN */
     /** Suspension points: a pending cancellation is delivered here. */
     FL_OP_YIELD,       /**< run again after every other ready task */
     FL_OP_SLEEP,       /**< arg.ticks: how long */
@@ -413,8 +420,10 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
 
-/** Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
- * function given to fl_task_init is kept.  FL_EBUSY if the task is alive
+/** Spawn `task` (Flowno's create_task): from plain C code, or from a task,
+ * which goes on at once (FL_SPAWN instead lets the child run first, as
+ * Flowno's `await spawn()`).  With fn NULL the function given to
+ * fl_task_init is kept.  FL_EBUSY if the task is alive
  * or handed to fl_post_spawn and not yet taken in, FL_ENOSPC if the table
  * is full. */
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
@@ -799,8 +808,11 @@ fl_dispatch_:                                  \
 #define FL_SLEEP_RC(self, rc, ticks) FL_AWAIT_RC(self, rc, fl_cmd_sleep_(ticks))
 
 /** Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
- * function when child_fn is NULL.  The spawner goes on at once; the child runs after the
- * tasks already ready.  Fails with FL_EBUSY or FL_ENOSPC. */
+ * function when child_fn is NULL (Flowno's `await spawn(child)`).  The
+ * child runs first: the spawner goes behind it on the ready list, and goes
+ * on when its turn comes.  Fails at once with FL_EBUSY or FL_ENOSPC.  To
+ * spawn without stepping aside (Flowno's create_task), a task calls
+ * fl_spawn. */
 #define FL_SPAWN(self, child, child_fn)                           \
     do {                                                    \
         (self)->wait.fn = (child_fn);                             \
@@ -926,6 +938,60 @@ fl_dispatch_:                                  \
         FL_QUEUE_PEEK_RC(self, (self)->wait.value, q, item);        \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
+
+/** Do `expr` (an int: 0 or more, or an error), then, if it did not fail,
+ * step aside behind the tasks it woke (Flowno's order); rc gets its value. */
+#define FL_THEN_STEP_ASIDE_RC_(self, rc, op, obj, expr)                 \
+    do {                                                                \
+        (self)->wait.value = (expr);                                    \
+        if ((self)->wait.value >= 0)                                    \
+            GEN_SUSPEND_(*fl_lc_, return fl_cmd_(op, (obj)));           \
+        (rc) = (int)(self)->wait.value;                                 \
+    } while (0)
+#define FL_THEN_STEP_ASIDE_(self, op, obj, expr)                        \
+    do {                                                                \
+        FL_THEN_STEP_ASIDE_RC_(self, (self)->wait.value, op, obj, expr); \
+        FL_PROPAGATE_((self)->wait.value);                              \
+    } while (0)
+
+/** The in-task forms of fl_event_set, fl_lock_release, fl_cond_notify and
+ * fl_latch_count_down (Flowno's `await event.set()`, `await
+ * lock.release()`, ...): they do what the plain function does, then the
+ * task steps aside so that the tasks it woke run before it goes on, as in
+ * Flowno.  The plain functions (for interrupt handlers and plain C) never
+ * suspend.  An error (FL_EINVAL, FL_EPERM, FL_ERANGE) comes back at once.
+ * Setting an event already set does nothing and does not step aside. */
+#define FL_EVENT_SET_RC(self, rc, ev)                                              \
+    do {                                                                           \
+        if (fl_event_is_set(ev))                                                   \
+            (rc) = 0;                                                              \
+        else                                                                       \
+            FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_EVENT_SET, (ev), fl_event_set(ev)); \
+    } while (0)
+#define FL_EVENT_SET(self, ev)                                      \
+    do {                                                            \
+        FL_EVENT_SET_RC(self, (self)->wait.value, ev);              \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+#define FL_LOCK_RELEASE_RC(self, rc, lock) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+#define FL_LOCK_RELEASE(self, lock) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+/** rc gets how many waiters were notified. */
+#define FL_COND_NOTIFY_RC(self, rc, cond, n) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY(self, cond, n) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY_ALL_RC(self, rc, cond) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_COND_NOTIFY_ALL(self, cond) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_LATCH_COUNT_DOWN_RC(self, rc, latch, error_if_zero)      \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LATCH_COUNT_DOWN, (latch), \
+                           fl_latch_count_down((latch), (error_if_zero)))
+#define FL_LATCH_COUNT_DOWN(self, latch, error_if_zero)             \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LATCH_COUNT_DOWN, (latch),      \
+                        fl_latch_count_down((latch), (error_if_zero)))
 
 /** Wait until `ev` is set. */
 #define FL_EVENT_WAIT(self, ev) \

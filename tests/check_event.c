@@ -63,7 +63,7 @@ static fl_cmd wait_twice(fl_task *self)
 {
     actor *a = (actor *)self;
     FL_BEGIN(self);
-    FL_SPAWN(self, &a->others[0].task, NULL); /* ready, not yet run */
+    ck_assert_int_eq(fl_spawn(&loop, &a->others[0].task, NULL), 0); /* ready, not yet run */
     log_add("before");
     FL_EVENT_WAIT(self, &ev);
     FL_EVENT_WAIT(self, &ev);

@@ -80,15 +80,16 @@ START_TEST(records_follow_the_schedule)
         char ev[4] = {who(recs[i].task), kinds[recs[i].kind], ' ', '\0'};
         strcat(seen, ev);
     }
-    /* p runs, spawns a and b (each becomes Ready), and Stops to join b;
-     * a runs and yields, b runs and sleeps, a runs again and Ends; 5 ms
-     * later b wakes and ends, which wakes p, which ends. */
-    ck_assert_str_eq(seen, "pY pR pS aY pR pS bY pR pS aR aS aY bR bS aR aS aE "
+    /* p runs and Stops to spawn a, which becomes Ready ahead of p; a runs
+     * and yields; p spawns b (ahead of p again); a runs again and Ends; b
+     * runs and sleeps; p Stops to join b; 5 ms later b wakes and ends,
+     * which wakes p, which ends. */
+    ck_assert_str_eq(seen, "pY pR pS aY pY aR aS aY pR pS bY pY aR aS aE bR bS pR pS "
                            "bY bR bS bE pY pR pS pE ");
     ck_assert_uint_eq(tr.dropped, 0);
-    /* Time is the trace clock's: b's wake-up (record 17) came 5 ms on. */
-    ck_assert_uint_eq(recs[16].t, 0u);
-    ck_assert_uint_eq(recs[17].t, 5000u);
+    /* Time is the trace clock's: b's wake-up (record 19) came 5 ms on. */
+    ck_assert_uint_eq(recs[18].t, 0u);
+    ck_assert_uint_eq(recs[19].t, 5000u);
 }
 END_TEST
 

@@ -115,8 +115,10 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
     if (cancel)
         (void)fl_cancel(loop, target);
 #endif
-    if (fl_task_done(target))
-        return ended_outcome(target, cancel);
+    if (fl_task_done(target)) {
+        t->wait.value = ended_outcome(target, cancel);
+        return fl_step_aside_(loop, t); /* Flowno re-queues the joiner */
+    }
     if (FL_STATE_(target) == FL_TASK_NEW)
         return FL_ENOTSTARTED;
     if (!fl_alive_in_(loop, target))

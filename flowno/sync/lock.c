@@ -60,6 +60,10 @@ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
     if (lock == NULL || lock->loop != loop)
         return FL_EINVAL;
     rc = fl_lock_try_acquire(lock, t);
+    if (rc == 0) {
+        t->wait.value = 0;
+        return fl_step_aside_(loop, t); /* taken: Flowno re-queues the task */
+    }
     if (rc != FL_EAGAIN)
         return rc;
     fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);
