@@ -5,11 +5,48 @@
  */
 #include "../flowno_internal.h"
 
-int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size)
+/* The index of the first word of `app` that differs from the library's
+ * own configuration, or -1. */
+static int config_mismatch(const fl_config_ *app)
+{
+    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
+    int i;
+    for (i = 0; i < FL_CONFIG_WORDS_; i++)
+        if (app->word[i] != lib.word[i])
+            return i;
+    return -1;
+}
+
+#if FL_ENABLE_STRERROR
+#define FL_CONFIG_NAME_(name) #name,
+static const char *const switch_names[] = {FL_CONFIG_SWITCHES_(FL_CONFIG_NAME_)};
+static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
+#endif
+
+const char *fl_config_diff_(const fl_config_ *app)
+{
+    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
+    int i = app != NULL ? config_mismatch(app) : 0;
+    if (i < 0)
+        return NULL;
+#if FL_ENABLE_STRERROR
+    if (app == NULL)
+        return "no configuration";
+    if (i > 0)
+        return number_names[i - 1];
+    for (i = 0; i < FL_CONFIG_BITS_; i++)
+        if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
+            return switch_names[i];
+#endif
+    (void)lib;
+    return ""; /* the names are compiled out */
+}
+
+int fl_loop_init_(fl_loop *loop, fl_port *port, const fl_config_ *app)
 {
     unsigned char *byte, *end;
 
-    if (loop_size != sizeof(fl_loop) || task_size != sizeof(fl_task))
+    if (app == NULL || config_mismatch(app) >= 0)
         return FL_ECONFIG;
     if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
         return FL_EINVAL;
