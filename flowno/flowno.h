@@ -677,6 +677,11 @@ typedef struct fl_event {
 } fl_event;
 
 int fl_event_init(fl_event *ev, fl_loop *loop);
+/* What FL_EVENT_WAIT waits on: the event's latch (NULL stays NULL). */
+static inline fl_latch *fl_event_latch_(fl_event *ev)
+{
+    return ev == NULL ? NULL : &ev->latch;
+}
 int fl_event_set(fl_event *ev);
 bool fl_event_is_set(const fl_event *ev);
 
@@ -1092,9 +1097,9 @@ fl_dispatch_:                                  \
 
 /** Wait until `ev` is set. */
 #define FL_EVENT_WAIT(self, ev) \
-    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, &(ev)->latch))
+    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, fl_event_latch_(ev)))
 #define FL_EVENT_WAIT_RC(self, rc, ev) \
-    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, &(ev)->latch))
+    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, fl_event_latch_(ev)))
 /** Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
 #define FL_LOCK(self, lock) FL_AWAIT(self, fl_cmd_(FL_OP_LOCK, (lock)))
 #define FL_LOCK_RC(self, rc, lock) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LOCK, (lock)))
