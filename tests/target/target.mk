@@ -9,8 +9,7 @@ TARGET_CFLAGS = -Os -g $(WARN) \
                 -DFL_ENABLE_IO=0 -DFL_ENABLE_DUMP=0
 TARGET_LDFLAGS = -nostartfiles --specs=nano.specs -Wl,--gc-sections -Ltests/target
 # The library as a bare-metal target has it: no POSIX port, no sockets.
-TARGET_LIB_SRC = $(filter-out flowno/port/posix.c flowno/port/manual.c flowno/net/net.c,$(LIB_SRC)) \
-                 flowno/port/cortex_m.c
+TARGET_LIB_SRC = $(SRC_cortex_m)
 TARGET_DEPS = $(TARGET_LIB_SRC) $(HEADERS) flowno/flowno_internal.h tests/target/startup.c \
               tests/target/target.h tests/target/sections.ld tests/target/an385.ld \
               tests/target/microbit.ld
