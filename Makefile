@@ -66,6 +66,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
+        test-cmake \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -177,6 +178,12 @@ test-nomalloc:
 test-install:
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-install.sh
+# CMake: configure, build, install; find_package, add_subdirectory,
+# FetchContent and pkg-config consumers; the M0+ cross build and its
+# firmware in QEMU (tests/build/check-cmake.sh).
+test-cmake: target-deps
+	@WARN="$(WARN)" SRC_posix="$(SRC_posix)" SRC_cortex_m="$(SRC_cortex_m)" \
+	    sh tests/build/check-cmake.sh
 # The library must build warning-free in every profile, not just the
 # default: compile it (no linking) with each set of feature switches.
 PROFILES = "-DFL_PROFILE_MINIMAL" \
@@ -238,6 +245,7 @@ docs:
 # The configuration the library was built with (-DFL_... in CPPFLAGS) goes
 # into flowno.pc, so that the programs built against it agree.
 FLOWNO_DEFINES = $(filter -DFL_% -DGEN_%,$(CPPFLAGS))
+FLOWNO_LIBS    = $(if $(filter posix,$(PORT)),-pthread)
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/flowno \
 	           $(DESTDIR)$(PREFIX)/include/gen
@@ -246,7 +254,8 @@ install: $(LIB)
 	install -m 644 gen/gen.h $(DESTDIR)$(PREFIX)/include/gen/
 	sed -e 's|@FLOWNO_PREFIX@|$(PREFIX)|g' -e 's|@FLOWNO_LIBDIR@|lib|g' \
 	    -e 's|@FLOWNO_INCLUDEDIR@|include|g' -e 's|@FLOWNO_VERSION@|$(VERSION)|g' \
-	    -e 's|@FLOWNO_CFLAGS@|$(FLOWNO_DEFINES)|g' flowno/flowno.pc.in \
+	    -e 's|@FLOWNO_CFLAGS@|$(FLOWNO_DEFINES)|g' -e 's|@FLOWNO_LIBS@|$(FLOWNO_LIBS)|g' \
+	    flowno/flowno.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/flowno.pc
 
 clean:
