@@ -66,7 +66,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
-        test-cmake \
+        test-cmake test-sources \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -184,6 +184,10 @@ test-install:
 test-cmake: target-deps
 	@WARN="$(WARN)" SRC_posix="$(SRC_posix)" SRC_cortex_m="$(SRC_cortex_m)" \
 	    sh tests/build/check-cmake.sh
+# The firmware's source lists (library.json, PORT=cortex_m) and a build of
+# every file under flowno/, for the Cortex-M0+ (tests/build/check-sources.sh).
+test-sources: target-deps
+	@WARN="$(WARN)" SRC_cortex_m="$(SRC_cortex_m)" sh tests/build/check-sources.sh
 # The library must build warning-free in every profile, not just the
 # default: compile it (no linking) with each set of feature switches.
 PROFILES = "-DFL_PROFILE_MINIMAL" \
