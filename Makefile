@@ -66,7 +66,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
-        test-cmake test-sources \
+        test-cmake test-sources test-version \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -188,6 +188,10 @@ test-cmake: target-deps
 # every file under flowno/, for the Cortex-M0+ (tests/build/check-sources.sh).
 test-sources: target-deps
 	@WARN="$(WARN)" SRC_cortex_m="$(SRC_cortex_m)" sh tests/build/check-sources.sh
+# The version is flowno.h's everywhere it appears (tests/build/check-version.sh).
+test-version:
+	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
+	@VERSION="$(VERSION)" sh tests/build/check-version.sh
 # The library must build warning-free in every profile, not just the
 # default: compile it (no linking) with each set of feature switches.
 PROFILES = "-DFL_PROFILE_MINIMAL" \
