@@ -66,7 +66,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
-        test-cmake test-sources test-version \
+        test-cmake test-sources test-version test-tree \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -192,6 +192,10 @@ test-sources: target-deps
 test-version:
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@VERSION="$(VERSION)" sh tests/build/check-version.sh
+# The tree stands alone: no path outside it, links and quoted make commands
+# that work, SPDX lines (tests/build/check-tree.sh).
+test-tree:
+	@sh tests/build/check-tree.sh
 # The library must build warning-free in every profile, not just the
 # default: compile it (no linking) with each set of feature switches.
 PROFILES = "-DFL_PROFILE_MINIMAL" \
@@ -246,7 +250,11 @@ docs:
 	@command -v doxygen >/dev/null 2>&1 || sh tests/apt-install.sh doxygen
 	@rm -rf build/docs
 	doxygen docs/Doxyfile
-	@echo "docs: build/docs/html/index.html (no Doxygen warnings)"
+	@if grep -o '<name>[A-Za-z0-9_]*_</name>' build/docs/flowno.tag; then \
+	    echo "docs: internal names (ending in _) in the index"; exit 1; fi
+	@if grep -l '@ref ' build/docs/html/*.html; then \
+	    echo "docs: a link Doxygen could not make (link text over two lines?)"; exit 1; fi
+	@echo "docs: build/docs/html/index.html (no Doxygen warnings, public names only)"
 
 # ---- install -------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # make size: the library cross-compiled for the MCUs it is meant for, in two
 # profiles, summed over its objects (what a firmware links when it uses
-# every function), and sizeof of its two structs.  Fails over budget
-# (../shared/DESIGN.md): on cortex-m0plus, full <= 2048 and minimal <= 700
-# bytes of text; fl_task <= 20 bytes on every 32-bit target.
+# every function), and sizeof of its two structs.  Fails over budget: on
+# cortex-m0plus, full <= 2048 and minimal <= 700 bytes of text; fl_task <=
+# 20 bytes on every 32-bit target.
 #
 # With --guard-met (make test), the full profile's budget, which is not met
 # yet, is reported but does not fail: the run then guards the budgets that
