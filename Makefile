@@ -3,9 +3,10 @@
 #
 #   make            the static library and the demo program
 #   make demo       build and run the demo (make demo-trace: and draw its schedule)
-#   make test       install what the tests need (Check, valgrind, clang) if
-#                   missing, then run every suite: gcc, clang, ASan+UBSan,
-#                   valgrind; check the library links no allocator
+#   make test       install what the tests need (Check, valgrind, clang, ...)
+#                   if missing, then run every suite: gcc, clang, ASan+UBSan,
+#                   valgrind; check the library links no allocator; check
+#                   the CMake and PlatformIO builds, the version, the docs
 #   make docs       the API reference (Doxygen, warnings are errors) in build/docs
 #   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
 #   make lib PORT=cortex_m CC=arm-none-eabi-gcc CFLAGS="-mcpu=... -mthumb -Os"
@@ -181,7 +182,7 @@ test-install:
 # CMake: configure, build, install; find_package, add_subdirectory,
 # FetchContent and pkg-config consumers; the M0+ cross build and its
 # firmware in QEMU (tests/build/check-cmake.sh).
-test-cmake: target-deps
+test-cmake: deps target-deps
 	@WARN="$(WARN)" SRC_posix="$(SRC_posix)" SRC_cortex_m="$(SRC_cortex_m)" \
 	    sh tests/build/check-cmake.sh
 # The firmware's source lists (library.json, PORT=cortex_m) and a build of
@@ -189,7 +190,7 @@ test-cmake: target-deps
 test-sources: target-deps
 	@WARN="$(WARN)" SRC_cortex_m="$(SRC_cortex_m)" sh tests/build/check-sources.sh
 # The version is flowno.h's everywhere it appears (tests/build/check-version.sh).
-test-version:
+test-version: deps
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@VERSION="$(VERSION)" sh tests/build/check-version.sh
 # The tree stands alone: no path outside it, links and quoted make commands
@@ -239,6 +240,10 @@ test: deps
 	@$(MAKE) --no-print-directory test-http
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
+	@$(MAKE) --no-print-directory test-tree
+	@$(MAKE) --no-print-directory test-version
+	@$(MAKE) --no-print-directory test-sources
+	@$(MAKE) --no-print-directory test-cmake
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory size-guard
 	@$(MAKE) --no-print-directory stack
