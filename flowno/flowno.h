@@ -345,8 +345,8 @@ int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char 
                                  void *ctx);
 #endif
 
-/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; build it for
- * Cortex-M only): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
+/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; empty on other
+ * targets): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
  * PRIMASK around fl_post_spawn.  NULL if the clock gives no valid SysTick
  * reload.  The application's SysTick_Handler calls fl_port_cortex_m_tick. */
 fl_port *fl_port_cortex_m(uint32_t core_clock_hz);
