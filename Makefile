@@ -177,7 +177,6 @@ test-nomalloc:
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-nomalloc.sh build/gcc/libflowno.a
 test-install:
-	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-install.sh
 # CMake: configure, build, install; find_package, add_subdirectory,
 # FetchContent and pkg-config consumers; the M0+ cross build and its

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c - the consumer of tests/build/consumer: the library's settings
- * came through its target (64 tasks), its version matches the header, and
- * a task runs on the POSIX port.
+ * main.c - the application of tests/build/consumer and of
+ * tests/check-install.sh: the library's setting (64 tasks) reached it
+ * through the CMake target or flowno.pc, its version matches the header,
+ * and a task runs on the POSIX port.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 #include <flowno/flowno.h>
 
 #if FL_MAX_TASKS != 64
-#error "FLOWNO_MAX_TASKS=64 did not reach the application through the target"
+#error "the library's 64 tasks did not reach the application"
 #endif
 
 static fl_cmd answer(fl_task *self)
