@@ -55,7 +55,7 @@ HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
 SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io \
-              hooks post net trace
+              hooks post net trace order
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)

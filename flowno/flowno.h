@@ -147,6 +147,13 @@ enum fl_op {
     FL_OP_QUEUE_PUT_RESERVED, /**< a woken putter stores into its reserved slot */
     FL_OP_QUEUE_GET_RESERVED, /**< a woken getter takes its reserved item */
     FL_OP_DEADLINE,    /**< arg.ticks: the next wait fails after this long */
+    /** Done by the task itself (arg.ptr: the primitive; self->wait.value:
+     * the result); the loop runs the tasks it woke, then the task again:
+     * Flowno's order.  No cancellation is delivered here. */
+    FL_OP_EVENT_SET,   /**< FL_EVENT_SET */
+    FL_OP_LOCK_RELEASE, /**< FL_LOCK_RELEASE */
+    FL_OP_COND_NOTIFY, /**< FL_COND_NOTIFY, FL_COND_NOTIFY_ALL */
+    FL_OP_LATCH_COUNT_DOWN, /**< FL_LATCH_COUNT_DOWN */
     /** Suspension points: a pending cancellation is delivered here. */
     FL_OP_YIELD,       /**< run again after every other ready task */
     FL_OP_SLEEP,       /**< arg.ticks: how long */
@@ -219,7 +226,7 @@ typedef enum fl_state {
                                    waiting: notified, queued for a lock */
 
 /** Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
- * it on a task that is alive (spawned and not finished). */
+ * it on a task that is alive (spawned and not finished) or posted. */
 void fl_task_init(fl_task *task, fl_task_fn fn);
 
 static inline fl_state fl_task_state(const fl_task *task)
@@ -275,6 +282,27 @@ typedef struct fl_frame {
 /** After FL_CALL: what the helper returned, or its error (0 if none). */
 #define fl_frame_result(f) ((f)->result)
 #define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? (int)(f)->result : 0)
+
+/* ---- Flags set from interrupts and other threads ------------------------ */
+
+/* The few fields that an interrupt handler or another thread writes (a
+ * raise, a post, a hold) are read and written through these.  With GCC and
+ * Clang they are atomic loads and stores, so that a raise from a POSIX
+ * thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) relaxed order suffices, as interrupts see
+ * the core's own stores in order, and costs no barrier instruction.  Never
+ * a read-modify-write: Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && ((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                          !__STDC_HOSTED__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#elif defined(__GNUC__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#else /* the fields are volatile: the compiler keeps each access */
+#define FL_ATOMIC_LOAD_(x) (x)
+#define FL_ATOMIC_STORE_(x, v) ((void)((x) = (v)))
+#endif
 
 /* ---- The port: clock and idle wait ------------------------------------- */
 
@@ -388,7 +416,7 @@ struct fl_loop {
     fl_task *root;        /**< of the fl_run_until_complete in progress */
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
-    unsigned holds;       /**< fl_loop_hold count: outside wake sources */
+    volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
@@ -414,9 +442,12 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_si
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
 
-/** Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
- * function given to fl_task_init is kept.  FL_EBUSY if the task is alive,
- * FL_ENOSPC if the table is full. */
+/** Spawn `task` (Flowno's create_task): from plain C code, or from a task,
+ * which goes on at once (FL_SPAWN instead lets the child run first, as
+ * Flowno's `await spawn()`).  With fn NULL the function given to
+ * fl_task_init is kept.  FL_EBUSY if the task is alive
+ * or handed to fl_post_spawn and not yet taken in, FL_ENOSPC if the table
+ * is full. */
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
 
 /** Request cancellation of `task`.  True when it was delivered or is already
@@ -446,7 +477,10 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
 
 /** Tell the loop that something outside it (a thread, an interrupt, another
  * loop) may still post a task or raise a signal: while held, a loop with
- * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted. */
+ * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted.  Safe
+ * from other threads and interrupt handlers when the port has lock/unlock
+ * (the POSIX and Cortex-M ports do); otherwise from the loop's own thread
+ * (or one interrupt priority) only, as with fl_post_spawn. */
 void fl_loop_hold(fl_loop *loop);
 void fl_loop_release(fl_loop *loop);
 
@@ -598,7 +632,7 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop);
 /** Interrupt-safe.  Wakes the loop's idle wait through the port. */
 void fl_signal_raise(fl_signal *sig);
 /** True if a raise is waiting to be delivered (for a port's wait()). */
-#define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
+#define fl_loop_signal_pending(loop) (FL_ATOMIC_LOAD_((loop)->signal_pending) != 0)
 
 /* ---- Seeing the schedule ------------------------------------------------ */
 
@@ -796,8 +830,11 @@ fl_dispatch_:                                  \
 #define FL_SLEEP_RC(self, rc, ticks) FL_AWAIT_RC(self, rc, fl_cmd_sleep_(ticks))
 
 /** Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
- * function when child_fn is NULL.  The spawner goes on at once; the child runs after the
- * tasks already ready.  Fails with FL_EBUSY or FL_ENOSPC. */
+ * function when child_fn is NULL (Flowno's `await spawn(child)`).  The
+ * child runs first: the spawner goes behind it on the ready list, and goes
+ * on when its turn comes.  Fails at once with FL_EBUSY or FL_ENOSPC.  To
+ * spawn without stepping aside (Flowno's create_task), a task calls
+ * fl_spawn. */
 #define FL_SPAWN(self, child, child_fn)                           \
     do {                                                    \
         (self)->wait.fn = (child_fn);                             \
@@ -924,6 +961,60 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
 
+/** Do `expr` (an int: 0 or more, or an error), then, if it did not fail,
+ * step aside behind the tasks it woke (Flowno's order); rc gets its value. */
+#define FL_THEN_STEP_ASIDE_RC_(self, rc, op, obj, expr)                 \
+    do {                                                                \
+        (self)->wait.value = (expr);                                    \
+        if ((self)->wait.value >= 0)                                    \
+            GEN_SUSPEND_(*fl_lc_, return fl_cmd_(op, (obj)));           \
+        (rc) = (int)(self)->wait.value;                                 \
+    } while (0)
+#define FL_THEN_STEP_ASIDE_(self, op, obj, expr)                        \
+    do {                                                                \
+        FL_THEN_STEP_ASIDE_RC_(self, (self)->wait.value, op, obj, expr); \
+        FL_PROPAGATE_((self)->wait.value);                              \
+    } while (0)
+
+/** The in-task forms of fl_event_set, fl_lock_release, fl_cond_notify and
+ * fl_latch_count_down (Flowno's `await event.set()`, `await
+ * lock.release()`, ...): they do what the plain function does, then the
+ * task steps aside so that the tasks it woke run before it goes on, as in
+ * Flowno.  The plain functions (for interrupt handlers and plain C) never
+ * suspend.  An error (FL_EINVAL, FL_EPERM, FL_ERANGE) comes back at once.
+ * Setting an event already set does nothing and does not step aside. */
+#define FL_EVENT_SET_RC(self, rc, ev)                                              \
+    do {                                                                           \
+        if (fl_event_is_set(ev))                                                   \
+            (rc) = 0;                                                              \
+        else                                                                       \
+            FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_EVENT_SET, (ev), fl_event_set(ev)); \
+    } while (0)
+#define FL_EVENT_SET(self, ev)                                      \
+    do {                                                            \
+        FL_EVENT_SET_RC(self, (self)->wait.value, ev);              \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+#define FL_LOCK_RELEASE_RC(self, rc, lock) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+#define FL_LOCK_RELEASE(self, lock) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+/** rc gets how many waiters were notified. */
+#define FL_COND_NOTIFY_RC(self, rc, cond, n) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY(self, cond, n) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY_ALL_RC(self, rc, cond) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_COND_NOTIFY_ALL(self, cond) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_LATCH_COUNT_DOWN_RC(self, rc, latch, error_if_zero)      \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LATCH_COUNT_DOWN, (latch), \
+                           fl_latch_count_down((latch), (error_if_zero)))
+#define FL_LATCH_COUNT_DOWN(self, latch, error_if_zero)             \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LATCH_COUNT_DOWN, (latch),      \
+                        fl_latch_count_down((latch), (error_if_zero)))
+
 /** Wait until `ev` is set. */
 #define FL_EVENT_WAIT(self, ev) \
     FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
@@ -943,7 +1034,11 @@ fl_dispatch_:                                  \
 /** Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
- * is dropped when that wait ends, when the task yields or sleeps, or ends. */
+ * is dropped when that wait ends (also when it ends at once, or by a
+ * cancel), when the task yields or sleeps, or ends.  A getter's or
+ * putter's wait ends when it is woken (its item or place is set aside); a
+ * peeker's only once it has looked again, since the item may be taken
+ * first: a deadline that passes in between fails the peek. */
 #define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
 
 /** Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs
