@@ -190,7 +190,6 @@ test-sources: target-deps
 	@WARN="$(WARN)" SRC_cortex_m="$(SRC_cortex_m)" sh tests/build/check-sources.sh
 # The version is flowno.h's everywhere it appears (tests/build/check-version.sh).
 test-version: deps
-	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@VERSION="$(VERSION)" sh tests/build/check-version.sh
 # The tree stands alone: no path outside it, links and quoted make commands
 # that work, SPDX lines (tests/build/check-tree.sh).
@@ -263,8 +262,9 @@ docs:
 # ---- install -------------------------------------------------------------
 
 # The configuration the library was built with (-DFL_... in CPPFLAGS) goes
-# into flowno.pc, so that the programs built against it agree.
-FLOWNO_DEFINES = $(filter -DFL_% -DGEN_%,$(CPPFLAGS))
+# into flowno.pc, so that the programs built against it agree; but for
+# FL_CONFIG_FILE: a quoted path does not survive pkg-config's output.
+FLOWNO_DEFINES = $(filter-out -DFL_CONFIG_FILE=%,$(filter -DFL_% -DGEN_%,$(CPPFLAGS)))
 FLOWNO_LIBS    = $(if $(filter posix,$(PORT)),-pthread)
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/flowno \
