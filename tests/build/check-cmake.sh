@@ -9,6 +9,8 @@
 # the self-test firmware run in QEMU by ctest.  And CMake compiles the
 # same files as the Makefile for each port.  Build folders are kept in
 # build/cmake and reused; only the caches are made anew.
+# The file lists are words: splitting them is meant.
+# shellcheck disable=SC2086,SC2046
 set -u
 : "${WARN:?run it through make (make test-cmake), which passes WARN}"
 : "${SRC_posix:?}" "${SRC_cortex_m:?}"
@@ -65,7 +67,6 @@ case " $cflags " in
 *" -DFL_MAX_TASKS=64 "*) ;;
 *) fail "flowno.pc does not carry the library's configuration: $cflags" ;;
 esac
-# shellcheck disable=SC2086
 step pc-build gcc $WARN tests/build/consumer/main.c \
     $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs flowno) \
     -o "$out/consumer-pc"

@@ -13,6 +13,8 @@
 #   nothing there: a new file with code for the M0+ fails here until the
 #   lists take it.  Likewise cortex_m.c compiles to nothing on the host.
 # - `make lib CC=arm-none-eabi-gcc PORT=cortex_m` archives that list.
+# The file lists are words: splitting them is meant.
+# shellcheck disable=SC2086,SC2046
 set -u
 : "${WARN:?run it through make (make test-sources), which passes WARN}"
 : "${SRC_cortex_m:?}"
@@ -48,10 +50,8 @@ for filter in $(sed -n '/"srcFilter"/,/]/p' library.json | grep -o '"[+-]<[^>]*>
         for f in $matched; do pio=$(printf '%s\n' $pio | grep -vxF "$f"); done
     fi
 done
-# shellcheck disable=SC2086
 pio=$(sorted $pio | uniq)
 [ -n "$pio" ] || fail "library.json's srcFilter selects no file"
-# shellcheck disable=SC2086
 [ "$pio" = "$(sorted $SRC_cortex_m)" ] || fail "library.json and the Makefile's PORT=cortex_m differ:
 library.json: $(echo $pio)
 Makefile:     $SRC_cortex_m"
@@ -63,17 +63,14 @@ for profile in -DFL_PROFILE_MINIMAL ""; do
     objects=""
     for f in $pio; do
         o=$(object "$f")
-        # shellcheck disable=SC2086
         $M0PLUS $WARN -I. $profile -c "$f" -o "$o" ||
             fail "$f does not build for the cortex-m0plus ($profile)"
         objects="$objects $o"
     done
-    # shellcheck disable=SC2086
     undefined="$undefined $(arm-none-eabi-nm -u $objects | awk 'NF == 2 { print $2 }')
                $(arm-none-eabi-nm --defined-only $objects | awk 'NF == 3 { print "defined:" $3 }')"
 done
 # What the objects need and none of them defines, less libgcc's helpers.
-# shellcheck disable=SC2086
 needed=$(printf '%s\n' $undefined | awk '/^defined:/ { def[substr($0, 9)] = 1; next }
                                          { want[$0] = 1 }
                                          END { for (s in want) if (!(s in def)) print s }' |
@@ -90,7 +87,6 @@ done
 for f in $(find flowno -name '*.c' | sort); do
     printf '%s\n' $pio | grep -qxF "$f" && continue
     o=$(object "$f")
-    # shellcheck disable=SC2086
     $M0PLUS $WARN -I. -c "$f" -o "$o" || fail "$f does not build for the cortex-m0plus"
     [ -z "$(arm-none-eabi-nm --defined-only "$o")" ] ||
         fail "$f has code for the cortex-m0plus but the firmware list leaves it out:" \
@@ -100,11 +96,10 @@ done
 # R-profile Arm in Thumb mode (as Debian's armhf builds), which have no
 # SysTick or PRIMASK.
 for cc in gcc "arm-none-eabi-gcc -mcpu=cortex-a7 -mthumb" "arm-none-eabi-gcc -mcpu=cortex-r5 -mthumb"; do
-    nm=nm
-    case $cc in arm-*) nm=arm-none-eabi-nm ;; esac
-    # shellcheck disable=SC2086
+    nm_cmd="nm"
+    case $cc in arm-*) nm_cmd="arm-none-eabi-nm" ;; esac
     $cc $WARN -I. -c flowno/port/cortex_m.c -o "$out/other_cortex_m.o" &&
-        [ -z "$($nm --defined-only "$out/other_cortex_m.o")" ] ||
+        [ -z "$($nm_cmd --defined-only "$out/other_cortex_m.o")" ] ||
         fail "flowno/port/cortex_m.c must compile to nothing with $cc"
 done
 
@@ -114,7 +109,6 @@ ${MAKE:-make} --no-print-directory lib CC=arm-none-eabi-gcc PORT=cortex_m \
     CFLAGS="-mcpu=cortex-m0plus -mthumb -Os" >"$out/make-lib.log" 2>&1 ||
     { cat "$out/make-lib.log"; fail "make lib CC=arm-none-eabi-gcc PORT=cortex_m: FAILED"; }
 members=$(arm-none-eabi-ar t "$lib" | sort)
-# shellcheck disable=SC2086
 [ "$members" = "$(for f in $pio; do basename "$f" .c; done | sed 's/$/.o/' | sort)" ] ||
     fail "$lib does not hold the firmware list: $(echo $members)"
 arm-none-eabi-nm --defined-only "$lib" | grep -q ' T fl_port_cortex_m$' ||

@@ -10,6 +10,8 @@
 # - Every `make ...` command that README.md and docs/ quote is one the
 #   Makefile knows (make -n), with <name> standing for an example.
 # - Every source, script and build file starts with its SPDX line.
+# The file lists are words: splitting them is meant.
+# shellcheck disable=SC2086,SC2046
 set -u
 root=$(pwd)
 status=0
@@ -47,8 +49,8 @@ for f in $text; do
         exists_from "$dir" "$p" || bad "$f names $p, which is not in the repository"
     done
     for p in $(grep -oE '[A-Za-z0-9_./-]+\.md\b' "$f" | sort -u); do
-        exists_from "$dir" "$p" || [ -n "$(printf '%s\n' $files | grep -F "/$p")" ] ||
-            [ -n "$(printf '%s\n' $files | grep -xF "$p")" ] ||
+        exists_from "$dir" "$p" || printf '%s\n' $files | grep -qF "/$p" ||
+            printf '%s\n' $files | grep -qxF "$p" ||
             bad "$f names $p, which is not in the repository"
     done
     hits=$(grep -nE '(^|[^A-Za-z0-9_.$-])/(work|home|Users|shared)/' "$f" | cut -d: -f1)
