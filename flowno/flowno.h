@@ -46,6 +46,28 @@
 extern "C" {
 #endif
 
+/* ---- Version ----------------------------------------------------------- */
+
+/** This header's version, semantic versioning: MAJOR changes break the API
+ * or the ABI, MINOR adds to them, PATCH fixes.  These three lines are the
+ * one place the version is written: the Makefile, CMake and flowno.pc take
+ * it from here (and `make test` checks library.json and CHANGELOG.md). */
+#define FL_VERSION_MAJOR 0
+#define FL_VERSION_MINOR 1
+#define FL_VERSION_PATCH 0
+/** The same as one number, for `#if`: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define FL_VERSION_NUMBER (FL_VERSION_MAJOR * 10000 + FL_VERSION_MINOR * 100 + FL_VERSION_PATCH)
+#define FL_STR_(x) #x
+#define FL_XSTR_(x) FL_STR_(x)
+/** The same as a string: "MAJOR.MINOR.PATCH". */
+#define FL_VERSION_STRING \
+    FL_XSTR_(FL_VERSION_MAJOR) "." FL_XSTR_(FL_VERSION_MINOR) "." FL_XSTR_(FL_VERSION_PATCH)
+
+/** The version of the library linked in, as FL_VERSION_STRING was when it
+ * was compiled: a program can compare the two to catch a header that does
+ * not match its library. */
+const char *fl_version(void);
+
 /* ---- Basic types ------------------------------------------------------- */
 
 /** A task's result: an integer, or a pointer stored as one. */
@@ -394,8 +416,8 @@ int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char 
                                  void *ctx);
 #endif
 
-/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; build it for
- * Cortex-M only): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
+/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; empty on other
+ * targets): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
  * PRIMASK around fl_post_spawn.  NULL if the clock gives no valid SysTick
  * reload.  The application's SysTick_Handler calls fl_port_cortex_m_tick. */
 fl_port *fl_port_cortex_m(uint32_t core_clock_hz);
