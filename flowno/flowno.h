@@ -767,6 +767,19 @@ void fl_signal_raise(fl_signal *sig);
 
 /* ---- Seeing the schedule ------------------------------------------------ */
 
+/** Why a task became ready: the task_ready hook's `cause`.  The waker is
+ * fl_loop_current(loop) when the hook runs: the task whose command or call
+ * woke it, or NULL (a timer, an fd, plain C, an interrupt's signal). */
+enum fl_ready_cause {
+    FL_READY_SPAWNED,       /**< spawned, or taken in from fl_post_spawn */
+    FL_READY_STEPPED_ASIDE, /**< a yield, or behind the tasks its command made ready */
+    FL_READY_SLEPT,         /**< its sleep ended */
+    FL_READY_TIMED_OUT,     /**< its deadline passed; `obj`: the fl_waitq it left */
+    FL_READY_CANCELLED,     /**< a cancel woke it out of its wait */
+    FL_READY_JOINED,        /**< the task it waited for ended; `obj`: that task */
+    FL_READY_WOKEN          /**< woken off a wait list; `obj`: the fl_waitq */
+};
+
 #if FL_ENABLE_HOOKS
 /** Instrumentation (Flowno's EventLoopInstrument).  Every member may be
  * NULL.  Hooks run inside the loop: they must not call the loop back.  With
@@ -775,8 +788,8 @@ struct fl_hooks {
     /** Around each call of a task's function; `cmd` is what it returned. */
     void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
     void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
-    /** The task became ready (spawned, woken, or yielded). */
-    void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t);
+    /** The task became ready, for `cause` (enum fl_ready_cause). */
+    void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj);
     /** The task ended: fl_task_state says finished, failed or cancelled. */
     void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
     /** A task started waiting for an fd; the port found an fd ready. */
@@ -789,6 +802,12 @@ struct fl_hooks {
 
 /** Attach `hooks` (NULL to detach). */
 void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks);
+/** The task being stepped, or NULL between steps: the waker, in a hook. */
+fl_task *fl_loop_current(const fl_loop *loop);
+/** The primitive a wait list belongs to (its fl_queue, fl_lock, fl_cond,
+ * fl_event, fl_latch or fl_signal, by the list's kind), or NULL for the
+ * port's fd lists and lists of kind FL_WAIT_OTHER. */
+const void *fl_waitq_owner(const fl_waitq *q);
 #endif
 
 #if FL_ENABLE_TRACE

@@ -35,6 +35,8 @@
 #else
 #define FL_HOOK_(loop, name, ...) ((void)0)
 #endif
+/* `t` became ready for `cause` (enum fl_ready_cause), from `obj`. */
+#define FL_READY_HOOK_(loop, t, cause, obj) FL_HOOK_(loop, task_ready, t, cause, obj)
 
 /* ---- Misuse ------------------------------------------------------------- */
 
@@ -106,8 +108,16 @@ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
 /* Wake every task on the list at `head`, oldest first. */
 void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome);
 
-/* task.c: make waiting task `t` ready with `outcome`, dropping its timer. */
+/* task.c: make waiting task `t` ready with `outcome`, dropping its timer;
+ * the hooks hear `cause` and `obj`, which are not even passed without
+ * them (FL_WAKE_). */
+#if FL_ENABLE_HOOKS
+void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj);
+#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome, cause, obj)
+#else
 void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
+#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome)
+#endif
 
 /* ---- Shared between the files ------------------------------------------ */
 
@@ -144,6 +154,7 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
         fl_timer_remove_(loop, t);
 #endif
     fl_ready_push_(loop, t);
+    FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
     return 1;
 }
 

@@ -17,7 +17,6 @@ void fl_ready_push_(fl_loop *loop, fl_task *t)
     else
         fl_at_(loop, loop->ready_tail)->next = t->slot;
     loop->ready_tail = t->slot;
-    FL_HOOK_(loop, task_ready, t);
 }
 
 #if FL_NEEDS_WAIT_LISTS_
@@ -70,7 +69,7 @@ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
     }
 #endif
     fl_list_remove_(loop, head, t);
-    fl_wake_(loop, t, outcome);
+    FL_WAKE_(loop, t, outcome, FL_READY_WOKEN, head); /* head: its fl_waitq's first member */
     return true;
 }
 

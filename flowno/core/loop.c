@@ -77,8 +77,13 @@ void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events)
 #if FL_ENABLE_HOOKS
 void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks)
 {
-    if (loop != NULL)
+    if (!FL_BAD_ARG_(loop == NULL))
         loop->hooks = hooks;
+}
+
+fl_task *fl_loop_current(const fl_loop *loop)
+{
+    return loop == NULL ? NULL : loop->current;
 }
 #endif
 

@@ -59,16 +59,22 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     loop->spawned_fn[slot] = fn;
 #endif
     fl_ready_push_(loop, task);
+    FL_READY_HOOK_(loop, task, FL_READY_SPAWNED, NULL);
     return 0;
 }
 
 #if FL_NEEDS_WAIT_LISTS_
+#if FL_ENABLE_HOOKS
+void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj)
+#else
 void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+#endif
 {
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t);
     t->wait.value = outcome;
     fl_ready_push_(loop, t);
+    FL_READY_HOOK_(loop, t, cause, obj);
 }
 #endif
 
@@ -108,7 +114,7 @@ void fl_finish_(fl_loop *loop, fl_task *t)
             if (outcome == FL_ECANCELLED)
                 outcome = 0;
         }
-        fl_wake_(loop, joiner, outcome);
+        FL_WAKE_(loop, joiner, outcome, FL_READY_JOINED, t);
     }
 #endif
 }
@@ -173,7 +179,7 @@ bool fl_cancel(fl_loop *loop, fl_task *task)
         /* fall through */
     case FL_TASK_SLEEPING:
         task->flags |= FL_F_CANCEL_SENT_;
-        fl_wake_(loop, task, FL_ECANCELLED);
+        FL_WAKE_(loop, task, FL_ECANCELLED, FL_READY_CANCELLED, NULL);
         break;
     default:
         /* Ready or running: it sees the error at its next suspension. */

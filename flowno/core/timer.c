@@ -17,6 +17,8 @@
 static void fire(fl_loop *loop, fl_task *t)
 {
     int outcome = 0;
+    int cause = FL_READY_SLEPT;
+    const void *left = NULL;
 #if FL_DEBUG
     if (!fl_debug_task_ok_(loop, t, t->slot)) {
         loop->timer_count = 0; /* the heap cannot be trusted: stop here */
@@ -35,13 +37,18 @@ static void fire(fl_loop *loop, fl_task *t)
 #if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
     if (FL_STATE_(t) != FL_TASK_SLEEPING) {
         /* A deadline: leave the wait list, fail the wait. */
+        left = t->wait.obj;
         fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
         t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
         outcome = FL_ETIMEDOUT;
+        cause = FL_READY_TIMED_OUT;
     }
 #endif
     t->wait.value = outcome;
     fl_ready_push_(loop, t);
+    FL_READY_HOOK_(loop, t, cause, left);
+    (void)cause;
+    (void)left;
 }
 
 #if FL_TIMER_HEAP

@@ -45,7 +45,7 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
 #endif
         if (lock->owner == NULL) {
             lock->owner = w;
-            fl_wake_(lock->loop, w, 0);
+            FL_WAKE_(lock->loop, w, 0, FL_READY_WOKEN, &cond->waiters);
         } else {
             fl_wait_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
             w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */

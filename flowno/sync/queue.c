@@ -66,6 +66,7 @@ static void wake_peekers(fl_queue *q)
         fl_list_remove_(q->loop, &q->peekers.head, t);
         t->wait.value = FL_QUEUE_RETRY_;
         fl_ready_push_(q->loop, t);
+        FL_READY_HOOK_(q->loop, t, FL_READY_WOKEN, &q->peekers);
     }
 }
 
