@@ -56,9 +56,10 @@ void fl_misuse_(int err, const char *file, int line);
 
 #if FL_DEBUG
 #define FL_TASK_MAGIC_ 0x464C6F77u /* "FLow" */
-/* Whether `t`, found in `slot` of the table, is still the struct spawned
- * there; if not, the hook hears of it and the loop stops (FL_ECORRUPT). */
-bool fl_debug_task_ok_(fl_loop *loop, const fl_task *t, fl_slot slot);
+/* Whether `slot` (read from a link, perhaps out of a bad struct) holds a
+ * task whose struct is still the one spawned there; if not, the hook
+ * hears of it and the loop stops (FL_ECORRUPT). */
+bool fl_debug_slot_ok_(fl_loop *loop, fl_slot slot);
 #endif
 
 /* `a` comes before `b`, on a clock that wraps around. */
@@ -85,24 +86,20 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 
 /* ---- Lists (list.c) ----------------------------------------------------- */
 
-/* The ready list: a FIFO through `next`. */
+/* The ready list: a circle through `next`, held by its tail (list.c).
+ * push: `t` becomes ready, behind the others.  leave: the task being
+ * stepped, first in the circle, leaves it (it waits, sleeps or ends). */
 void fl_ready_push_(fl_loop *loop, fl_task *t);
-
-
-static inline fl_task *fl_ready_pop_(fl_loop *loop)
-{
-    fl_task *t = fl_at_(loop, loop->ready_head);
-    loop->ready_head = t->next;
-    if (loop->ready_head == FL_SLOT_NONE)
-        loop->ready_tail = FL_SLOT_NONE;
-    return t;
-}
+void fl_ready_leave_(fl_loop *loop, fl_task *t);
 
 /* Wait lists: circular, doubly linked; `*head` is the oldest. */
 void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t);
 void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t);
-/* Put `t` on the wait list at `head` in `state`. */
+/* The task being stepped, `t`, leaves the ready circle for the wait list
+ * at `head`, in `state`.  wait_again: a waiting task, off every list,
+ * goes onto another (a notified condition waiter onto the lock's). */
 void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
+void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
 /* Wake the oldest task on the list at `head` with `outcome`; false if none. */
 bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
 /* Wake every task on the list at `head`, oldest first. */
@@ -153,7 +150,7 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t);
 #endif
-    fl_ready_push_(loop, t);
+    loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
     FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
     return 1;
 }

@@ -90,6 +90,7 @@ void fl_finish_(fl_loop *loop, fl_task *t)
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t); /* a deadline it never used */
 #endif
+    fl_ready_leave_(loop, t); /* it was being stepped */
     t->flags = (uint8_t)end;
 #if FL_DEBUG
     t->magic = 0; /* the struct is its owner's again */

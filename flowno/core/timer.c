@@ -20,7 +20,7 @@ static void fire(fl_loop *loop, fl_task *t)
     int cause = FL_READY_SLEPT;
     const void *left = NULL;
 #if FL_DEBUG
-    if (!fl_debug_task_ok_(loop, t, t->slot)) {
+    if (t == NULL || !fl_debug_slot_ok_(loop, t->slot) || fl_at_(loop, t->slot) != t) {
         loop->timer_count = 0; /* the heap cannot be trusted: stop here */
         return;
     }

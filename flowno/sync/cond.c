@@ -47,7 +47,7 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
             lock->owner = w;
             FL_WAKE_(lock->loop, w, 0, FL_READY_WOKEN, &cond->waiters);
         } else {
-            fl_wait_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
+            fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
             w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
         }
         moved++;
