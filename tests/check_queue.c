@@ -761,6 +761,23 @@ START_TEST(bad_input_gets_error_codes)
 }
 END_TEST
 
+/* A queue never initialised, all zero: refused, not followed.  Its wait
+ * lists' heads are 0, a real slot, so close would wake "slot 0" of a NULL
+ * loop. */
+START_TEST(an_all_zero_queue_is_refused)
+{
+    static fl_queue zero;
+    int v = 1;
+    memset(&zero, 0, sizeof zero);
+    ck_assert_int_eq(fl_queue_close(&zero), FL_EINVAL);
+    ck_assert_int_eq(fl_queue_try_put(&zero, &v), FL_EINVAL);
+    ck_assert_int_eq(fl_queue_try_get(&zero, &v), FL_EINVAL);
+    ck_assert_int_eq(fl_queue_peek(&zero, &v), FL_EINVAL);
+    ck_assert_uint_eq(fl_queue_len(&zero), 0);
+    ck_assert(!fl_queue_closed(&zero));
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("queue");
@@ -788,6 +805,7 @@ Suite *suite(void)
     tcase_add_test(tc, plain_c_cannot_take_an_item_promised_to_a_waiter);
     tcase_add_test(tc, items_are_copied_whole);
     tcase_add_test(tc, bad_input_gets_error_codes);
+    tcase_add_test(tc, an_all_zero_queue_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -108,30 +108,32 @@ static inline int try_take(fl_queue *q, void *item)
     return 0;
 }
 
+/* An all-zero struct (never initialised) has no loop: refused, since its
+ * wait lists would name slot 0. */
 int fl_queue_try_put(fl_queue *q, const void *item)
 {
-    if (q == NULL || item == NULL)
+    if (q == NULL || item == NULL || q->loop == NULL)
         return FL_EINVAL;
     return try_store(q, item);
 }
 
 int fl_queue_try_get(fl_queue *q, void *item)
 {
-    if (q == NULL || item == NULL)
+    if (q == NULL || item == NULL || q->loop == NULL)
         return FL_EINVAL;
     return try_take(q, item);
 }
 
 int fl_queue_peek(const fl_queue *q, void *item)
 {
-    if (q == NULL || item == NULL)
+    if (q == NULL || item == NULL || q->loop == NULL)
         return FL_EINVAL;
     return copy_oldest(q, item, 0);
 }
 
 int fl_queue_close(fl_queue *q)
 {
-    if (q == NULL)
+    if (q == NULL || q->loop == NULL)
         return FL_EINVAL;
     q->closed = 1;
     fl_wake_all_(q->loop, &q->getters.head, FL_ECLOSED);
