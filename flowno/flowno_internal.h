@@ -112,6 +112,61 @@ void fl_finish_(fl_loop *loop, fl_task *t);
  * 1 when `t` now waits, or the outcome to resume it with at once. */
 int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
 
+/* ---- Queues (queue.c, set_queue.c, map_queue.c) ------------------------ */
+
+/* The library includes no libc header, so that it builds freestanding.
+ * GCC and Clang inline their builtins for small sizes (a libc call where
+ * they make one: freestanding GCC needs memcpy and memcmp anyway); other
+ * compilers get plain loops. */
+#if defined(__GNUC__)
+#define fl_copy_(dst, src, n) ((void)__builtin_memcpy((dst), (src), (n)))
+#define fl_same_bytes_(a, b, n) (__builtin_memcmp((a), (b), (n)) == 0)
+#else
+static inline void fl_copy_(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    while (n-- > 0)
+        *d++ = *s++;
+}
+static inline bool fl_same_bytes_(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+    for (; n > 0; n--)
+        if (*x++ != *y++)
+            return false;
+    return true;
+}
+#endif
+
+/* Item `i` of the queue, counted from the oldest. */
+static inline unsigned char *fl_queue_slot_(const fl_queue *q, unsigned i)
+{
+    unsigned at = q->head + i;
+    if (at >= q->capacity)
+        at -= q->capacity;
+    return q->items + (size_t)at * q->item_size;
+}
+
+/* fl_queue.mode: a put into a set or map queue first looks for its item
+ * (its key) among those queued. */
+#define FL_HAS_KEYED_QUEUE_ (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE)
+#define FL_QUEUE_SET_ 1
+#define FL_QUEUE_MAP_ 2
+#if FL_HAS_KEYED_QUEUE_
+/* set_queue.c: the queued item whose key equals `key`, or NULL; and a put
+ * into a set or map queue merged into the item with its key: 0 or
+ * FL_QUEUE_PRESENT, an error, or FL_EAGAIN when the key is not queued (the
+ * item then takes a place as any other). */
+unsigned char *fl_queue_find_(const fl_queue *q, const void *key);
+int fl_queue_merge_(fl_queue *q, const void *item);
+#endif
+#if FL_ENABLE_MAP_QUEUE
+/* map_queue.c: fl_queue_merge_ for a map queue, where `twin` is the entry
+ * found for the key of `entry`, or NULL. */
+int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry);
+#endif
+
 /* The primitives' command handlers: 1 when `t` now waits, else the outcome
  * to resume it with at once. */
 int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
