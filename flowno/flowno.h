@@ -502,8 +502,10 @@ struct fl_queue {
 int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
                   unsigned capacity);
 /** The non-blocking forms, callable from plain C or from a task.  try_put:
- * FL_EAGAIN when full, FL_ECLOSED when closed.  try_get and peek: FL_EAGAIN
- * when empty, FL_ECLOSED when closed and empty. */
+ * FL_EAGAIN when full, FL_ECLOSED when closed (set and map queues have two
+ * answers more, below).  try_get and peek: FL_EAGAIN when empty, FL_ECLOSED
+ * when closed and empty.  FL_EINVAL for NULL, or a queue never initialised
+ * (all zero). */
 int fl_queue_try_put(fl_queue *q, const void *item);
 int fl_queue_try_get(fl_queue *q, void *item);
 int fl_queue_peek(const fl_queue *q, void *item);
@@ -515,7 +517,7 @@ bool fl_queue_closed(const fl_queue *q);
 /** What a put into a set or map queue gives (FL_QUEUE_PUT_RC, and
  * fl_queue_try_put) when an equal item, or the same key, is queued
  * already: a set queue has dropped the item, a map queue has added the
- * value under that key.  Not an error: FL_QUEUE_PUT goes on. */
+ * values under that key.  Not an error: FL_QUEUE_PUT goes on. */
 #define FL_QUEUE_PRESENT 2
 
 #if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
