@@ -154,16 +154,14 @@ static inline unsigned char *fl_queue_slot_(const fl_queue *q, unsigned i)
 #define FL_QUEUE_SET_ 1
 #define FL_QUEUE_MAP_ 2
 #if FL_HAS_KEYED_QUEUE_
-/* set_queue.c: the queued item whose key equals `key`, or NULL; and a put
- * into a set or map queue merged into the item with its key: 0 or
- * FL_QUEUE_PRESENT, an error, or FL_EAGAIN when the key is not queued (the
- * item then takes a place as any other). */
+/* set_queue.c: the queued item whose key equals `key`, or NULL. */
 unsigned char *fl_queue_find_(const fl_queue *q, const void *key);
-int fl_queue_merge_(fl_queue *q, const void *item);
 #endif
 #if FL_ENABLE_MAP_QUEUE
-/* map_queue.c: fl_queue_merge_ for a map queue, where `twin` is the entry
- * found for the key of `entry`, or NULL. */
+/* map_queue.c: a put of `entry` into a map queue, where `twin` is the
+ * entry queued with its key, or NULL: FL_QUEUE_PRESENT when its values
+ * were added to twin, FL_EAGAIN when it is to take a place (a new key),
+ * or an error. */
 int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry);
 #endif
 

@@ -4,10 +4,10 @@
  *
  * A map queue is an fl_queue of entries (a key, values, their count) in a
  * mode of its own.  A put is an entry too, with its key and usually one
- * value.  queue.c asks fl_queue_merge_ first (set_queue.c), which finds
- * the entry queued with that key, and here the values are added to it; a
- * new key's entry takes a place as any item, waiting while there is none.
- * Gets, peeks, close and the waiters are the queue's, untouched.
+ * value.  queue.c finds the entry queued with that key (fl_queue_find_,
+ * set_queue.c), and here the values are added to it; a new key's entry
+ * takes a place as any item, waiting while there is none.  Gets, peeks,
+ * close and the waiters are the queue's, untouched.
  *
  * An entry's values are bounded by its array: more are refused with
  * FL_ENOSPC rather than waited for.  Flowno's lists have no bound, so no

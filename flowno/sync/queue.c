@@ -74,13 +74,19 @@ static void free_place(fl_queue *q)
 }
 
 #if FL_HAS_KEYED_QUEUE_
-/* A set or map queue merges the item into the one with its key, if there
- * is one (set_queue.c).  Putters wait only while no place is free, so one
- * that is free now was set aside for a woken putter who merged instead:
- * it is the next putter's. */
+/* A set or map queue: a put whose item (key) is queued already merges
+ * into that item instead of taking a place: a set queue drops it, a map
+ * queue adds its values (map_queue.c).  FL_EAGAIN when it is not there.
+ * Putters wait only while no place is free, so one that is free after a
+ * merge was set aside for a woken putter: it is the next putter's. */
 static int merge(fl_queue *q, const void *item)
 {
-    int rc = fl_queue_merge_(q, item);
+    unsigned char *twin = fl_queue_find_(q, item);
+    int rc = twin != NULL ? FL_QUEUE_PRESENT : FL_EAGAIN;
+#if FL_ENABLE_MAP_QUEUE
+    if (q->mode == FL_QUEUE_MAP_)
+        rc = fl_map_merge_(q, twin, item);
+#endif
     if (rc != FL_EAGAIN && q->count + q->put_reserved < q->capacity)
         free_place(q);
     return rc;

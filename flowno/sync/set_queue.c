@@ -4,8 +4,8 @@
  * AsyncSetQueue), and the lookup that set and map queues share.
  *
  * A set queue is an fl_queue in another mode: before a put takes a place,
- * queue.c asks fl_queue_merge_, and a put whose item equals one queued is
- * dropped (a map queue adds the values to the entry found instead).  An
+ * queue.c looks for an equal item with fl_queue_find_, and a put that
+ * finds one is dropped (a map queue adds the values to the entry found).  An
  * item counts as queued from its put until a getter takes it, also while
  * it is promised to a woken getter that has not run yet: that getter will
  * have it, so an equal item put meanwhile would be a second copy.  This is
@@ -15,31 +15,25 @@
 
 #if FL_HAS_KEYED_QUEUE_
 
-unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
+/* The bytes of an item that make its key: all of a set queue's item. */
+static size_t key_size(const fl_queue *q)
 {
-    size_t size = q->item_size; /* a set queue's item is its own key */
-    unsigned i;
-
 #if FL_ENABLE_MAP_QUEUE
     if (q->mode == FL_QUEUE_MAP_) /* an entry's key comes first */
-        size = ((const fl_map_queue *)(const void *)q)->key_size;
+        return ((const fl_map_queue *)(const void *)q)->key_size;
 #endif
+    return q->item_size;
+}
+
+unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
+{
+    unsigned i;
     for (i = 0; i < q->count; i++) {
         unsigned char *item = fl_queue_slot_(q, i);
-        if (q->same != NULL ? q->same(item, key) : fl_same_bytes_(item, key, size))
+        if (q->same != NULL ? q->same(item, key) : fl_same_bytes_(item, key, key_size(q)))
             return item;
     }
     return NULL;
-}
-
-int fl_queue_merge_(fl_queue *q, const void *item)
-{
-    unsigned char *twin = fl_queue_find_(q, item);
-#if FL_ENABLE_MAP_QUEUE
-    if (q->mode == FL_QUEUE_MAP_)
-        return fl_map_merge_(q, twin, item);
-#endif
-    return twin != NULL ? FL_QUEUE_PRESENT : FL_EAGAIN; /* a set queue drops it */
 }
 
 bool fl_queue_contains(const fl_queue *q, const void *key)
