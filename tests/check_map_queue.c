@@ -810,6 +810,18 @@ START_TEST(bad_input_gets_error_codes)
 }
 END_TEST
 
+/* The switch changes fl_queue (its compare), so a library and an
+ * application that disagree on it are refused by fl_loop_init. */
+START_TEST(the_switch_is_part_of_the_configuration_check)
+{
+    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    fl_loop other;
+    app.word[0] ^= 1u << FL_CONFIG_BIT_FL_ENABLE_MAP_QUEUE;
+    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, &app), FL_ECONFIG);
+    ck_assert_str_eq(fl_config_diff_(&app), "FL_ENABLE_MAP_QUEUE");
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("map_queue");
@@ -837,6 +849,7 @@ Suite *suite(void)
     tcase_add_test(tc, the_dump_says_a_task_waits_on_a_full_map_queue);
     tcase_add_test(tc, the_hooks_see_each_value_put_and_each_entry_got);
     tcase_add_test(tc, bad_input_gets_error_codes);
+    tcase_add_test(tc, the_switch_is_part_of_the_configuration_check);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -42,6 +42,19 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
     return 0;
 }
 
+/* Peekers are told to look again, and keep their deadlines: unlike a
+ * getter, a peeker has no item set aside, and may find it taken and wait
+ * once more. */
+static void wake_peekers(fl_queue *q)
+{
+    while (q->peekers.head != FL_SLOT_NONE) {
+        fl_task *t = fl_at_(q->loop, q->peekers.head);
+        fl_list_remove_(q->loop, &q->peekers.head, t);
+        t->wait.value = FL_QUEUE_RETRY_;
+        fl_ready_push_(q->loop, t);
+    }
+}
+
 /* Append one item; the oldest waiting getter gets it reserved.  Inline
  * for the reason try_store is: GCC -O2 stopped inlining it by itself. */
 static inline void store(fl_queue *q, const void *item)
@@ -51,7 +64,7 @@ static inline void store(fl_queue *q, const void *item)
     FL_HOOK_(q->loop, queue_put, q, item);
     if (fl_wake_first_(q->loop, &q->getters.head, FL_QUEUE_RETRY_))
         q->get_reserved++;
-    fl_wake_all_(q->loop, &q->peekers.head, FL_QUEUE_RETRY_);
+    wake_peekers(q);
 }
 
 /* Copy out the oldest item that is not among the `promised` first ones
@@ -129,25 +142,23 @@ static inline int try_take(fl_queue *q, void *item)
     return 0;
 }
 
-/* An all-zero struct (never initialised) has no loop: refused, since its
- * wait lists would name slot 0. */
 int fl_queue_try_put(fl_queue *q, const void *item)
 {
-    if (q == NULL || item == NULL || q->loop == NULL)
+    if (q == NULL || q->loop == NULL || item == NULL)
         return FL_EINVAL;
     return try_store(q, item);
 }
 
 int fl_queue_try_get(fl_queue *q, void *item)
 {
-    if (q == NULL || item == NULL || q->loop == NULL)
+    if (q == NULL || q->loop == NULL || item == NULL)
         return FL_EINVAL;
     return try_take(q, item);
 }
 
 int fl_queue_peek(const fl_queue *q, void *item)
 {
-    if (q == NULL || item == NULL || q->loop == NULL)
+    if (q == NULL || q->loop == NULL || item == NULL)
         return FL_EINVAL;
     return copy_oldest(q, item, 0);
 }
