@@ -130,12 +130,10 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
 /* ---- Queues (queue.c, set_queue.c, map_queue.c) ------------------------ */
 
 /* The library includes no libc header, so that it builds freestanding.
- * GCC and Clang inline their builtins for small sizes (a libc call where
- * they make one: freestanding GCC needs memcpy and memcmp anyway); other
- * compilers get plain loops. */
+ * GCC and Clang inline their builtin for small copies (a libc memcpy where
+ * they call one); other compilers get the plain loop. */
 #if defined(__GNUC__)
 #define fl_copy_(dst, src, n) ((void)__builtin_memcpy((dst), (src), (n)))
-#define fl_same_bytes_(a, b, n) (__builtin_memcmp((a), (b), (n)) == 0)
 #else
 static inline void fl_copy_(void *dst, const void *src, size_t n)
 {
@@ -143,14 +141,6 @@ static inline void fl_copy_(void *dst, const void *src, size_t n)
     const unsigned char *s = (const unsigned char *)src;
     while (n-- > 0)
         *d++ = *s++;
-}
-static inline bool fl_same_bytes_(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
-    for (; n > 0; n--)
-        if (*x++ != *y++)
-            return false;
-    return true;
 }
 #endif
 

@@ -92,6 +92,9 @@ static void free_place(fl_queue *q)
  * queue adds its values (map_queue.c).  FL_EAGAIN when it is not there.
  * Putters wait only while no place is free, so one that is free after a
  * merge was set aside for a woken putter: it is the next putter's. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+__attribute__((noinline)) /* at -O2 it would keep try_store out of line */
+#endif
 static int merge(fl_queue *q, const void *item)
 {
     unsigned char *twin = fl_queue_find_(q, item);

@@ -15,6 +15,16 @@
 
 #if FL_HAS_KEYED_QUEUE_
 
+/* A plain loop, not memcmp: the library needs no more of libc than
+ * memcpy, memset and strlen. */
+static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    for (; n > 0; n--)
+        if (*a++ != *b++)
+            return false;
+    return true;
+}
+
 /* The bytes of an item that make its key: all of a set queue's item. */
 static size_t key_size(const fl_queue *q)
 {
@@ -30,7 +40,9 @@ unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
     unsigned i;
     for (i = 0; i < q->count; i++) {
         unsigned char *item = fl_queue_slot_(q, i);
-        if (q->same != NULL ? q->same(item, key) : fl_same_bytes_(item, key, key_size(q)))
+        bool same = q->same != NULL ? q->same(item, key)
+                                    : same_bytes(item, (const unsigned char *)key, key_size(q));
+        if (same)
             return item;
     }
     return NULL;
