@@ -502,6 +502,8 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
         {6, 8u, "sizeof(fl_loop)"},
         {7, 4u, "sizeof(fl_task)"},
         {0, 1u << FL_CONFIG_BIT_FL_ENABLE_QUEUE, "FL_ENABLE_QUEUE"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE"},
         {0, 1u << FL_CONFIG_BIT_FL_CONFIG_TIME64_, "FL_CONFIG_TIME64_"},
         {0, 1u << FL_CONFIG_BIT_FL_CONFIG_LABELS_, "FL_CONFIG_LABELS_"},
     };

@@ -100,7 +100,7 @@ static fl_cmd get_once(fl_task *self)
     FL_END(self);
 }
 
-/* ---- Flowno's docstring example ------------------------------------------ */
+/* ---- Flowno's docstring example ----------------------------------------- */
 
 /* AsyncMapQueue's docstring: the same key put twice with different reasons
  * keeps one place; len counts the keys; get returns a key with every cause
@@ -164,13 +164,14 @@ START_TEST(flowno_map_queue_docstring_example)
     memset(&x, 0, sizeof x);
     fl_task_init(&x.task, map_queue_example);
     ck_assert_int_eq(fl_run_until_complete(&loop, &x.task, FL_RUN_JOIN, 0, &result), 0);
-    ck_assert_str_eq(log_text(), "2 node1 ['completed generation (0,)', 'received stalled request'] "
-                                 "node2 ['barrier released']");
+    ck_assert_str_eq(log_text(),
+                     "2 node1 ['completed generation (0,)', 'received stalled request'] "
+                     "node2 ['barrier released']");
     ck_assert_int_eq(result, 7);
 }
 END_TEST
 
-/* ---- order and grouping ------------------------------------------------------ */
+/* ---- order and grouping ------------------------------------------------- */
 
 START_TEST(keys_come_out_in_first_put_order_with_their_values_in_put_order)
 {
@@ -235,7 +236,7 @@ START_TEST(an_entry_put_with_several_values_adds_them_all_or_none)
 }
 END_TEST
 
-/* ---- capacities ----------------------------------------------------------------- */
+/* ---- capacities --------------------------------------------------------- */
 
 START_TEST(a_put_of_a_queued_key_returns_at_once_even_when_full)
 {
@@ -297,7 +298,7 @@ START_TEST(a_count_of_zero_or_past_the_array_is_refused)
 }
 END_TEST
 
-/* ---- woken waiters ----------------------------------------------------------------- */
+/* ---- woken waiters ------------------------------------------------------ */
 
 /* A key promised to a woken getter is still queued: values put before the
  * getter runs go into the entry it takes (in Flowno the map entry stays
@@ -379,7 +380,7 @@ START_TEST(a_woken_putter_refused_by_a_full_entry_hands_its_place_on)
 }
 END_TEST
 
-/* ---- equality ------------------------------------------------------------------------ */
+/* ---- equality ----------------------------------------------------------- */
 
 /* Keys are strings by pointer; the same text is the same key. */
 typedef FL_MAP_ENTRY(const char *, int, 2) named_entry;
@@ -438,7 +439,7 @@ START_TEST(a_struct_of_ones_own_works_as_an_entry)
 }
 END_TEST
 
-/* ---- close ------------------------------------------------------------------------------ */
+/* ---- close -------------------------------------------------------------- */
 
 static fl_cmd close_later(fl_task *self)
 {
@@ -511,7 +512,7 @@ START_TEST(for_each_takes_entries_until_closed_and_drained)
 }
 END_TEST
 
-/* ---- cancellation and deadlines ---------------------------------------------------------- */
+/* ---- cancellation and deadlines ----------------------------------------- */
 
 static fl_cmd cancel_first_putter_then_get(fl_task *self)
 {
@@ -586,7 +587,7 @@ START_TEST(deadlines_on_map_queue_waits)
 }
 END_TEST
 
-/* ---- FIFO waiters ------------------------------------------------------------------------- */
+/* ---- FIFO waiters ------------------------------------------------------- */
 
 static fl_cmd put_three_later(fl_task *self)
 {
@@ -649,7 +650,7 @@ START_TEST(waiting_putters_are_served_in_arrival_order)
 }
 END_TEST
 
-/* ---- peek, dump, hooks ------------------------------------------------------------------------ */
+/* ---- peek, dump, hooks -------------------------------------------------- */
 
 static fl_cmd peek_then_get(fl_task *self)
 {
@@ -745,7 +746,7 @@ START_TEST(the_hooks_see_each_value_put_and_each_entry_got)
 }
 END_TEST
 
-/* ---- bad input ----------------------------------------------------------------------------------- */
+/* ---- bad input ---------------------------------------------------------- */
 
 typedef struct {
     uint8_t count;
@@ -810,18 +811,6 @@ START_TEST(bad_input_gets_error_codes)
 }
 END_TEST
 
-/* The switch changes fl_queue (its compare), so a library and an
- * application that disagree on it are refused by fl_loop_init. */
-START_TEST(the_switch_is_part_of_the_configuration_check)
-{
-    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
-    fl_loop other;
-    app.word[0] ^= 1u << FL_CONFIG_BIT_FL_ENABLE_MAP_QUEUE;
-    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, &app), FL_ECONFIG);
-    ck_assert_str_eq(fl_config_diff_(&app), "FL_ENABLE_MAP_QUEUE");
-}
-END_TEST
-
 Suite *suite(void)
 {
     Suite *s = suite_create("map_queue");
@@ -849,7 +838,6 @@ Suite *suite(void)
     tcase_add_test(tc, the_dump_says_a_task_waits_on_a_full_map_queue);
     tcase_add_test(tc, the_hooks_see_each_value_put_and_each_entry_got);
     tcase_add_test(tc, bad_input_gets_error_codes);
-    tcase_add_test(tc, the_switch_is_part_of_the_configuration_check);
     suite_add_tcase(s, tc);
     return s;
 }

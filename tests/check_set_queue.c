@@ -196,7 +196,7 @@ START_TEST(put_all_adds_each_item_once)
 }
 END_TEST
 
-/* ---- a put of a queued item ---------------------------------------------- */
+/* ---- a put of a queued item --------------------------------------------- */
 
 START_TEST(put_of_a_queued_item_returns_at_once_even_when_full)
 {
@@ -322,7 +322,7 @@ START_TEST(a_plain_queue_keeps_duplicates)
 }
 END_TEST
 
-/* ---- equality -------------------------------------------------------------- */
+/* ---- equality ----------------------------------------------------------- */
 
 /* Jobs are the same job when their ids are: the payload does not count. */
 typedef struct job {
@@ -375,7 +375,7 @@ START_TEST(pointer_items_compare_by_what_they_point_to)
 }
 END_TEST
 
-/* ---- close ------------------------------------------------------------------ */
+/* ---- close -------------------------------------------------------------- */
 
 static fl_cmd close_later(fl_task *self)
 {
@@ -445,7 +445,7 @@ START_TEST(for_each_drains_a_closed_set_queue)
 }
 END_TEST
 
-/* ---- cancellation and deadlines --------------------------------------------- */
+/* ---- cancellation and deadlines ----------------------------------------- */
 
 static fl_cmd cancel_first_putter_then_get(fl_task *self)
 {
@@ -520,7 +520,7 @@ START_TEST(deadlines_on_set_queue_waits)
 }
 END_TEST
 
-/* ---- FIFO waiters ------------------------------------------------------------ */
+/* ---- FIFO waiters ------------------------------------------------------- */
 
 static fl_cmd put_three_later(fl_task *self)
 {
@@ -577,7 +577,7 @@ START_TEST(waiting_putters_are_served_in_arrival_order)
 }
 END_TEST
 
-/* ---- peek, dump and hooks ------------------------------------------------------ */
+/* ---- peek, dump and hooks ----------------------------------------------- */
 
 START_TEST(peek_sees_the_oldest_item)
 {
@@ -640,7 +640,7 @@ START_TEST(the_put_hook_sees_only_items_that_went_in)
 }
 END_TEST
 
-/* ---- bad input ------------------------------------------------------------------ */
+/* ---- bad input ---------------------------------------------------------- */
 
 static fl_queue zero_q; /* never initialised: all zero */
 
@@ -691,18 +691,6 @@ START_TEST(bad_input_gets_error_codes)
 }
 END_TEST
 
-/* The switch changes fl_queue (its compare), so a library and an
- * application that disagree on it are refused by fl_loop_init. */
-START_TEST(the_switch_is_part_of_the_configuration_check)
-{
-    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
-    fl_loop other;
-    app.word[0] ^= 1u << FL_CONFIG_BIT_FL_ENABLE_SET_QUEUE;
-    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, &app), FL_ECONFIG);
-    ck_assert_str_eq(fl_config_diff_(&app), "FL_ENABLE_SET_QUEUE");
-}
-END_TEST
-
 Suite *suite(void)
 {
     Suite *s = suite_create("set_queue");
@@ -728,7 +716,6 @@ Suite *suite(void)
     tcase_add_test(tc, the_dump_says_a_task_waits_on_a_set_queue);
     tcase_add_test(tc, the_put_hook_sees_only_items_that_went_in);
     tcase_add_test(tc, bad_input_gets_error_codes);
-    tcase_add_test(tc, the_switch_is_part_of_the_configuration_check);
     suite_add_tcase(s, tc);
     return s;
 }

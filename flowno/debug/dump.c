@@ -56,7 +56,9 @@ static void put_ptr(line *l, const void *p)
 /* A queue, and which kind: set and map queues share the queue's lists. */
 static void put_queue(line *l, const fl_queue *q)
 {
-    put_str(l, q->mode == FL_QUEUE_SET_ ? "set queue " : q->mode == FL_QUEUE_MAP_ ? "map queue " : "queue ");
+    put_str(l, q->mode == FL_QUEUE_SET_   ? "set queue "
+               : q->mode == FL_QUEUE_MAP_ ? "map queue "
+                                          : "queue ");
     put_ptr(l, q);
 }
 #endif
