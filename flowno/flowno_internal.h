@@ -163,6 +163,49 @@ void fl_finish_(fl_loop *loop, fl_task *t);
  * 1 when `t` now waits, or the outcome to resume it with at once. */
 int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
 
+/* ---- Queues (queue.c, set_queue.c, map_queue.c) ------------------------ */
+
+/* The library includes no libc header, so that it builds freestanding.
+ * GCC and Clang inline their builtin for small copies (a libc memcpy where
+ * they call one); other compilers get the plain loop. */
+#if defined(__GNUC__)
+#define fl_copy_(dst, src, n) ((void)__builtin_memcpy((dst), (src), (n)))
+#else
+static inline void fl_copy_(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    while (n-- > 0)
+        *d++ = *s++;
+}
+#endif
+
+/* Item `i` of the queue, counted from the oldest. */
+static inline unsigned char *fl_queue_slot_(const fl_queue *q, unsigned i)
+{
+    unsigned at = q->head + i;
+    if (at >= q->capacity)
+        at -= q->capacity;
+    return q->items + (size_t)at * q->item_size;
+}
+
+/* fl_queue.mode: a put into a set or map queue first looks for its item
+ * (its key) among those queued. */
+#define FL_HAS_KEYED_QUEUE_ (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE)
+#define FL_QUEUE_SET_ 1
+#define FL_QUEUE_MAP_ 2
+#if FL_HAS_KEYED_QUEUE_
+/* set_queue.c: the queued item whose key equals `key`, or NULL. */
+unsigned char *fl_queue_find_(const fl_queue *q, const void *key);
+#endif
+#if FL_ENABLE_MAP_QUEUE
+/* map_queue.c: a put of `entry` into a map queue, where `twin` is the
+ * entry queued with its key, or NULL: FL_QUEUE_PRESENT when its values
+ * were added to twin, FL_EAGAIN when it is to take a place (a new key),
+ * or an error. */
+int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry);
+#endif
+
 /* The primitives' command handlers: 1 when `t` now waits, else the outcome
  * to resume it with at once. */
 int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);

@@ -115,10 +115,15 @@ done
 
 # What each feature of the full profile costs on cortex-m0plus: the full
 # text less the text without it (a feature's dependants go with it).
-for feature in RUN JOIN CANCEL EXIT TIMEOUT QUEUE EVENT LATCH LOCK COND SIGNAL POST; do
+for feature in RUN JOIN CANCEL EXIT TIMEOUT QUEUE SET_QUEUE MAP_QUEUE KEYED_QUEUES EVENT LATCH \
+    LOCK COND SIGNAL POST; do
     case $feature in
     RUN) off="-DFL_ENABLE_RUN=0 -DFL_ENABLE_EXIT=0" ;;
     JOIN) off="-DFL_ENABLE_JOIN=0 -DFL_ENABLE_CANCEL=0" ;;
+    QUEUE) off="-DFL_ENABLE_QUEUE=0" ;; # set and map queues go with it
+    # Set and map queues share their lookup: each alone costs more than
+    # what turning it off saves while the other stays.
+    KEYED_QUEUES) off="-DFL_ENABLE_SET_QUEUE=0 -DFL_ENABLE_MAP_QUEUE=0" ;;
     LATCH) off="-DFL_ENABLE_LATCH=0 -DFL_ENABLE_EVENT=0" ;; # an event is a latch
     LOCK) off="-DFL_ENABLE_LOCK=0 -DFL_ENABLE_COND=0" ;;
     SIGNAL) off="-DFL_ENABLE_SIGNAL=0 -DFL_ENABLE_POST=0" ;;
