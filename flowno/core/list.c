@@ -15,7 +15,7 @@
  */
 #include "../flowno_internal.h"
 
-void fl_ready_push_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t)
 {
     fl_slot tail = loop->ready_tail;
     FL_SET_STATE_(t, FL_TASK_READY);
@@ -29,7 +29,7 @@ void fl_ready_push_(fl_loop *loop, fl_task *t)
     loop->ready_tail = t->slot;
 }
 
-void fl_ready_leave_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t)
 {
     fl_task *last = fl_at_(loop, loop->ready_tail);
     if (last == t)
@@ -40,7 +40,7 @@ void fl_ready_leave_(fl_loop *loop, fl_task *t)
 
 #if FL_NEEDS_WAIT_LISTS_
 
-void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
+FL_INTERNAL_ void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
 {
     if (*head == FL_SLOT_NONE) {
         t->next = t->prev = t->slot;
@@ -55,7 +55,7 @@ void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
     }
 }
 
-void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
+FL_INTERNAL_ void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
 {
     if (t->next == t->slot) {
         *head = FL_SLOT_NONE;
@@ -68,20 +68,20 @@ void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
     t->next = t->prev = FL_SLOT_NONE;
 }
 
-void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+FL_INTERNAL_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
 {
     fl_ready_leave_(loop, t);
     fl_wait_again_on_(loop, head, t, state);
 }
 
-void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+FL_INTERNAL_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
 {
     fl_list_append_(loop, head, t);
     t->wait.obj = head;
     FL_SET_STATE_(t, state);
 }
 
-bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
+FL_INTERNAL_ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
 {
     fl_task *t;
     if (*head == FL_SLOT_NONE)
@@ -98,7 +98,7 @@ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
     return true;
 }
 
-void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
+FL_INTERNAL_ void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
 {
     while (fl_wake_first_(loop, head, outcome))
         ;

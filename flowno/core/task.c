@@ -65,9 +65,9 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 
 #if FL_NEEDS_WAIT_LISTS_
 #if FL_ENABLE_HOOKS
-void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj)
+FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj)
 #else
-void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
 #endif
 {
     if (t->timer != FL_SLOT_NONE)
@@ -78,7 +78,7 @@ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
 }
 #endif
 
-void fl_finish_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 {
     /* The error bit comes only with a negative result (FL_FAIL makes any
      * other value FL_EINVAL). */
@@ -128,7 +128,7 @@ static int ended_outcome(const fl_task *target, bool cancel)
     return (cancel && err == FL_ECANCELLED) ? 0 : err;
 }
 
-int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
+FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
 {
     if (FL_BAD_ARG_(target == NULL))
         return FL_EINVAL;

@@ -17,7 +17,7 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock)
     return 0;
 }
 
-int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
+FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
     if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL || cond->lock->loop != loop))
         return FL_EINVAL;

@@ -41,7 +41,7 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
     return 0;
 }
 
-int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry)
+FL_INTERNAL_ int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry)
 {
     const fl_map_queue *m = (const fl_map_queue *)(const void *)q; /* queue first */
     const unsigned char *in = (const unsigned char *)entry;

@@ -191,7 +191,7 @@ bool fl_queue_closed(const fl_queue *q)
 /* The command handlers.  A woken waiter's place or item is already set
  * aside for it (the counts of reservations), so its retry cannot fail
  * with FL_EAGAIN. */
-int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
+FL_INTERNAL_ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
 {
     int rc;
     if (q == NULL || q->loop != loop || t->wait.item == NULL)
@@ -204,7 +204,7 @@ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
     return 1;
 }
 
-int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
+FL_INTERNAL_ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
 {
     int rc;
     if (q == NULL || q->loop != loop || t->wait.obj == NULL)

@@ -35,7 +35,7 @@ static size_t key_size(const fl_queue *q)
     return q->item_size;
 }
 
-unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
+FL_INTERNAL_ unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
 {
     unsigned i;
     for (i = 0; i < q->count; i++) {
