@@ -22,6 +22,13 @@
 #else
 #define FL_INTERNAL_
 #endif
+/* A function called from several places that the compiler would inline
+ * into each: kept out of line where size counts (-Os). */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+#define FL_SHARED_ __attribute__((noinline))
+#else
+#define FL_SHARED_
+#endif
 
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
 #define FL_SET_STATE_(t, s) \
@@ -154,6 +161,18 @@ static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
  * to the next timer, or FL_TIME_FOREVER if none is left. */
 FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 
+/* Drop `t`'s timer if it has one (a deadline its wait did not use).  Out
+ * of line where size counts (-Os): it is called from many places. */
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t);
+#else
+static inline void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
+
 /* Flowno's re-queue: `t` (its outcome set) goes behind the ready tasks,
  * those its command just woke among them, and drops a deadline it set for
  * a wait, as this is none.  Returns 1, a command handler's "taken care
@@ -161,8 +180,7 @@ FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
 {
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+    fl_drop_timer_(loop, t);
 #endif
     loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
     FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);

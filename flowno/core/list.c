@@ -29,7 +29,7 @@ FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t)
     loop->ready_tail = t->slot;
 }
 
-FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ FL_SHARED_ void fl_ready_leave_(fl_loop *loop, fl_task *t)
 {
     fl_task *last = fl_at_(loop, loop->ready_tail);
     if (last == t)

@@ -70,8 +70,16 @@ FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, co
 FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
 #endif
 {
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+#if FL_ENABLE_CANCEL
+    /* Set only on a joiner in FL_CANCEL: there a target that ended
+     * cancelled is a success.  (fl_cancel and timeouts clear it first.) */
+    if (t->flags & FL_F_CANCEL_WAIT_) {
+        t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
+        if (outcome == FL_ECANCELLED)
+            outcome = 0;
+    }
+#endif
+    fl_drop_timer_(loop, t);
     t->wait.value = outcome;
     fl_ready_push_(loop, t);
     FL_READY_HOOK_(loop, t, cause, obj);
@@ -87,8 +95,7 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
                  : err == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
 
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t); /* a deadline it never used */
+    fl_drop_timer_(loop, t); /* a deadline it never used */
 #endif
     fl_ready_leave_(loop, t); /* it was being stepped */
     t->flags = (uint8_t)end;
@@ -107,15 +114,8 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 #if FL_ENABLE_JOIN
     while (t->joiners != FL_SLOT_NONE) {
         fl_task *joiner = fl_at_(loop, t->joiners);
-        int outcome = err;
         fl_list_remove_(loop, &t->joiners, joiner);
-        if (joiner->flags & FL_F_CANCEL_WAIT_) {
-            /* Awaited cancel: a target that ended cancelled is a success. */
-            joiner->flags = (uint8_t)(joiner->flags & ~FL_F_CANCEL_WAIT_);
-            if (outcome == FL_ECANCELLED)
-                outcome = 0;
-        }
-        FL_WAKE_(loop, joiner, outcome, FL_READY_JOINED, t);
+        FL_WAKE_(loop, joiner, err, FL_READY_JOINED, t);
     }
 #endif
 }
