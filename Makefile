@@ -72,7 +72,7 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
+        test-gcc test-clang test-heap test-os test-asan test-valgrind test-nomalloc test-install test-http \
         test-cmake test-sources test-version test-tree test-cxx test-mistakes \
         examples test-examples test-profiles
 
@@ -177,6 +177,12 @@ test-asan:
 test-heap:
 	@echo "== gcc, timer heap"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/heap CPPFLAGS=-DFL_TIMER_HEAP=1
+# Code compiled for size (-Os) takes other paths (the ready circle's other
+# discipline, no fast yield, a few functions out of line): the suites run
+# that build too.
+test-os:
+	@echo "== gcc -Os"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/os CFLAGS="-Os -g"
 test-valgrind:
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"
@@ -256,6 +262,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
 	@$(MAKE) --no-print-directory test-heap
+	@$(MAKE) --no-print-directory test-os
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc

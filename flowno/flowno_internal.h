@@ -106,10 +106,24 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 /* ---- Lists (list.c) ----------------------------------------------------- */
 
 /* The ready list: a circle through `next`, held by its tail (list.c).
- * push: `t` becomes ready, behind the others.  leave: the task being
- * stepped, first in the circle, leaves it (it waits, sleeps or ends). */
+ * push: `t` becomes ready, behind the others.
+ *
+ * Where the task being stepped is, two ways with the same order.  For
+ * speed it stays first in the circle while it runs (FL_STEPPED_STAYS_), so
+ * that stepping aside (a yield) is one store; leave takes it out when it
+ * waits, sleeps or ends.  Where size counts (-Os) the batch takes it out
+ * as its step begins and stepping aside pushes it back: less code. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_STEPPED_STAYS_ 0
+#else
+#define FL_STEPPED_STAYS_ 1
+#endif
 FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t);
+#if FL_STEPPED_STAYS_
 FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t);
+#else
+#define fl_ready_leave_(loop, t) ((void)0) /* it left as its step began */
+#endif
 
 #if FL_NEEDS_WAIT_LISTS_
 /* Wait lists: circular, doubly linked; `*head` is the oldest. */
@@ -182,7 +196,11 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
 #if FL_ENABLE_TIMEOUT
     fl_drop_timer_(loop, t);
 #endif
+#if FL_STEPPED_STAYS_
     loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
+#else
+    fl_ready_push_(loop, t);
+#endif
     FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
     return 1;
 }

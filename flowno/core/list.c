@@ -29,7 +29,8 @@ FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t)
     loop->ready_tail = t->slot;
 }
 
-FL_INTERNAL_ FL_SHARED_ void fl_ready_leave_(fl_loop *loop, fl_task *t)
+#if FL_STEPPED_STAYS_
+FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t)
 {
     fl_task *last = fl_at_(loop, loop->ready_tail);
     if (last == t)
@@ -37,6 +38,7 @@ FL_INTERNAL_ FL_SHARED_ void fl_ready_leave_(fl_loop *loop, fl_task *t)
     else
         last->next = t->next;
 }
+#endif
 
 #if FL_NEEDS_WAIT_LISTS_
 

@@ -369,7 +369,19 @@ static void run_batch(fl_loop *loop)
         first = hooks == NULL ? step(loop, fl_at_(loop, first), NULL)
                               : step(loop, fl_at_(loop, first), hooks);
 #else
+#if FL_STEPPED_STAYS_
         first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
+#else
+        {
+            /* The first leaves the circle as its step begins. */
+            fl_task *t = fl_at_(loop, first), *last = fl_at_(loop, loop->ready_tail);
+            if (last == t)
+                loop->ready_tail = FL_SLOT_NONE;
+            else
+                last->next = t->next;
+            first = step(loop, t FL_HOOKS_PASS_);
+        }
+#endif
 #endif
         if (--budget == 0)
             break;
