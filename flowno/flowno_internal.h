@@ -35,6 +35,10 @@
     ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
+/* A hint to the lowest free slot, in tables too big to scan from the
+ * start at each spawn. */
+#define FL_SLOT_HINT_ (FL_MAX_TASKS > 32)
+
 /* The latch code serves events too. */
 #define FL_HAS_LATCH_ (FL_ENABLE_LATCH || FL_ENABLE_EVENT)
 

@@ -43,13 +43,21 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
         if (FL_BAD_(loop->tasks[slot] == task, FL_EBUSY))
             return FL_EBUSY;
 #endif
-    /* The lowest free slot: a scan from the hint, so filling a table costs
-     * O(1) a spawn, and no free list takes RAM. */
+    /* The lowest free slot, found by a scan, so no free list takes RAM:
+     * from the hint in a big table, so that filling it costs O(1) a
+     * spawn; from the start in a small one (less code). */
+#if FL_SLOT_HINT_
     for (slot = loop->free_hint; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
         ;
+#else
+    for (slot = 0; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
+        ;
+#endif
     if (slot == FL_MAX_TASKS)
         return FL_ENOSPC;
+#if FL_SLOT_HINT_
     loop->free_hint = (fl_slot)(slot + 1);
+#endif
     loop->tasks[slot] = task;
     loop->live++;
     fl_task_init(task, fn);
@@ -108,8 +116,10 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
         loop->stop = 1;
 #endif
     loop->tasks[t->slot] = NULL;
+#if FL_SLOT_HINT_
     if (t->slot < loop->free_hint)
         loop->free_hint = t->slot;
+#endif
     loop->live--;
 #if FL_ENABLE_JOIN
     while (t->joiners != FL_SLOT_NONE) {
