@@ -122,7 +122,24 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 #else
 #define FL_STEPPED_STAYS_ 1
 #endif
+#if defined(__OPTIMIZE_SIZE__)
 FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t);
+#else
+/* Inline for speed: every wake and spawn goes through it. */
+static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
+{
+    fl_slot tail = loop->ready_tail;
+    FL_SET_STATE_(t, FL_TASK_READY);
+    if (tail == FL_SLOT_NONE) {
+        t->next = t->slot;
+    } else {
+        fl_task *last = loop->tasks[tail];
+        t->next = last->next;
+        last->next = t->slot;
+    }
+    loop->ready_tail = t->slot;
+}
+#endif
 #if FL_STEPPED_STAYS_
 FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t);
 #else

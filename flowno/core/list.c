@@ -15,6 +15,7 @@
  */
 #include "../flowno_internal.h"
 
+#if defined(__OPTIMIZE_SIZE__) /* else inline, in flowno_internal.h */
 FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t)
 {
     fl_slot tail = loop->ready_tail;
@@ -28,6 +29,7 @@ FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t)
     }
     loop->ready_tail = t->slot;
 }
+#endif
 
 #if FL_STEPPED_STAYS_
 FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t)

@@ -131,15 +131,9 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 }
 
 #if FL_ENABLE_JOIN
-/* The outcome a joiner of an already ended `target` gets. */
-static int ended_outcome(const fl_task *target, bool cancel)
-{
-    int err = fl_task_error(target);
-    return (cancel && err == FL_ECANCELLED) ? 0 : err;
-}
-
 FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
 {
+    fl_state s;
     if (FL_BAD_ARG_(target == NULL))
         return FL_EINVAL;
     if (FL_BAD_(target == t, FL_EDEADLK))
@@ -148,11 +142,14 @@ FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cance
     if (cancel)
         (void)fl_cancel(loop, target);
 #endif
-    if (fl_task_done(target)) {
-        t->wait.value = ended_outcome(target, cancel);
+    s = FL_STATE_(target);
+    if (FL_IS_DONE_STATE_(s)) {
+        /* Its error (a cancel is a success for FL_CANCEL), or 0. */
+        int err = s == FL_TASK_FINISHED ? 0 : (int)target->result;
+        t->wait.value = cancel && err == FL_ECANCELLED ? 0 : err;
         return fl_step_aside_(loop, t); /* Flowno re-queues the joiner */
     }
-    if (FL_BAD_(FL_STATE_(target) == FL_TASK_NEW, FL_ENOTSTARTED))
+    if (FL_BAD_(s == FL_TASK_NEW, FL_ENOTSTARTED))
         return FL_ENOTSTARTED;
     if (FL_BAD_ARG_(!fl_alive_in_(loop, target)))
         return FL_EINVAL;
