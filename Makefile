@@ -57,6 +57,7 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
@@ -82,7 +83,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 all: lib $(DEMO)
 lib: $(LIB)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(INTERNAL_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
@@ -135,7 +136,7 @@ define config_suite
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
                tests/support/support.c tests/support/main.c)
 
-$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h tests/support/support.h
+$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) $$(INTERNAL_HEADERS) tests/support/support.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS_ALL) $(2) $$(CFLAGS_ALL) $$(CHECK_FLAGS) -c $$< -o $$@
 
