@@ -232,3 +232,4 @@ clean:
 	rm -rf build
 include tests/target/target.mk
 include tests/bench/bench.mk
+include tests/model/model.mk

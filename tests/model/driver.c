@@ -355,9 +355,11 @@ static void cancel_everyone(void)
 static void drive_run(void)
 {
     unsigned flags = cur->run_flags, runs, cancel_rounds = 0;
-    for (runs = 0; runs < 16; runs++) {
+    for (runs = 0;; runs++) {
         fl_value result = 0;
         int rc;
+        if (runs > IDLE_CAP)
+            log_fail(ACTOR_DRIVER, "hang: %u runs", runs);
         exit_seen = 0;
         emit(R_RUN_BEGIN, ACTOR_DRIVER, NULL, (int)flags, (long)cur->max_wait, 0);
         rc = fl_run_until_complete(&loop, &pool[0].task, flags, cur->max_wait, &result);

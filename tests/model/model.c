@@ -11,8 +11,8 @@
  *   answered   its result is known: it comes when the task next runs;
  *   blocked    it waits; another task's operation, the clock, a cancel
  *              or a task's end grants it a result later;
- *   maybe      a peeker woken by a put, which looks again when it runs:
- *              it may see an item or wait on.
+ *   maybe      a peeker woken by a put: it looks again when it runs, and
+ *              may see an item or wait on (see peekers_look).
  * Whether a task is ready or blocked is thus known to the model, so when
  * the loop idles (a poll that says to wait, the port's wait, the end of a
  * run) the model checks that no task is ready, and that the wait it asks
@@ -48,6 +48,10 @@ typedef struct mtask {
     fl_time due;       /* a sleep's end */
     int notified;      /* a condition waiter moved onto the lock */
     int may_time_out;  /* a woken peeker whose deadline has passed */
+    long seen[16];     /* a woken peeker: the items first in the queue since */
+    unsigned nseen;
+    int seen_closed;   /* ... and whether it was empty and closed */
+    int cancel_open;   /* ... and whether a cancel came meanwhile */
     fl_time op_deadline;
     int op_has_deadline;
     /* Once done. */
@@ -273,7 +277,11 @@ static int cancel(unsigned target)
     if (t->p == P_BLOCKED && t->o.kind == OP_COND_WAIT && t->notified) {
         t->cancel = C_REQUESTED; /* it takes the lock first: no notify lost */
         NOTE(N_CANCEL_NOTIFIED);
-    } else if (t->p == P_BLOCKED || t->p == P_MAYBE) {
+    } else if (t->p == P_MAYBE) {
+        t->cancel = C_REQUESTED; /* delivered or not: its result says */
+        t->cancel_open = 1;
+        NOTE(N_CANCEL_PENDING);
+    } else if (t->p == P_BLOCKED) {
         grant(t, FL_ECANCELLED, 0);
         t->cancel = C_DELIVERED;
         NOTE(N_CANCEL_WOKE);
@@ -344,6 +352,30 @@ static void task_ended(int i, const rec *r)
 
 /* ---- Queues ------------------------------------------------------------------------- */
 
+/* A woken peeker reports what the queue held at some moment while it was
+ * woken: the library lets it look again when it runs, but handing it the
+ * item as it wakes would be as right.  So it may report any item that was
+ * first in the queue meanwhile, or FL_ECLOSED if the queue was empty and
+ * closed; a cancel that comes meanwhile may win (FL_ECANCELLED) or stay
+ * pending.  Called after every change to queue `qi`. */
+static void peekers_look(unsigned qi)
+{
+    const mqueue *q = &m.q[qi];
+    unsigned i;
+    for (i = 0; i < m.sc->ntasks; i++) {
+        mtask *t = &m.t[i];
+        if (t->state != M_ALIVE || t->p != P_MAYBE || t->o.obj != qi || t->cancel_open)
+            continue;
+        if (q->count == 0) {
+            t->seen_closed |= q->closed;
+        } else if (t->nseen == 0 || t->seen[t->nseen - 1] != q->items[0]) {
+            if (t->nseen == sizeof t->seen / sizeof t->seen[0])
+                fail((int)i, "model limit: T%d was woken through too many items", (int)i);
+            t->seen[t->nseen++] = q->items[0];
+        }
+    }
+}
+
 /* An item goes in: the oldest getter gets it set aside, every peeker
  * looks again. */
 static void store(unsigned qi, long item)
@@ -359,13 +391,17 @@ static void store(unsigned qi, long item)
         NOTE(N_GET_RESERVED);
     }
     for (i = 0; i < m.sc->ntasks; i++) {
-        if (!blocked_in(&m.t[i], OP_PEEK, qi))
+        mtask *t = &m.t[i];
+        if (!blocked_in(t, OP_PEEK, qi))
             continue;
-        m.t[i].p = P_MAYBE;
+        t->p = P_MAYBE;
+        t->nseen = 0;
+        t->seen_closed = t->cancel_open = 0;
         NOTE(N_PEEK_WOKEN);
         if (MODEL_KNOWN_BUG_PEEK_DEADLINE_DROPPED)
-            disarm(&m.t[i]);
+            disarm(t);
     }
+    peekers_look(qi);
 }
 
 /* The oldest item goes out: the oldest putter gets its place set aside. */
@@ -382,6 +418,7 @@ static long take(unsigned qi)
         q->put_reserved++;
         NOTE(N_PUT_RESERVED);
     }
+    peekers_look(qi);
     return item;
 }
 
@@ -394,6 +431,7 @@ static void close_queue(unsigned qi)
         if (blocked_in(t, OP_GET, qi) || blocked_in(t, OP_PUT, qi) || blocked_in(t, OP_PEEK, qi))
             grant(t, FL_ECLOSED, 0), NOTE(N_CLOSE_WOKE); /* a peeker waits only on an empty queue */
     }
+    peekers_look(qi);
 }
 
 static void start_queue_op(mtask *me, unsigned qi, long item)
@@ -424,15 +462,19 @@ static void queue_result(int i, mtask *me, const rec *r)
     unsigned qi = me->o.obj;
     mqueue *q = &m.q[qi];
     if (me->p == P_MAYBE) {
-        int timed_out = me->op_has_deadline && !BEFORE(m.now, me->op_deadline);
-        if (r->rc == 0 && q->count > 0 && r->val == q->items[0])
+        unsigned k;
+        for (k = 0; k < me->nseen && r->rc == 0; k++)
+            if (r->val == me->seen[k])
+                return;
+        if ((r->rc == FL_ECLOSED && me->seen_closed) || (r->rc == FL_ETIMEDOUT && me->may_time_out))
             return;
-        if (r->rc == FL_ECLOSED && q->count == 0 && q->closed)
+        if (r->rc == FL_ECANCELLED && me->cancel_open) {
+            me->cancel = C_DELIVERED;
             return;
-        if (r->rc == FL_ETIMEDOUT && timed_out)
-            return;
-        fail(i, "T%d peeked %d (%ld); the queue holds %u item(s)%s, first %ld", i, r->rc, r->val,
-             q->count, q->closed ? ", closed" : "", q->count ? q->items[0] : 0);
+        }
+        fail(i, "T%d peeked %d (%ld); since it was woken the queue held %u other item(s)%s%s", i,
+             r->rc, r->val, me->nseen, me->seen_closed ? ", was closed" : "",
+             me->cancel_open ? ", a cancel came" : "");
     }
     if (me->o.kind == OP_GET) {
         me->rc = 0;
@@ -743,13 +785,14 @@ static fl_time idle_check(const char *where)
         fl_time due;
         if (t->state != M_ALIVE)
             continue;
-        if (t->p == P_MAYBE)
+        if (t->p == P_MAYBE && !t->cancel_open && !t->seen_closed && m.q[t->o.obj].count == 0)
             t->p = P_BLOCKED; /* it looked and waits on */
         if (t->p != P_BLOCKED)
             fail((int)i, "%s, but T%d is ready (%s): a wake-up was lost", where, (int)i,
                  !t->begun ? "spawned, never run"
                  : t->p == P_NONE ? "between operations"
-                 : t->p == P_GRANTED ? "its wait has ended" : "its operation was answered");
+                 : t->p == P_GRANTED ? "its wait has ended"
+                 : t->p == P_MAYBE ? "a peeker with something to see" : "its operation was answered");
         if (t->o.kind == OP_SLEEP)
             due = t->due;
         else if (t->deadline_armed)

@@ -191,8 +191,12 @@ static void gen_program(builder *b, const uint16_t *kids, unsigned nkids, int sm
     b->ops = p->body;
     b->n = &p->nbody;
     b->max = BODY_MAX - 1; /* room for the ending */
-    if (small && room(b, 1))
-        push(b, OP_SLEEP, 0, (int32_t)(10 + rng_below(b->r, 50))); /* stay alive a while */
+    /* A task of a flood spawns its children at once, then stays alive a
+     * while, so that the table fills. */
+    for (; small && k < nkids && room(b, 2); k++)
+        push(b, b->posted_only[kids[k]] ? OP_POST : OP_SPAWN, kids[k], 0);
+    if (small)
+        push(b, OP_SLEEP, 0, (int32_t)(50 + rng_below(b->r, 50)));
     while ((k < nkids || extra > 0 || njoin > 0) && room(b, 1)) {
         unsigned pick = rng_below(b->r, 3);
         if (pick == 1 && njoin > 0) {
@@ -202,6 +206,9 @@ static void gen_program(builder *b, const uint16_t *kids, unsigned nkids, int sm
         } else if ((pick == 2 || (k == nkids && njoin == 0)) && extra > 0) {
             push_random(b, 0);
             extra--;
+        } else if (k < nkids && b->posted_only[kids[k]]) {
+            push(b, OP_POST, kids[k], 0);
+            k++;
         } else if (k < nkids) {
             push(b, rng_pct(b->r, 90) ? OP_SPAWN : OP_SPAWN_C, kids[k], 0);
             if (rng_pct(b->r, 60))
@@ -278,14 +285,12 @@ void scenario_generate(scenario *sc, rng *r)
     b.sc = sc;
     b.r = r;
     /* The spawn tree: the driver spawns 1..npre, every later task has an
-     * earlier parent (with room for one more child); a few poll scenarios
-     * keep tasks that are only ever posted. */
+     * earlier parent (with room for one more child), which spawns it, or in
+     * a poll scenario now and then posts it. */
     for (i = sc->npre + 1; i < sc->ntasks; i++) {
         unsigned parent = rng_below(r, i), tries = 0;
-        if (sc->mode == DRIVE_POLL && rng_pct(r, 10)) {
-            b.posted_only[i] = 1;
-            continue;
-        }
+        if (sc->mode == DRIVE_POLL && rng_pct(r, flood ? 30 : 10))
+            b.posted_only[i] = 1; /* its parent posts it */
         while (nkids[parent] >= 16 && tries++ < 16)
             parent = rng_below(r, i);
         if (nkids[parent] < 16)
