@@ -5,7 +5,11 @@
 #   make demo       build and run the demo (make demo-trace: and draw its schedule)
 #   make test       install what the tests need (Check, valgrind, clang) if
 #                   missing, then run every suite: gcc, clang, ASan+UBSan,
-#                   valgrind; check the library links no allocator
+#                   TSan (the threaded ones), valgrind; the model-based
+#                   random tester (tests/model/); check the library links
+#                   no allocator
+#   make fuzz       SECONDS=N: the random tester on fresh seeds, and libFuzzer
+#   make coverage   line and branch coverage of flowno/ and gen/, per file
 #   make docs       the API reference (Doxygen, warnings are errors) in build/docs
 #   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
 #   make clean
@@ -52,7 +56,7 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
+        test-gcc test-clang test-heap test-asan test-tsan test-valgrind test-nomalloc test-install test-http \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -147,6 +151,15 @@ test-clang:
 test-asan:
 	@echo "== gcc, AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN)"
+# The suites that start threads (posts, raises and I/O wake-ups from
+# another thread), and the signal suite, under ThreadSanitizer.  Races
+# known and not yet fixed are listed in tests/tsan-known-races.supp.
+TSAN_SUITES = post io signal
+test-tsan:
+	@echo "== clang, ThreadSanitizer: the suites that use threads"
+	@TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan-known-races.supp" \
+	    $(MAKE) --no-print-directory check CC=clang BUILD=build/tsan CFLAGS="-O1 -g" \
+	    SAN=-fsanitize=thread SUITE_BINS="$(TSAN_SUITES:%=build/tsan/tests/check_%)"
 # Small tables scan for due timers; big ones keep a heap (config.h).  The
 # default build tests the scan, this one the heap.
 test-heap:
@@ -197,6 +210,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-clang
 	@$(MAKE) --no-print-directory test-heap
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-model
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc
 	@$(MAKE) --no-print-directory test-install
@@ -233,3 +248,4 @@ clean:
 include tests/target/target.mk
 include tests/bench/bench.mk
 include tests/model/model.mk
+include tests/coverage.mk

@@ -96,6 +96,8 @@ static int plain_op(actor *a, const op *o)
     case OP_NOTIFY_ALL: return fl_cond_notify_all(cond_of(o));
     case OP_EVENT_SET: return fl_event_set(event_of(o));
     case OP_LATCH_DOWN: return fl_latch_count_down(latch_of(o), o->arg != 0);
+    case OP_POLL_INSIDE: return fl_loop_poll(&loop, NULL);
+    case OP_RUN_INSIDE: return fl_run_until_complete(&loop, &a->task, 0, 0, NULL);
     default: return FL_EINVAL;
     }
 }
@@ -285,11 +287,16 @@ static void move_clock(fl_time ticks)
     emit(R_CLOCK, ACTOR_DRIVER, NULL, 0, 0, 0);
 }
 
-/* The port returns on time, early or late. */
+/* The port returns on time, early (a few times in a row at most, so that
+ * time goes on) or late. */
 static fl_time advance_for(fl_time asked)
 {
-    if (rng_pct(choices, cur->early_pct))
+    static unsigned early;
+    if (early < 3 && rng_pct(choices, cur->early_pct)) {
+        early++;
         return (fl_time)rng_below(choices, (unsigned)asked);
+    }
+    early = 0;
     if (rng_pct(choices, cur->late_pct))
         return asked + 1 + rng_below(choices, 20);
     return asked;

@@ -176,13 +176,16 @@ static int timer_full(void)
     return FL_TIMER_HEAP && timers_armed() >= FL_MAX_TIMERS;
 }
 
-/* The command's result is known now (answered at once drops a deadline). */
+/* The operation's result is known now.  A wait answered at once has
+ * ended, and its deadline with it; anything else leaves the deadline for
+ * the next wait. */
 static void answer(mtask *t, int rc, long val)
 {
     t->p = P_ANSWERED;
     t->rc = rc;
     t->val = val;
-    if ((op_defs[t->o.kind].flags & OPF_WAIT) || t->o.kind == OP_SPAWN)
+    if ((op_defs[t->o.kind].flags & OPF_WAIT) ||
+        (t->o.kind == OP_SPAWN && MODEL_KNOWN_BUG_SPAWN_DROPS_DEADLINE))
         disarm(t);
 }
 
@@ -591,6 +594,8 @@ static void start_op(int self, mtask *me, long item)
         else
             pass_lock(obj), block(me);
         break;
+    case OP_POLL_INSIDE:
+    case OP_RUN_INSIDE: answer(me, FL_EBUSY, 0); break; /* the loop is not re-entered */
     case OP_NOTIFY: answer(me, notify(obj, (unsigned)o->arg), 0); break;
     case OP_NOTIFY_ALL: answer(me, notify(obj, ALL_WAITERS), 0); break;
     case OP_EVENT_WAIT: m.event[obj] == 0 ? answer(me, 0, 0) : block(me); break;

@@ -34,6 +34,9 @@
 #ifndef MODEL_KNOWN_BUG_DELIVERED_CANCEL_KEEPS_DEADLINE
 #define MODEL_KNOWN_BUG_DELIVERED_CANCEL_KEEPS_DEADLINE 1 /* the deadline outlives it */
 #endif
+#ifndef MODEL_KNOWN_BUG_SPAWN_DROPS_DEADLINE
+#define MODEL_KNOWN_BUG_SPAWN_DROPS_DEADLINE 1 /* FL_SPAWN drops a deadline */
+#endif
 #ifndef MODEL_KNOWN_BUG_SPAWN_OF_POSTED_TASK
 #define MODEL_KNOWN_BUG_SPAWN_OF_POSTED_TASK 1 /* posted tasks are never spawned */
 #endif
@@ -55,6 +58,8 @@ enum op_kind {
     OP_COND_WAIT, OP_NOTIFY, OP_NOTIFY_ALL,
     OP_EVENT_WAIT, OP_EVENT_SET,
     OP_LATCH_WAIT, OP_LATCH_DOWN,
+    OP_POLL_INSIDE,  /* fl_loop_poll from a task: FL_EBUSY */
+    OP_RUN_INSIDE,   /* fl_run_until_complete from a task: FL_EBUSY */
     OP_EXIT, OP_EXIT_ERROR,
     OP_RETURN, OP_FAIL, /* end the body (or the finally) */
     OP_COUNT
@@ -87,7 +92,8 @@ typedef struct op {
     uint8_t prop;     /* the propagating form (else the _RC form) */
     uint16_t obj;     /* a task, queue, lock, condition, event or latch */
     int32_t arg;      /* ticks, a count, a value, an error, a flag */
-    uint32_t timeout; /* FL_TIMEOUT ticks before it; 0: none */
+    uint32_t timeout; /* FL_TIMEOUT ticks before it (it is for the next
+                         wait, this one or a later one); 0: none */
 } op;
 
 /* ---- Scenarios --------------------------------------------------------- */

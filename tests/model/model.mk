@@ -23,6 +23,7 @@ MODEL_DEPS = $(MODEL_SRC) tests/model/model.h $(LIB_SRC) $(HEADERS) flowno/flown
 MODEL_DIR  = build/model
 MODEL_CC   = gcc
 MODEL_SAN  = $(ASAN)
+MODEL_OPT  = -O1
 MODEL_SEEDS = 10000
 SECONDS    = 60
 
@@ -44,7 +45,8 @@ MODEL_FUZZER = $(MODEL_DIR)/libfuzzer/model-fuzz
 
 $(MODEL_DIR)/%/model: $(MODEL_DEPS)
 	@mkdir -p $(dir $@)
-	$(MODEL_CC) $(WARN) -O1 -g $(MODEL_SAN) -I. -DMODEL_CONFIG='"$*"' $(MODEL_CFG_$*) \
+	@echo "model: building $@"
+	@$(MODEL_CC) $(WARN) $(MODEL_OPT) -g $(MODEL_SAN) -I. -DMODEL_CONFIG='"$*"' $(MODEL_CFG_$*) \
 	    $(MODEL_SRC) $(LIB_SRC) -o $@
 
 test-model: $(MODEL_BINS)
@@ -55,7 +57,8 @@ test-model: $(MODEL_BINS)
 $(MODEL_FUZZER): $(MODEL_DEPS) tests/model/fuzz.c
 	@mkdir -p $(dir $@)
 	@sh tests/model/need-fuzzer.sh
-	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
+	@echo "model: building $@"
+	@clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
 	    -DMODEL_CONFIG='"libfuzzer"' $(filter-out tests/model/main.c,$(MODEL_SRC)) tests/model/fuzz.c \
 	    $(LIB_SRC) -o $@
 
