@@ -275,6 +275,39 @@ START_TEST(repeated_timeouts_leave_nothing_behind)
 }
 END_TEST
 
+static fl_cmd ends_at_once(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_END(self);
+}
+
+/* A spawn is no wait: the deadline set before it is for the get. */
+static fl_cmd deadline_spawn_get(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, j->ticks);
+    FL_SPAWN(self, &j->other->task, ends_at_once);
+    FL_QUEUE_GET_RC(self, j->rc, &q, &j->item);
+    log_add("g%d:%d@%u", j->id, j->rc == 0 ? j->item : j->rc, (unsigned)fp.now);
+    FL_END(self);
+}
+
+START_TEST(deadline_set_before_a_spawn_bounds_the_next_wait)
+{
+    job g, child;
+    char expect[64];
+    job_init(&g, deadline_spawn_get, 1, 30);
+    job_init(&child, ends_at_once, 2, 0);
+    g.other = &child;
+    ck_assert_int_eq(run(&g), 0);
+    snprintf(expect, sizeof expect, "g1:%d@30", FL_ETIMEDOUT);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert(fl_task_finished(&child.task));
+    ck_assert_uint_eq(loop.timer_count, 0);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("timeout");
@@ -289,6 +322,7 @@ Suite *suite(void)
     tcase_add_test(tc, deadline_applies_to_the_next_wait_only);
     tcase_add_test(tc, cancel_before_the_deadline_wins_and_clears_it);
     tcase_add_test(tc, repeated_timeouts_leave_nothing_behind);
+    tcase_add_test(tc, deadline_set_before_a_spawn_bounds_the_next_wait);
     suite_add_tcase(s, tc);
     return s;
 }
