@@ -3,7 +3,8 @@
 # and gen/, a file a line, from every suite and from the model tester in
 # each of its configurations.  Included at the end of the Makefile.
 #
-#   make coverage             the table
+#   make coverage             the table (a suite that fails is reported, and
+#                             its coverage counted all the same)
 #   make coverage MISSING=1   and every line and branch never taken
 
 COV_DIR = build/coverage
@@ -13,7 +14,9 @@ COV_MODEL_SEEDS = 3000
 
 coverage:
 	@rm -rf $(COV_DIR)
-	@$(MAKE) --no-print-directory check CC=gcc BUILD=$(COV_DIR)/suites CFLAGS="-O0 -g" SAN=--coverage
-	@$(MAKE) --no-print-directory test-model MODEL_DIR=$(COV_DIR)/model MODEL_OPT=-O0 \
+	@echo "== coverage: the suites and the model tester, built with gcc --coverage"
+	@-$(MAKE) -s --no-print-directory check CC=gcc BUILD=$(COV_DIR)/suites CFLAGS="-O0 -g" \
+	    SAN=--coverage | grep -E '^suites:|FAILED|:F:|:E:'
+	@-$(MAKE) -s --no-print-directory test-model MODEL_DIR=$(COV_DIR)/model MODEL_OPT=-O0 \
 	    MODEL_SAN=--coverage MODEL_SEEDS=$(COV_MODEL_SEEDS)
 	@python3 tests/coverage.py $(COV_DIR) $(if $(MISSING),--missing)

@@ -54,6 +54,7 @@ typedef struct mtask {
     int cancel_open;   /* ... and whether a cancel came meanwhile */
     fl_time op_deadline;
     int op_has_deadline;
+    int timeout_failed; /* FL_TIMEOUT found the timers full: it raises */
     /* Once done. */
     int end_state;
     long end_val;
@@ -628,7 +629,7 @@ static void task_start(int i, const rec *r)
              me->state != M_ALIVE ? "not alive" : me->p != P_NONE ? "still in one" : "unwinding");
     me->o = *o;
     me->retry = me->notified = me->may_time_out = 0;
-    me->op_has_deadline = 0;
+    me->op_has_deadline = me->timeout_failed = 0;
     if (flags & OPF_ENDS) {
         long v = o->arg;
         int is_error = o->kind == OP_EXIT_ERROR;
@@ -649,6 +650,7 @@ static void task_start(int i, const rec *r)
         disarm(me); /* FL_TIMEOUT replaces the one before */
         if (timer_full()) {
             NOTE(N_TIMERS_FULL);
+            me->timeout_failed = 1;
             me->p = P_ANSWERED;
             me->rc = FL_ENOSPC; /* the wait is never issued */
             return;
@@ -713,7 +715,8 @@ static void task_result(int i, const rec *r)
         fail(i, "T%d: after %s the task sees %ld of the object; the model has %ld", i,
              op_defs[k].name, r->obs, obs);
     me->p = P_NONE;
-    if (i != ACTOR_DRIVER && me->o.prop && r->rc < 0 && (op_defs[k].flags & OPF_RAISES))
+    if (i != ACTOR_DRIVER && me->o.prop && r->rc < 0 &&
+        ((op_defs[k].flags & OPF_RAISES) || me->timeout_failed))
         unwind(me, r->rc, 0);
 }
 
