@@ -3,22 +3,33 @@
 #
 #   make            the static library and the demo program
 #   make demo       build and run the demo (make demo-trace: and draw its schedule)
-#   make test       install what the tests need (Check, valgrind, clang) if
-#                   missing, then run every suite: gcc, clang, ASan+UBSan,
+#   make test       install what the tests need (Check, valgrind, clang, ...)
+#                   if missing, then run every suite: gcc, clang, ASan+UBSan,
 #                   TSan (the threaded ones), valgrind; the model-based
 #                   random tester (tests/model/); check the library links
-#                   no allocator
+#                   no allocator; check the CMake and PlatformIO builds, the
+#                   version, the docs
 #   make fuzz       SECONDS=N: the random tester on fresh seeds, and libFuzzer
 #   make coverage   line and branch coverage of flowno/ and gen/, per file
 #   make docs       the API reference (Doxygen, warnings are errors) in build/docs
 #   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
+#   make lib PORT=cortex_m CC=arm-none-eabi-gcc CFLAGS="-mcpu=... -mthumb -Os"
+#                   the library for a firmware (PORT: posix, cortex_m, manual)
 #   make clean
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-BUILD   ?= build/$(notdir $(CC))
+PORT    ?= posix
+# One folder a compiler (and a port, other than posix's).
+BUILD   ?= build/$(notdir $(CC))$(if $(filter-out posix,$(PORT)),-$(PORT))
 PREFIX  ?= /usr/local
-VERSION  = 0.1.0
+# flowno.h holds the version; this reads it (the lines that start "#define").
+fl_version_part = $(shell sed -n 's/^.define FL_VERSION_$(1) *\([0-9]*\).*/\1/p' flowno/flowno.h)
+VERSION := $(call fl_version_part,MAJOR).$(call fl_version_part,MINOR).$(call fl_version_part,PATCH)
+# A cross compiler's own archiver: arm-none-eabi-gcc -> arm-none-eabi-ar.
+ifeq ($(origin AR),default)
+AR = $(if $(filter %-gcc,$(CC)),$(CC:%-gcc=%-ar),ar)
+endif
 
 # Beyond -Wall -Wextra, what firmware builds often turn on: the library, the
 # examples and the tests build clean under all of it, with gcc and clang.
@@ -30,14 +41,17 @@ CPPFLAGS_ALL = -I. $(CPPFLAGS)
 CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
 LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
-# The scheduler (core/), the primitives (sync/), sockets (net/), diagnostics
-# (debug/) and the platforms (port/): see README.md's layout.
-LIB_SRC = flowno/core/loop.c flowno/core/task.c flowno/core/list.c flowno/core/timer.c \
-          flowno/core/error.c flowno/core/post.c \
-          flowno/sync/queue.c flowno/sync/event.c flowno/sync/lock.c flowno/sync/cond.c \
-          flowno/sync/latch.c flowno/sync/signal.c \
-          flowno/net/net.c flowno/debug/dump.c flowno/debug/trace.c \
-          flowno/port/posix.c flowno/port/manual.c
+# The sources, found, not listed: every .c under flowno/ builds for every
+# target (a platform's file compiles to nothing elsewhere).  Platform code
+# is in port/ (one backend a file) and net/ (POSIX sockets); the rest, and
+# the manual port, is portable.  CMakeLists.txt and library.json pick the
+# same files by the same rules; tests/build/check-sources.sh compares them.
+ALL_SRC      := $(sort $(shell find flowno -name '*.c'))
+PORTABLE_SRC := $(filter-out flowno/port/% flowno/net/%,$(ALL_SRC)) flowno/port/manual.c
+SRC_posix    := $(filter-out flowno/port/cortex_m.c,$(ALL_SRC))
+SRC_cortex_m := $(PORTABLE_SRC) flowno/port/cortex_m.c
+SRC_manual   := $(PORTABLE_SRC)
+LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or manual))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
@@ -45,7 +59,7 @@ HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
 SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io \
-              hooks post net trace
+              hooks post net trace order
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -56,7 +70,8 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-asan test-tsan test-valgrind test-nomalloc test-install test-http \
+        test-gcc test-clang test-heap test-asan test-tsan test-valgrind test-nomalloc test-install \
+        test-http test-cmake test-sources test-version test-tree \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -81,12 +96,15 @@ $(DEMO): docs/examples/demo.c $(LIB)
 demo: $(DEMO)
 	./$(DEMO)
 
-# The demo's schedule as a picture for the docs (and JSON and VCD beside
-# it in build/trace): docs/demo-trace.svg.
+# The demo's schedule as a picture (and JSON and VCD beside it), all in
+# build/trace.  `make docs/demo-trace.svg` refreshes the one in the docs.
 demo-trace: $(DEMO)
 	@mkdir -p build/trace
 	./$(DEMO) --trace build/trace/demo
-	cp build/trace/demo.svg docs/demo-trace.svg
+
+docs/demo-trace.svg: $(DEMO)
+	@$(MAKE) --no-print-directory demo-trace
+	cp build/trace/demo.svg $@
 
 $(BUILD)/examples/%: docs/examples/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -172,8 +190,24 @@ test-nomalloc:
 	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-nomalloc.sh build/gcc/libflowno.a
 test-install:
-	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
 	@sh tests/check-install.sh
+# CMake: configure, build, install; find_package, add_subdirectory,
+# FetchContent and pkg-config consumers; the M0+ cross build and its
+# firmware in QEMU (tests/build/check-cmake.sh).
+test-cmake: deps target-deps
+	@WARN="$(WARN)" SRC_posix="$(SRC_posix)" SRC_cortex_m="$(SRC_cortex_m)" \
+	    sh tests/build/check-cmake.sh
+# The firmware's source lists (library.json, PORT=cortex_m) and a build of
+# every file under flowno/, for the Cortex-M0+ (tests/build/check-sources.sh).
+test-sources: target-deps
+	@WARN="$(WARN)" SRC_cortex_m="$(SRC_cortex_m)" sh tests/build/check-sources.sh
+# The version is flowno.h's everywhere it appears (tests/build/check-version.sh).
+test-version: deps
+	@VERSION="$(VERSION)" sh tests/build/check-version.sh
+# The tree stands alone: no path outside it, links and quoted make commands
+# that work, SPDX lines (tests/build/check-tree.sh).
+test-tree:
+	@sh tests/build/check-tree.sh
 # The library must build warning-free in every profile, not just the
 # default: compile it (no linking) with each set of feature switches.
 PROFILES = "-DFL_PROFILE_MINIMAL" \
@@ -219,6 +253,10 @@ test: deps
 	@$(MAKE) --no-print-directory test-http
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
+	@$(MAKE) --no-print-directory test-tree
+	@$(MAKE) --no-print-directory test-version
+	@$(MAKE) --no-print-directory test-sources
+	@$(MAKE) --no-print-directory test-cmake
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory size-guard
 	@$(MAKE) --no-print-directory stack
@@ -230,17 +268,29 @@ docs:
 	@command -v doxygen >/dev/null 2>&1 || sh tests/apt-install.sh doxygen
 	@rm -rf build/docs
 	doxygen docs/Doxyfile
-	@echo "docs: build/docs/html/index.html (no Doxygen warnings)"
+	@if grep -o '<name>[A-Za-z0-9_]*_</name>' build/docs/flowno.tag; then \
+	    echo "docs: internal names (ending in _) in the index"; exit 1; fi
+	@if grep -l '@ref ' build/docs/html/*.html; then \
+	    echo "docs: a link Doxygen could not make (link text over two lines?)"; exit 1; fi
+	@echo "docs: build/docs/html/index.html (no Doxygen warnings, public names only)"
 
 # ---- install -------------------------------------------------------------
 
+# The configuration the library was built with (-DFL_... in CPPFLAGS) goes
+# into flowno.pc, so that the programs built against it agree; but for
+# FL_CONFIG_FILE: a quoted path does not survive pkg-config's output.
+FLOWNO_DEFINES = $(filter-out -DFL_CONFIG_FILE=%,$(filter -DFL_% -DGEN_%,$(CPPFLAGS)))
+FLOWNO_LIBS    = $(if $(filter posix,$(PORT)),-pthread)
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/flowno \
 	           $(DESTDIR)$(PREFIX)/include/gen
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libflowno.a
 	install -m 644 flowno/flowno.h flowno/config.h $(DESTDIR)$(PREFIX)/include/flowno/
 	install -m 644 gen/gen.h $(DESTDIR)$(PREFIX)/include/gen/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' flowno/flowno.pc.in \
+	sed -e 's|@FLOWNO_PREFIX@|$(PREFIX)|g' -e 's|@FLOWNO_LIBDIR@|lib|g' \
+	    -e 's|@FLOWNO_INCLUDEDIR@|include|g' -e 's|@FLOWNO_VERSION@|$(VERSION)|g' \
+	    -e 's|@FLOWNO_CFLAGS@|$(FLOWNO_DEFINES)|g' -e 's|@FLOWNO_LIBS@|$(FLOWNO_LIBS)|g' \
+	    flowno/flowno.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/flowno.pc
 
 clean:

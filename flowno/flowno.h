@@ -46,10 +46,53 @@
 extern "C" {
 #endif
 
+/* ---- Version ----------------------------------------------------------- */
+
+/** This header's version, semantic versioning: MAJOR changes break the API
+ * or the ABI, MINOR adds to them, PATCH fixes.  These three lines are the
+ * one place the version is written: the Makefile, CMake and flowno.pc take
+ * it from here (and `make test` checks library.json and CHANGELOG.md). */
+#define FL_VERSION_MAJOR 0
+#define FL_VERSION_MINOR 1
+#define FL_VERSION_PATCH 0
+/** The same as one number, for `#if`: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define FL_VERSION_NUMBER (FL_VERSION_MAJOR * 10000 + FL_VERSION_MINOR * 100 + FL_VERSION_PATCH)
+#define FL_STR_(x) #x
+#define FL_XSTR_(x) FL_STR_(x)
+/** The same as a string: "MAJOR.MINOR.PATCH". */
+#define FL_VERSION_STRING \
+    FL_XSTR_(FL_VERSION_MAJOR) "." FL_XSTR_(FL_VERSION_MINOR) "." FL_XSTR_(FL_VERSION_PATCH)
+
+/** The version of the library linked in, as FL_VERSION_STRING was when it
+ * was compiled: a program can compare the two to catch a header that does
+ * not match its library. */
+const char *fl_version(void);
+
 /* ---- Basic types ------------------------------------------------------- */
 
 /** A task's result: an integer, or a pointer stored as one. */
 typedef intptr_t fl_value;
+
+/* The casts of the macros and inline functions below.  C++ gets its named
+ * casts, so that the header is clean under -Wold-style-cast; FL_VALUE_
+ * takes an integer or a pointer. */
+#ifdef __cplusplus
+#define FL_CAST_(type, x) static_cast<type>(x)
+#define FL_VALUE_(x) fl_value_of_(x)
+} /* templates cannot have C linkage */
+inline fl_value fl_value_of_(fl_value v)
+{
+    return v;
+}
+template <class T> inline fl_value fl_value_of_(T *p)
+{
+    return reinterpret_cast<fl_value>(p);
+}
+extern "C" {
+#else
+#define FL_CAST_(type, x) ((type)(x))
+#define FL_VALUE_(x) ((fl_value)(x))
+#endif
 
 /** Time in ticks of the port's clock (FL_TICK_HZ a second); wraps around. */
 #if FL_TIME_BITS == 32
@@ -62,9 +105,9 @@ typedef int64_t fl_time_diff;
 
 /** Ticks in `ms` milliseconds. */
 #if FL_TICK_HZ == 1000
-#define FL_MS(ms) ((fl_time)(ms))
+#define FL_MS(ms) FL_CAST_(fl_time, ms)
 #else
-#define FL_MS(ms) ((fl_time)(((uint64_t)(ms) * FL_TICK_HZ + 999u) / 1000u))
+#define FL_MS(ms) FL_CAST_(fl_time, (FL_CAST_(uint64_t, ms) * FL_TICK_HZ + 999u) / 1000u)
 #endif
 
 /** Index of a task in the loop's table, as narrow as FL_MAX_TASKS allows. */
@@ -97,7 +140,8 @@ enum {
     FL_EPERM = -209,       /**< not the owner (a lock released by another task) */
     FL_EAGAIN = -210,      /**< would wait (the non-blocking forms) */
     FL_ERANGE = -211,      /**< a count would go out of range */
-    FL_ECONFIG = -212      /**< the library was built with another config.h */
+    FL_ECONFIG = -212,     /**< the library was built with another config.h */
+    FL_ERESUME = -213      /**< resumed at a point the body does not have */
 };
 
 /** A short description of `err`; "unknown error" for codes not flowno's. */
@@ -125,6 +169,13 @@ enum fl_op {
     FL_OP_QUEUE_PUT_RESERVED, /**< a woken putter stores into its reserved slot */
     FL_OP_QUEUE_GET_RESERVED, /**< a woken getter takes its reserved item */
     FL_OP_DEADLINE,    /**< arg.ticks: the next wait fails after this long */
+    /** Done by the task itself (arg.ptr: the primitive; self->wait.value:
+     * the result); the loop runs the tasks it woke, then the task again:
+     * Flowno's order.  No cancellation is delivered here. */
+    FL_OP_EVENT_SET,   /**< FL_EVENT_SET */
+    FL_OP_LOCK_RELEASE, /**< FL_LOCK_RELEASE */
+    FL_OP_COND_NOTIFY, /**< FL_COND_NOTIFY, FL_COND_NOTIFY_ALL */
+    FL_OP_LATCH_COUNT_DOWN, /**< FL_LATCH_COUNT_DOWN */
     /** Suspension points: a pending cancellation is delivered here. */
     FL_OP_YIELD,       /**< run again after every other ready task */
     FL_OP_SLEEP,       /**< arg.ticks: how long */
@@ -141,7 +192,28 @@ enum fl_op {
     FL_OP_COUNT_
 };
 
-typedef struct fl_cmd {
+/** Declares a function that returns a command record, such as a helper
+ * (FL_BEGIN_HELPER), so that the compiler warns when one is called as a
+ * plain function and its command dropped: it must be run with FL_CALL.
+ *     FL_AWAITABLE static fl_cmd read_frame(fl_task *self, fl_frame *f);
+ * With Clang, and C++17, every function returning an fl_cmd warns anyway
+ * (the type itself carries the attribute); GCC's C needs the macro. */
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define FL_AWAITABLE [[nodiscard]]
+#define FL_CMD_TYPE_ATTR_ [[nodiscard]]
+#elif defined(__GNUC__)
+#define FL_AWAITABLE __attribute__((warn_unused_result))
+#if defined(__clang__)
+#define FL_CMD_TYPE_ATTR_ __attribute__((warn_unused_result))
+#endif
+#else
+#define FL_AWAITABLE
+#endif
+#ifndef FL_CMD_TYPE_ATTR_
+#define FL_CMD_TYPE_ATTR_
+#endif
+
+typedef struct FL_CMD_TYPE_ATTR_ fl_cmd {
     int op;
     union {
         fl_value value;
@@ -197,12 +269,12 @@ typedef enum fl_state {
                                    waiting: notified, queued for a lock */
 
 /** Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
- * it on a task that is alive (spawned and not finished). */
+ * it on a task that is alive (spawned and not finished) or posted. */
 void fl_task_init(fl_task *task, fl_task_fn fn);
 
 static inline fl_state fl_task_state(const fl_task *task)
 {
-    return task == NULL ? FL_TASK_NEW : (fl_state)(task->flags & FL_F_STATE_);
+    return task == NULL ? FL_TASK_NEW : FL_CAST_(fl_state, task->flags & FL_F_STATE_);
 }
 /** Finished, failed or cancelled. */
 static inline bool fl_task_done(const fl_task *task)
@@ -235,7 +307,7 @@ static inline fl_value fl_task_result(const fl_task *task)
 static inline int fl_task_error(const fl_task *task)
 {
     fl_state s = fl_task_state(task);
-    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? (int)task->result : 0;
+    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? FL_CAST_(int, task->result) : 0;
 }
 
 /* ---- Helper frames ----------------------------------------------------- */
@@ -252,7 +324,28 @@ typedef struct fl_frame {
     ((void)((f)->lc = GEN_LC_START, (f)->flags = 0, (f)->result = 0))
 /** After FL_CALL: what the helper returned, or its error (0 if none). */
 #define fl_frame_result(f) ((f)->result)
-#define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? (int)(f)->result : 0)
+#define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? FL_CAST_(int, (f)->result) : 0)
+
+/* ---- Flags set from interrupts and other threads ------------------------ */
+
+/* The few fields that an interrupt handler or another thread writes (a
+ * raise, a post, a hold) are read and written through these.  With GCC and
+ * Clang they are atomic loads and stores, so that a raise from a POSIX
+ * thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) relaxed order suffices, as interrupts see
+ * the core's own stores in order, and costs no barrier instruction.  Never
+ * a read-modify-write: Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && ((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                          !__STDC_HOSTED__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#elif defined(__GNUC__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#else /* the fields are volatile: the compiler keeps each access */
+#define FL_ATOMIC_LOAD_(x) (x)
+#define FL_ATOMIC_STORE_(x, v) ((void)((x) = (v)))
+#endif
 
 /* ---- The port: clock and idle wait ------------------------------------- */
 
@@ -323,8 +416,8 @@ int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char 
                                  void *ctx);
 #endif
 
-/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; build it for
- * Cortex-M only): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
+/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; empty on other
+ * targets): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
  * PRIMASK around fl_post_spawn.  NULL if the clock gives no valid SysTick
  * reload.  The application's SysTick_Handler calls fl_port_cortex_m_tick. */
 fl_port *fl_port_cortex_m(uint32_t core_clock_hz);
@@ -366,7 +459,7 @@ struct fl_loop {
     fl_task *root;        /**< of the fl_run_until_complete in progress */
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
-    unsigned holds;       /**< fl_loop_hold count: outside wake sources */
+    volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
@@ -383,18 +476,67 @@ struct fl_loop {
 #endif
 };
 
+/* The configuration check.  Every setting that changes the library's
+ * layout or behaviour, compiled into the application (by the inline
+ * functions below, with the application's config.h) and into the library:
+ * the switches as bits of word 0, then the numbers. */
+#ifdef GEN_USE_LABELS
+#define FL_CONFIG_LABELS_ 1
+#else
+#define FL_CONFIG_LABELS_ 0
+#endif
+#define FL_CONFIG_TIME64_ (FL_TIME_BITS == 64)
+#define FL_CONFIG_SWITCHES_(X)                                                          \
+    X(FL_ENABLE_RUN) X(FL_ENABLE_JOIN) X(FL_ENABLE_CANCEL) X(FL_ENABLE_EXIT)              \
+    X(FL_ENABLE_QUEUE) X(FL_ENABLE_EVENT) X(FL_ENABLE_LOCK) X(FL_ENABLE_COND)             \
+    X(FL_ENABLE_LATCH) X(FL_ENABLE_SIGNAL) X(FL_ENABLE_POST) X(FL_ENABLE_TIMEOUT)         \
+    X(FL_ENABLE_IO) X(FL_ENABLE_NET) X(FL_ENABLE_HOOKS) X(FL_ENABLE_TRACE)                \
+    X(FL_ENABLE_DUMP) X(FL_ENABLE_STRERROR) X(FL_TIMER_HEAP) X(FL_CONFIG_TIME64_)         \
+    X(FL_CONFIG_LABELS_)
+#define FL_CONFIG_NUMBERS_(X)                                                          \
+    X(FL_TICK_HZ) X(FL_MAX_TASKS) X(FL_MAX_TIMERS) X(FL_POLL_INTERVAL) X(FL_TRACE_ROWS)  \
+    X(sizeof(fl_loop)) X(sizeof(fl_task))
+#define FL_CONFIG_ENUM_(name) FL_CONFIG_BIT_##name,
+enum { FL_CONFIG_SWITCHES_(FL_CONFIG_ENUM_) FL_CONFIG_BITS_ };
+#define FL_CONFIG_COUNT_(name) +1
+#define FL_CONFIG_WORDS_ (1 FL_CONFIG_NUMBERS_(FL_CONFIG_COUNT_))
+#define FL_CONFIG_BIT_OF_(name) | (FL_CAST_(uint32_t, (name) != 0) << FL_CONFIG_BIT_##name)
+#define FL_CONFIG_NUMBER_(name) , FL_CAST_(uint32_t, name)
+typedef struct fl_config_ {
+    uint32_t word[FL_CONFIG_WORDS_];
+} fl_config_;
+#define FL_CONFIG_OF_THIS_BUILD_ \
+    {{0u FL_CONFIG_SWITCHES_(FL_CONFIG_BIT_OF_) FL_CONFIG_NUMBERS_(FL_CONFIG_NUMBER_)}}
+
+int fl_loop_init_(fl_loop *loop, fl_port *port, const fl_config_ *app);
+const char *fl_config_diff_(const fl_config_ *app);
+
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
- * FL_ECONFIG when the library was compiled with other capacities or another
- * continuation type than the caller: their structs would not agree. */
-#define fl_loop_init(loop, port) \
-    fl_loop_init_((loop), (port), sizeof(fl_loop), sizeof(fl_task))
-int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size);
+ * FL_ECONFIG, touching nothing, when the library was built with another
+ * configuration than the caller (another FL_TICK_HZ, capacity, feature
+ * switch or continuation type): fl_config_diff() names the setting. */
+static inline int fl_loop_init(fl_loop *loop, fl_port *port)
+{
+    const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    return fl_loop_init_(loop, port, &app);
+}
+/** NULL if this code and the library were built with the same settings;
+ * else the first that differs ("FL_TICK_HZ", "FL_ENABLE_QUEUE",
+ * "sizeof(fl_task)", ...; "" when FL_ENABLE_STRERROR is 0). */
+static inline const char *fl_config_diff(void)
+{
+    const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    return fl_config_diff_(&app);
+}
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
 
-/** Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
- * function given to fl_task_init is kept.  FL_EBUSY if the task is alive,
- * FL_ENOSPC if the table is full. */
+/** Spawn `task` (Flowno's create_task): from plain C code, or from a task,
+ * which goes on at once (FL_SPAWN instead lets the child run first, as
+ * Flowno's `await spawn()`).  With fn NULL the function given to
+ * fl_task_init is kept.  FL_EBUSY if the task is alive
+ * or handed to fl_post_spawn and not yet taken in, FL_ENOSPC if the table
+ * is full. */
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
 
 /** Request cancellation of `task`.  True when it was delivered or is already
@@ -411,7 +553,7 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
  * still ready, the time to the next timer, or FL_TIME_FOREVER if only a
  * signal can wake anyone.  FL_EBUSY if called from inside a task. */
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
-#define FL_TIME_FOREVER ((fl_time)-1)
+#define FL_TIME_FOREVER FL_CAST_(fl_time, -1)
 
 /** Spawn `task` (prepared with fl_task_init) from another thread or an
  * interrupt handler: Flowno's create_task from another thread.  The loop
@@ -424,7 +566,10 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
 
 /** Tell the loop that something outside it (a thread, an interrupt, another
  * loop) may still post a task or raise a signal: while held, a loop with
- * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted. */
+ * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted.  Safe
+ * from other threads and interrupt handlers when the port has lock/unlock
+ * (the POSIX and Cortex-M ports do); otherwise from the loop's own thread
+ * (or one interrupt priority) only, as with fl_post_spawn. */
 void fl_loop_hold(fl_loop *loop);
 void fl_loop_release(fl_loop *loop);
 
@@ -455,7 +600,7 @@ struct fl_waitq {
 static inline void fl_waitq_init(fl_waitq *q, unsigned kind)
 {
     q->head = FL_SLOT_NONE;
-    q->kind = (uint8_t)kind;
+    q->kind = FL_CAST_(uint8_t, kind);
 }
 
 enum fl_wait_kind {
@@ -554,6 +699,11 @@ typedef struct fl_event {
 } fl_event;
 
 int fl_event_init(fl_event *ev, fl_loop *loop);
+/* What FL_EVENT_WAIT waits on: the event's latch (NULL stays NULL). */
+static inline fl_latch *fl_event_latch_(fl_event *ev)
+{
+    return ev == NULL ? NULL : &ev->latch;
+}
 int fl_event_set(fl_event *ev);
 bool fl_event_is_set(const fl_event *ev);
 
@@ -576,7 +726,7 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop);
 /** Interrupt-safe.  Wakes the loop's idle wait through the port. */
 void fl_signal_raise(fl_signal *sig);
 /** True if a raise is waiting to be delivered (for a port's wait()). */
-#define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
+#define fl_loop_signal_pending(loop) (FL_ATOMIC_LOAD_((loop)->signal_pending) != 0)
 
 /* ---- Seeing the schedule ------------------------------------------------ */
 
@@ -674,7 +824,12 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
 
 /** Frame plumbing: the macros below reach the current frame's continuation,
  * flags and result through these three locals, so that a task body and a
- * helper body use the very same macros. */
+ * helper body use the very same macros.  They are named so that a macro
+ * used where FL_BEGIN has not declared them (a plain function, before
+ * FL_BEGIN) fails to compile with an error that says so. */
+#define fl_lc_ FL_wait_macro_used_outside_a_task_body
+#define fl_flags_ FL_task_macro_used_outside_a_task_body
+#define fl_result_ FL_RETURN_or_FAIL_used_outside_a_task_body
 #define FL_BEGIN_FRAME_(lcp, flagsp, resultp)  \
     gen_lc *const fl_lc_ = (lcp);              \
     uint8_t *const fl_flags_ = (flagsp);       \
@@ -685,7 +840,8 @@ fl_dispatch_:                                  \
 /** First statement of a task body.  Declare locals before it. */
 #define FL_BEGIN(self) FL_BEGIN_FRAME_(&(self)->lc, &(self)->flags, &(self)->result)
 
-/** First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`. */
+/** First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`,
+ * declared FL_AWAITABLE so that calling it without FL_CALL is a warning. */
 #define FL_BEGIN_HELPER(self, frame) \
     (void)(self);                    \
     FL_BEGIN_FRAME_(&(frame)->lc, &(frame)->flags, &(frame)->result)
@@ -700,13 +856,15 @@ fl_dispatch_:                                  \
 
 /** The error the current frame is unwinding with, or 0. */
 #define fl_pending_error(self) \
-    ((*fl_flags_ & FL_F_ERROR_) ? (int)*fl_result_ : 0)
+    ((*fl_flags_ & FL_F_ERROR_) ? FL_CAST_(int, *fl_result_) : 0)
 
-/** Last statement of a task or helper body. */
-#define FL_END(self)                 \
-    GEN_DISPATCH_END_                \
-    if (0)                           \
-        goto fl_dispatch_;           \
+/** Last statement of a task or helper body.  A body resumed at a point it
+ * does not have (a wait inside a switch of your own) fails with
+ * FL_ERESUME, after its finally section. */
+#define FL_END(self)                                 \
+    GEN_DISPATCH_END_(*fl_lc_, FL_RAISE_(FL_ERESUME)) \
+    if (0)                                           \
+        goto fl_dispatch_;                           \
     (void)fl_result_;                \
     (void)fl_flags_;                 \
     *fl_lc_ = GEN_LC_DONE;           \
@@ -721,7 +879,7 @@ fl_dispatch_:                                  \
 
 #define FL_RAISE_(err)                   \
     do {                                 \
-        *fl_result_ = (fl_value)(err);   \
+        *fl_result_ = FL_VALUE_(err);    \
         *fl_flags_ |= FL_F_ERROR_;       \
         FL_UNWIND_();                    \
     } while (0)
@@ -729,8 +887,8 @@ fl_dispatch_:                                  \
 /** End with a value (after the finally section). */
 #define FL_RETURN(self, value)                                   \
     do {                                                         \
-        *fl_result_ = (fl_value)(value);                         \
-        *fl_flags_ = (uint8_t)(*fl_flags_ & ~FL_F_ERROR_);       \
+        *fl_result_ = FL_VALUE_(value);                          \
+        *fl_flags_ = FL_CAST_(uint8_t, *fl_flags_ & ~FL_F_ERROR_); \
         FL_UNWIND_();                                            \
     } while (0)
 
@@ -754,7 +912,7 @@ fl_dispatch_:                                  \
 #define FL_AWAIT_RC(self, rc, cmd)                        \
     do {                                                  \
         GEN_SUSPEND_(*fl_lc_, return (cmd));              \
-        (rc) = (int)(self)->wait.value;                   \
+        (rc) = FL_CAST_(int, (self)->wait.value);         \
     } while (0)
 
 /** Suspend with command `cmd`; an error outcome propagates. */
@@ -774,8 +932,11 @@ fl_dispatch_:                                  \
 #define FL_SLEEP_RC(self, rc, ticks) FL_AWAIT_RC(self, rc, fl_cmd_sleep_(ticks))
 
 /** Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
- * function when child_fn is NULL.  The spawner goes on at once; the child runs after the
- * tasks already ready.  Fails with FL_EBUSY or FL_ENOSPC. */
+ * function when child_fn is NULL (Flowno's `await spawn(child)`).  The
+ * child runs first: the spawner goes behind it on the ready list, and goes
+ * on when its turn comes.  Fails at once with FL_EBUSY or FL_ENOSPC.  To
+ * spawn without stepping aside (Flowno's create_task), a task calls
+ * fl_spawn. */
 #define FL_SPAWN(self, child, child_fn)                           \
     do {                                                    \
         (self)->wait.fn = (child_fn);                             \
@@ -807,9 +968,9 @@ fl_dispatch_:                                  \
  * *result, or returns `err`.  The task ends with that outcome; its finally
  * section does not run. */
 #define FL_EXIT(self, value) \
-    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT, (fl_value)(value)))
+    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT, FL_VALUE_(value)))
 #define FL_EXIT_ERROR(self, err) \
-    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, (fl_value)(err)))
+    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, FL_VALUE_(err)))
 
 /** Run helper `call` (whose frame is `frame`) until it ends; while it waits,
  * the task waits.  Its value is fl_frame_result(frame); its error is handed
@@ -832,18 +993,18 @@ fl_dispatch_:                                  \
     } while (0)
 
 /** A queue operation: copy through `ptr`; when woken with a reservation
- * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once. */
+ * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once
+ * (a peek may wait again).  The retry returns from the same suspension
+ * point, so the resume comes back into the loop: one point a line, and no
+ * local across it (C++ refuses a jump past one). */
 #define FL_QUEUE_RETRY_ 1
 #define FL_QUEUE_OP_RC_(self, rc, op, retry_op, q, ptr)                 \
     do {                                                                \
-        int fl_qop_ = (op);                                             \
-    GEN_HERE_(fl_qretry_):                                              \
         (self)->wait.item = (ptr);                                      \
-        GEN_SUSPEND_(*fl_lc_, return fl_cmd_(fl_qop_, (q)));            \
-        (rc) = (int)(self)->wait.value;                                 \
-        if ((rc) == FL_QUEUE_RETRY_) {                                  \
-            fl_qop_ = (retry_op);                                       \
-            goto GEN_HERE_(fl_qretry_);                                 \
+        GEN_SUSPEND_(*fl_lc_, return fl_cmd_((op), (q)));               \
+        while (((rc) = FL_CAST_(int, (self)->wait.value)) == FL_QUEUE_RETRY_) { \
+            (self)->wait.item = (ptr);                                  \
+            return fl_cmd_((retry_op), (q));                            \
         }                                                               \
     } while (0)
 #define FL_PROPAGATE_(rc)                \
@@ -902,11 +1063,65 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
 
+/** Do `expr` (an int: 0 or more, or an error), then, if it did not fail,
+ * step aside behind the tasks it woke (Flowno's order); rc gets its value. */
+#define FL_THEN_STEP_ASIDE_RC_(self, rc, op, obj, expr)                 \
+    do {                                                                \
+        (self)->wait.value = (expr);                                    \
+        if ((self)->wait.value >= 0)                                    \
+            GEN_SUSPEND_(*fl_lc_, return fl_cmd_(op, (obj)));           \
+        (rc) = FL_CAST_(int, (self)->wait.value);                       \
+    } while (0)
+#define FL_THEN_STEP_ASIDE_(self, op, obj, expr)                        \
+    do {                                                                \
+        FL_THEN_STEP_ASIDE_RC_(self, (self)->wait.value, op, obj, expr); \
+        FL_PROPAGATE_((self)->wait.value);                              \
+    } while (0)
+
+/** The in-task forms of fl_event_set, fl_lock_release, fl_cond_notify and
+ * fl_latch_count_down (Flowno's `await event.set()`, `await
+ * lock.release()`, ...): they do what the plain function does, then the
+ * task steps aside so that the tasks it woke run before it goes on, as in
+ * Flowno.  The plain functions (for interrupt handlers and plain C) never
+ * suspend.  An error (FL_EINVAL, FL_EPERM, FL_ERANGE) comes back at once.
+ * Setting an event already set does nothing and does not step aside. */
+#define FL_EVENT_SET_RC(self, rc, ev)                                              \
+    do {                                                                           \
+        if (fl_event_is_set(ev))                                                   \
+            (rc) = 0;                                                              \
+        else                                                                       \
+            FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_EVENT_SET, (ev), fl_event_set(ev)); \
+    } while (0)
+#define FL_EVENT_SET(self, ev)                                      \
+    do {                                                            \
+        FL_EVENT_SET_RC(self, (self)->wait.value, ev);              \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+#define FL_LOCK_RELEASE_RC(self, rc, lock) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+#define FL_LOCK_RELEASE(self, lock) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+/** rc gets how many waiters were notified. */
+#define FL_COND_NOTIFY_RC(self, rc, cond, n) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY(self, cond, n) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY_ALL_RC(self, rc, cond) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_COND_NOTIFY_ALL(self, cond) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_LATCH_COUNT_DOWN_RC(self, rc, latch, error_if_zero)      \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LATCH_COUNT_DOWN, (latch), \
+                           fl_latch_count_down((latch), (error_if_zero)))
+#define FL_LATCH_COUNT_DOWN(self, latch, error_if_zero)             \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LATCH_COUNT_DOWN, (latch),      \
+                        fl_latch_count_down((latch), (error_if_zero)))
+
 /** Wait until `ev` is set. */
 #define FL_EVENT_WAIT(self, ev) \
-    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
+    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, fl_event_latch_(ev)))
 #define FL_EVENT_WAIT_RC(self, rc, ev) \
-    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
+    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, fl_event_latch_(ev)))
 /** Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
 #define FL_LOCK(self, lock) FL_AWAIT(self, fl_cmd_(FL_OP_LOCK, (lock)))
 #define FL_LOCK_RC(self, rc, lock) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LOCK, (lock)))
@@ -921,15 +1136,19 @@ fl_dispatch_:                                  \
 /** Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
- * is dropped when that wait ends, when the task yields or sleeps, or ends. */
+ * is dropped when that wait ends (also when it ends at once, or by a
+ * cancel), when the task yields or sleeps, or ends.  A getter's or
+ * putter's wait ends when it is woken (its item or place is set aside); a
+ * peeker's only once it has looked again, since the item may be taken
+ * first: a deadline that passes in between fails the peek. */
 #define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
 
 /** Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs
  * a port with I/O (the POSIX port); errors come back negated (-EBADF). */
 #define FL_IO_WAIT(self, fd, events) \
-    FL_AWAIT(self, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
+    FL_AWAIT(self, fl_cmd_value_(FL_OP_IO_WAIT, FL_CAST_(fl_value, fd) * 4 + FL_CAST_(fl_value, events)))
 #define FL_IO_WAIT_RC(self, rc, fd, events) \
-    FL_AWAIT_RC(self, rc, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
+    FL_AWAIT_RC(self, rc, fl_cmd_value_(FL_OP_IO_WAIT, FL_CAST_(fl_value, fd) * 4 + FL_CAST_(fl_value, events)))
 
 /** Wait until `sig` is raised (at once if a raise is pending). */
 #define FL_SIGNAL_WAIT(self, sig) FL_AWAIT(self, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
@@ -1007,26 +1226,30 @@ int fl_sock_nonblock(int fd);
 int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len);
 
 /** The awaitables, for the macros below (or FL_CALL_RC). */
-fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd, const struct sockaddr *addr,
-                       unsigned addrlen);
-fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned port);
-fl_cmd fl_sock_accept(fl_task *self, fl_sock_op *op, int fd, struct sockaddr *addr,
-                      unsigned *addrlen);
-fl_cmd fl_sock_recv(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
-fl_cmd fl_sock_recv_exact(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
-fl_cmd fl_sock_send(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len);
-fl_cmd fl_sock_send_all(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len);
-fl_cmd fl_sock_recvfrom(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len,
-                        struct sockaddr *from, unsigned *fromlen);
-fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len,
-                      const struct sockaddr *to, unsigned tolen);
+FL_AWAITABLE fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd,
+                                    const struct sockaddr *addr, unsigned addrlen);
+FL_AWAITABLE fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr,
+                                   unsigned port);
+FL_AWAITABLE fl_cmd fl_sock_accept(fl_task *self, fl_sock_op *op, int fd,
+                                   struct sockaddr *addr, unsigned *addrlen);
+FL_AWAITABLE fl_cmd fl_sock_recv(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
+FL_AWAITABLE fl_cmd fl_sock_recv_exact(fl_task *self, fl_sock_op *op, int fd, void *buf,
+                                       size_t len);
+FL_AWAITABLE fl_cmd fl_sock_send(fl_task *self, fl_sock_op *op, int fd, const void *buf,
+                                 size_t len);
+FL_AWAITABLE fl_cmd fl_sock_send_all(fl_task *self, fl_sock_op *op, int fd, const void *buf,
+                                     size_t len);
+FL_AWAITABLE fl_cmd fl_sock_recvfrom(fl_task *self, fl_sock_op *op, int fd, void *buf,
+                                     size_t len, struct sockaddr *from, unsigned *fromlen);
+FL_AWAITABLE fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf,
+                                   size_t len, const struct sockaddr *to, unsigned tolen);
 
 /** Run an awaitable; `n` gets its result or its error. */
 #define FL_SOCK_CALL_(self, n, op, call)                            \
     do {                                                            \
         FL_CALL_RC(self, n, &(op)->frame, call);                    \
         if ((n) == 0)                                               \
-            (n) = (int)fl_frame_result(&(op)->frame);               \
+            (n) = FL_CAST_(int, fl_frame_result(&(op)->frame));     \
     } while (0)
 
 /** n: 0 once `fd` is connected. */

@@ -58,6 +58,7 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 /* The ready list: a FIFO through `next`. */
 void fl_ready_push_(fl_loop *loop, fl_task *t);
 
+
 static inline fl_task *fl_ready_pop_(fl_loop *loop)
 {
     fl_task *t = fl_at_(loop, loop->ready_head);
@@ -104,6 +105,20 @@ static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
  * to the next timer, or FL_TIME_FOREVER if none is left. */
 fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 
+/* Flowno's re-queue: `t` (its outcome set) goes behind the ready tasks,
+ * those its command just woke among them, and drops a deadline it set for
+ * a wait, as this is none.  Returns 1, a command handler's "taken care
+ * of".  Inline: it is most of a yield. */
+static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
+{
+#if FL_ENABLE_TIMEOUT
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+#endif
+    fl_ready_push_(loop, t);
+    return 1;
+}
+
 /* task.c */
 /* `t` has ended (its result and error bit are set): record its state,
  * free its slot and wake whoever joined it. */
@@ -128,7 +143,7 @@ bool fl_signal_waited_(const fl_loop *loop);
 #else
 static inline void fl_signal_deliver_(fl_loop *loop)
 {
-    loop->signal_pending = 0;
+    FL_ATOMIC_STORE_(loop->signal_pending, 0);
 }
 static inline bool fl_signal_waited_(const fl_loop *loop)
 {

@@ -377,6 +377,23 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
+/* A condition nobody initialised (a static one, all zero): notify, notify
+ * all and a wait answer FL_EINVAL instead of following a NULL lock. */
+START_TEST(an_uninitialised_condition_is_refused_everywhere)
+{
+    static fl_cond zero_cond;
+    actor a;
+    fl_value result;
+    memset(&zero_cond, 0, sizeof zero_cond);
+    ck_assert_int_eq(fl_cond_notify(&zero_cond, 1), FL_EINVAL);
+    ck_assert_int_eq(fl_cond_notify_all(&zero_cond), FL_EINVAL);
+    bad_cond = &zero_cond;
+    actor_init(&a, wait_bad, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
+    ck_assert_int_eq((int)result, FL_EINVAL);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("cond");
@@ -392,6 +409,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_timed_out_waiter_leaves_without_the_lock);
     tcase_add_test(tc, a_notified_waiter_does_not_time_out_waiting_for_the_lock);
     tcase_add_test(tc, bad_input_is_refused);
+    tcase_add_test(tc, an_uninitialised_condition_is_refused_everywhere);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -166,6 +166,9 @@ START_TEST(bad_signal_arguments)
     ck_assert_int_eq(fl_signal_init(&other, NULL), FL_EINVAL);
     ck_assert_int_eq(fl_signal_init(&sig, &loop), FL_EBUSY);
     fl_signal_raise(NULL); /* no crash */
+    memset(&other, 0, sizeof other);
+    fl_signal_raise(&other); /* never initialised: ignored, no crash */
+    ck_assert(!fl_loop_signal_pending(&loop));
     ck_assert_int_eq(fl_loop_init(&loop2, &fp.port), 0);
     ck_assert_int_eq(fl_signal_init(&other, &loop2), 0);
     ck_assert_int_eq(fl_signal_init(&other, &loop2), FL_EBUSY);

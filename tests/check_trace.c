@@ -80,15 +80,16 @@ START_TEST(records_follow_the_schedule)
         char ev[4] = {who(recs[i].task), kinds[recs[i].kind], ' ', '\0'};
         strcat(seen, ev);
     }
-    /* p runs, spawns a and b (each becomes Ready), and Stops to join b;
-     * a runs and yields, b runs and sleeps, a runs again and Ends; 5 ms
-     * later b wakes and ends, which wakes p, which ends. */
-    ck_assert_str_eq(seen, "pY pR pS aY pR pS bY pR pS aR aS aY bR bS aR aS aE "
+    /* p runs and Stops to spawn a, which becomes Ready ahead of p; a runs
+     * and yields; p spawns b (ahead of p again); a runs again and Ends; b
+     * runs and sleeps; p Stops to join b; 5 ms later b wakes and ends,
+     * which wakes p, which ends. */
+    ck_assert_str_eq(seen, "pY pR pS aY pY aR aS aY pR pS bY pY aR aS aE bR bS pR pS "
                            "bY bR bS bE pY pR pS pE ");
     ck_assert_uint_eq(tr.dropped, 0);
-    /* Time is the trace clock's: b's wake-up (record 17) came 5 ms on. */
-    ck_assert_uint_eq(recs[16].t, 0u);
-    ck_assert_uint_eq(recs[17].t, 5000u);
+    /* Time is the trace clock's: b's wake-up (record 19) came 5 ms on. */
+    ck_assert_uint_eq(recs[18].t, 0u);
+    ck_assert_uint_eq(recs[19].t, 5000u);
 }
 END_TEST
 
@@ -257,6 +258,27 @@ START_TEST(vcd_has_one_signal_a_task)
 }
 END_TEST
 
+static const char *odd_names(void *ctx, const fl_task *t)
+{
+    (void)ctx;
+    return t == &root ? "" : t == &a ? "two words\t\"quoted\"" : NULL;
+}
+
+/* An empty name must not leave a VCD signal nameless ("$var wire 2 !  $end"
+ * does not parse); it falls back to the row's name, as NULL does, and odd
+ * characters become an identifier's. */
+START_TEST(vcd_names_every_signal_even_when_the_name_is_empty)
+{
+    run_schedule();
+    text_len = 0;
+    ck_assert_int_eq(fl_trace_write_vcd(&tr, to_text, NULL, odd_names, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(text, "$var wire 2 ! task0 $end"));
+    ck_assert_ptr_nonnull(strstr(text, "$var wire 2 \" two_words__quoted_ $end"));
+    ck_assert_ptr_nonnull(strstr(text, "$var wire 2 # task2 $end"));
+    ck_assert_ptr_null(strstr(text, "  $end"));
+}
+END_TEST
+
 START_TEST(svg_draws_a_row_a_task)
 {
     run_schedule();
@@ -354,6 +376,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_full_ring_keeps_the_newest_and_counts_the_rest);
     tcase_add_test(tc, json_parses_with_a_named_row_a_task);
     tcase_add_test(tc, vcd_has_one_signal_a_task);
+    tcase_add_test(tc, vcd_names_every_signal_even_when_the_name_is_empty);
     tcase_add_test(tc, svg_draws_a_row_a_task);
     tcase_add_test(tc, a_writer_error_stops_the_export_and_comes_back);
     tcase_add_test(tc, more_tasks_than_rows_is_enospc_after_writing_the_rest);

@@ -5,11 +5,48 @@
  */
 #include "../flowno_internal.h"
 
-int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size)
+/* The index of the first word of `app` that differs from the library's
+ * own configuration, or -1. */
+static int config_mismatch(const fl_config_ *app)
+{
+    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
+    int i;
+    for (i = 0; i < FL_CONFIG_WORDS_; i++)
+        if (app->word[i] != lib.word[i])
+            return i;
+    return -1;
+}
+
+#if FL_ENABLE_STRERROR
+#define FL_CONFIG_NAME_(name) #name,
+static const char *const switch_names[] = {FL_CONFIG_SWITCHES_(FL_CONFIG_NAME_)};
+static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
+#endif
+
+const char *fl_config_diff_(const fl_config_ *app)
+{
+    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
+    int i = app != NULL ? config_mismatch(app) : 0;
+    if (i < 0)
+        return NULL;
+#if FL_ENABLE_STRERROR
+    if (app == NULL)
+        return "no configuration";
+    if (i > 0)
+        return number_names[i - 1];
+    for (i = 0; i < FL_CONFIG_BITS_; i++)
+        if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
+            return switch_names[i];
+#endif
+    (void)lib;
+    return ""; /* the names are compiled out */
+}
+
+int fl_loop_init_(fl_loop *loop, fl_port *port, const fl_config_ *app)
 {
     unsigned char *byte, *end;
 
-    if (loop_size != sizeof(fl_loop) || task_size != sizeof(fl_task))
+    if (app == NULL || config_mismatch(app) >= 0)
         return FL_ECONFIG;
     if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
         return FL_EINVAL;
@@ -78,18 +115,15 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 }
 #endif
 
-/* Start a sleep.  Returns 1 when the task now sleeps, else its outcome. */
+/* Start a sleep of `ticks` (not 0).  Returns 1 when the task now sleeps,
+ * else its outcome.  A sleep replaces a deadline set for a wait. */
 static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
 #if FL_ENABLE_TIMEOUT
     if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t); /* a sleep replaces a deadline */
+        fl_timer_remove_(loop, t);
 #endif
-    if (ticks == 0) {
-        fl_ready_push_(loop, t);
-        return 1;
-    }
     rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
     if (rc < 0)
         return rc;
@@ -97,8 +131,14 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
     return 1;
 }
 
-/* Run `t` until it suspends, ends or stops the loop.  Commands that do not
- * suspend (spawn, cancel) are answered at once and the task goes on. */
+/* Run `t` until it suspends, ends or stops the loop.  Flowno's
+ * _handle_command re-queues the task behind the tasks its command made
+ * ready: after FL_SPAWN the child runs first, after FL_EVENT_SET the
+ * waiters do, and a join of a task that has ended, or a lock taken at
+ * once, lets the ready tasks run too (fl_step_aside_).  Commands Flowno
+ * has no such step for (a deadline, a cancel without waiting, a queue
+ * operation or an event wait that can end at once) are answered at once
+ * and the task goes on in the same step. */
 static void step(fl_loop *loop, fl_task *t)
 {
     loop->current = t;
@@ -112,10 +152,11 @@ static void step(fl_loop *loop, fl_task *t)
 
 #if FL_ENABLE_CANCEL
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
-            /* A cancel that came while it was ready lands here instead. */
+            /* A cancel that came while it was ready lands here instead,
+             * and ends the wait before it began: so does its deadline. */
             t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
-            t->wait.value = FL_ECANCELLED;
-            continue;
+            outcome = FL_ECANCELLED;
+            goto answered;
         }
 #endif
         switch (cmd.op) {
@@ -125,6 +166,15 @@ static void step(fl_loop *loop, fl_task *t)
             break;
         case FL_OP_SPAWN:
             outcome = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            if (outcome < 0)
+                break;
+            t->wait.value = 0; /* the spawner steps aside behind its child */
+            /* fall through */
+        case FL_OP_EVENT_SET: /* done by the task; its value is kept */
+        case FL_OP_LOCK_RELEASE:
+        case FL_OP_COND_NOTIFY:
+        case FL_OP_LATCH_COUNT_DOWN:
+            outcome = fl_step_aside_(loop, t);
             break;
 #if FL_ENABLE_CANCEL
         case FL_OP_CANCEL:
@@ -139,12 +189,14 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = 1;
             break;
 #endif
-        case FL_OP_YIELD: /* a sleep of no time */
-            cmd.arg.ticks = 0;
-            /* fall through */
+        case FL_OP_YIELD:
+            t->wait.value = 0;
+            outcome = fl_step_aside_(loop, t);
+            break;
         case FL_OP_SLEEP:
             t->wait.value = 0;
-            outcome = sleep_task(loop, t, cmd.arg.ticks);
+            outcome = cmd.arg.ticks == 0 ? fl_step_aside_(loop, t)
+                                         : sleep_task(loop, t, cmd.arg.ticks);
             break;
 #if FL_ENABLE_TIMEOUT
         case FL_OP_DEADLINE:
@@ -212,6 +264,9 @@ static void step(fl_loop *loop, fl_task *t)
         }
         if (outcome == 1)
             break; /* it waits (a deadline stays with it), is ready or ended */
+#if FL_ENABLE_CANCEL
+    answered:
+#endif
         /* Answered at once: resume the task with the outcome. */
 #if FL_ENABLE_TIMEOUT
         if (t->timer != FL_SLOT_NONE)
@@ -247,10 +302,10 @@ static fl_time catch_up(fl_loop *loop)
 {
     fl_time next;
 #if FL_ENABLE_SIGNAL
-    if (loop->signal_pending) {
+    if (fl_loop_signal_pending(loop)) {
         fl_signal_deliver_(loop);
 #if FL_ENABLE_POST
-        if (loop->posted != NULL)
+        if (FL_ATOMIC_LOAD_(loop->posted) != NULL)
             fl_post_drain_(loop);
 #endif
     }
@@ -259,7 +314,7 @@ static fl_time catch_up(fl_loop *loop)
     if (loop->ready_head != FL_SLOT_NONE)
         return 0;
 #if FL_ENABLE_SIGNAL
-    if (loop->signal_pending)
+    if (fl_loop_signal_pending(loop))
         return 0; /* raised while the timers were looked at */
 #endif
     return next;
@@ -313,7 +368,7 @@ static bool outside_may_wake(fl_loop *loop)
         return true;
 #endif
 #if FL_ENABLE_POST
-    if (loop->holds != 0)
+    if (FL_ATOMIC_LOAD_(loop->holds) != 0)
         return true;
 #endif
     return fl_signal_waited_(loop);

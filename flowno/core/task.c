@@ -30,6 +30,10 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
         return FL_EINVAL;
     if (fl_alive_in_(loop, task))
         return FL_EBUSY;
+#if FL_ENABLE_POST
+    if (FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_)
+        return FL_EBUSY; /* on the posted list: the loop spawns it soon */
+#endif
     /* The lowest free slot: a scan from the hint, so filling a table costs
      * O(1) a spawn, and no free list takes RAM. */
     for (slot = loop->free_hint; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
@@ -111,8 +115,10 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
     if (cancel)
         (void)fl_cancel(loop, target);
 #endif
-    if (fl_task_done(target))
-        return ended_outcome(target, cancel);
+    if (fl_task_done(target)) {
+        t->wait.value = ended_outcome(target, cancel);
+        return fl_step_aside_(loop, t); /* Flowno re-queues the joiner */
+    }
     if (FL_STATE_(target) == FL_TASK_NEW)
         return FL_ENOTSTARTED;
     if (!fl_alive_in_(loop, target))

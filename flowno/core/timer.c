@@ -18,6 +18,14 @@ static void fire(fl_loop *loop, fl_task *t)
 {
     int outcome = 0;
     fl_timer_remove_(loop, t);
+#if FL_ENABLE_TIMEOUT && FL_ENABLE_QUEUE
+    if (FL_STATE_(t) == FL_TASK_READY) {
+        /* A peeker woken to look again keeps its deadline until it has
+         * looked (the item may be gone by then): it has not seen one. */
+        t->wait.value = FL_ETIMEDOUT;
+        return;
+    }
+#endif
 #if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
     if (FL_STATE_(t) != FL_TASK_SLEEPING) {
         /* A deadline: leave the wait list, fail the wait. */

@@ -212,9 +212,12 @@ static void play(const fl_trace *tr, replay *rp, change_fn change, void *ctx)
             change(ctx, r, rp->state[r], rp->since[r], ST_NONE, rp->end);
 }
 
+/* The name the callback gives, or NULL (then put_name writes the row's):
+ * an empty name would leave a VCD signal without one. */
 static const char *name_of(fl_trace_name_fn name, void *name_ctx, const fl_task *t)
 {
-    return name != NULL ? name(name_ctx, t) : NULL;
+    const char *s = name != NULL ? name(name_ctx, t) : NULL;
+    return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
 static int finish(const out *o, const replay *rp)

@@ -11,6 +11,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "../flowno.h"
+
+/* Elsewhere (a bare-metal target) this file compiles to nothing, so that a
+ * build of every file under flowno/ works for any target. */
+#if defined(__unix__) || defined(__APPLE__)
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -19,8 +25,6 @@
 #include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "../flowno.h"
 
 typedef struct posix_port {
     fl_port port;
@@ -272,3 +276,5 @@ int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char 
     return sigaction(signo, &sa, NULL) == 0 ? 0 : -errno;
 }
 #endif
+
+#endif /* __unix__ || __APPLE__ */

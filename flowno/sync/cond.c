@@ -19,7 +19,7 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock)
 
 int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
-    if (cond == NULL || cond->lock->loop != loop)
+    if (cond == NULL || cond->lock == NULL || cond->lock->loop != loop)
         return FL_EINVAL;
     if (cond->lock->owner != t)
         return FL_EPERM;
@@ -33,8 +33,8 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     fl_lock *lock;
     unsigned moved = 0;
 
-    if (cond == NULL)
-        return FL_EINVAL;
+    if (cond == NULL || cond->lock == NULL)
+        return FL_EINVAL; /* NULL, or never initialised */
     lock = cond->lock;
     while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
         fl_task *w = fl_at_(lock->loop, cond->waiters.head);

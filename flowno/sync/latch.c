@@ -19,7 +19,7 @@ int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
 
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
 {
-    if (latch == NULL)
+    if (latch == NULL || latch->loop == NULL)
         return FL_EINVAL;
     if (latch->count == 0)
         return error_if_zero ? FL_ERANGE : 0;
@@ -37,8 +37,12 @@ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
 {
     if (latch == NULL || latch->loop != loop)
         return FL_EINVAL;
-    if (latch->count == 0)
-        return 0;
+    if (latch->count == 0) {
+        if (latch->waiters.kind == FL_WAIT_EVENT)
+            return 0; /* a set event: Flowno's wait returns at once */
+        t->wait.value = 0;
+        return fl_step_aside_(loop, t); /* Flowno's latch re-queues the task */
+    }
     fl_wait_on_(loop, &latch->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }

@@ -25,7 +25,7 @@ fl_task *fl_lock_owner(const fl_lock *lock)
 
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || self == NULL)
+    if (lock == NULL || lock->loop == NULL || self == NULL)
         return FL_EINVAL;
     if (lock->owner != NULL)
         return lock->owner == self ? FL_EDEADLK : FL_EAGAIN;
@@ -46,7 +46,7 @@ void fl_lock_pass_(fl_lock *lock)
 
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || self == NULL)
+    if (lock == NULL || lock->loop == NULL || self == NULL)
         return FL_EINVAL;
     if (lock->owner != self)
         return FL_EPERM;
@@ -60,6 +60,10 @@ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
     if (lock == NULL || lock->loop != loop)
         return FL_EINVAL;
     rc = fl_lock_try_acquire(lock, t);
+    if (rc == 0) {
+        t->wait.value = 0;
+        return fl_step_aside_(loop, t); /* taken: Flowno re-queues the task */
+    }
     if (rc != FL_EAGAIN)
         return rc;
     fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);

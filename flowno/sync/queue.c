@@ -56,6 +56,19 @@ static unsigned char *slot_at(const fl_queue *q, unsigned i)
     return q->items + (size_t)at * q->item_size;
 }
 
+/* Peekers are told to look again, and keep their deadlines: unlike a
+ * getter, a peeker has no item set aside, and may find it taken and wait
+ * once more. */
+static void wake_peekers(fl_queue *q)
+{
+    while (q->peekers.head != FL_SLOT_NONE) {
+        fl_task *t = fl_at_(q->loop, q->peekers.head);
+        fl_list_remove_(q->loop, &q->peekers.head, t);
+        t->wait.value = FL_QUEUE_RETRY_;
+        fl_ready_push_(q->loop, t);
+    }
+}
+
 /* Append one item; the oldest waiting getter gets it reserved. */
 static void store(fl_queue *q, const void *item)
 {
@@ -64,7 +77,7 @@ static void store(fl_queue *q, const void *item)
     FL_HOOK_(q->loop, queue_put, q, item);
     if (fl_wake_first_(q->loop, &q->getters.head, FL_QUEUE_RETRY_))
         q->get_reserved++;
-    fl_wake_all_(q->loop, &q->peekers.head, FL_QUEUE_RETRY_);
+    wake_peekers(q);
 }
 
 /* Copy out the oldest item that is not among the `promised` first ones
@@ -110,28 +123,28 @@ static inline int try_take(fl_queue *q, void *item)
 
 int fl_queue_try_put(fl_queue *q, const void *item)
 {
-    if (q == NULL || item == NULL)
+    if (q == NULL || q->loop == NULL || item == NULL)
         return FL_EINVAL;
     return try_store(q, item);
 }
 
 int fl_queue_try_get(fl_queue *q, void *item)
 {
-    if (q == NULL || item == NULL)
+    if (q == NULL || q->loop == NULL || item == NULL)
         return FL_EINVAL;
     return try_take(q, item);
 }
 
 int fl_queue_peek(const fl_queue *q, void *item)
 {
-    if (q == NULL || item == NULL)
+    if (q == NULL || q->loop == NULL || item == NULL)
         return FL_EINVAL;
     return copy_oldest(q, item, 0);
 }
 
 int fl_queue_close(fl_queue *q)
 {
-    if (q == NULL)
+    if (q == NULL || q->loop == NULL)
         return FL_EINVAL;
     q->closed = 1;
     fl_wake_all_(q->loop, &q->getters.head, FL_ECLOSED);

@@ -34,8 +34,8 @@ void fl_signal_raise(fl_signal *sig)
     fl_port *port;
     if (sig == NULL || sig->loop == NULL)
         return;
-    sig->raised = 1;
-    sig->loop->signal_pending = 1;
+    FL_ATOMIC_STORE_(sig->raised, 1);
+    FL_ATOMIC_STORE_(sig->loop->signal_pending, 1);
     port = sig->loop->port;
     if (port->wake != NULL)
         port->wake(port);
@@ -44,10 +44,10 @@ void fl_signal_raise(fl_signal *sig)
 void fl_signal_deliver_(fl_loop *loop)
 {
     fl_signal *s;
-    loop->signal_pending = 0;
+    FL_ATOMIC_STORE_(loop->signal_pending, 0);
     for (s = loop->signals; s != NULL; s = s->next) {
-        if (s->raised && s->waiters.head != FL_SLOT_NONE) {
-            s->raised = 0;
+        if (s->waiters.head != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
+            FL_ATOMIC_STORE_(s->raised, 0);
             fl_wake_all_(loop, &s->waiters.head, 0);
         }
     }
@@ -66,8 +66,8 @@ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
 {
     if (sig == NULL || sig->loop != loop)
         return FL_EINVAL;
-    if (sig->raised) {
-        sig->raised = 0;
+    if (FL_ATOMIC_LOAD_(sig->raised)) {
+        FL_ATOMIC_STORE_(sig->raised, 0);
         return 0;
     }
     fl_wait_on_(loop, &sig->waiters.head, t, FL_TASK_WAITING);
