@@ -37,8 +37,14 @@ STRICT_WARN = -Wshadow -Wconversion -Wsign-conversion -Wcast-qual -Wcast-align \
               -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wswitch-default \
               -Wdouble-promotion
 WARN     = -std=c99 -Wall -Wextra -Wpedantic $(STRICT_WARN) -Werror
+# And what each compiler alone has: GCC's check that no jump skips an
+# initialisation (C++ refuses one), Clang's of a variable read before any
+# write on some path (a local that a wait's resume jumps over).
+WARN_gcc   = -Wjump-misses-init
+WARN_clang = -Wconditional-uninitialized
+CC_KIND      = $(if $(findstring clang,$(notdir $(CC))),clang,gcc)
 CPPFLAGS_ALL = -I. $(CPPFLAGS)
-CFLAGS_ALL   = $(WARN) $(CFLAGS) $(SAN)
+CFLAGS_ALL   = $(WARN) $(WARN_$(CC_KIND)) $(CFLAGS) $(SAN)
 LDFLAGS_ALL  = $(SAN) $(LDFLAGS)
 
 # The sources, found, not listed: every .c under flowno/ builds for every
@@ -71,7 +77,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-asan test-tsan test-valgrind test-nomalloc test-install \
-        test-http test-cmake test-sources test-version test-tree \
+        test-http test-cmake test-sources test-version test-tree test-cxx test-mistakes \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -143,8 +149,9 @@ $$(BUILD)/tests/check_$(1): $$($(1)_OBJ)
 endef
 $(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512))
 $(eval $(call config_suite,minimal,-DFL_PROFILE_MINIMAL))
+$(eval $(call config_suite,debug,-DFL_DEBUG=1))
 
-SUITE_BINS += $(BUILD)/tests/check_minimal
+SUITE_BINS += $(BUILD)/tests/check_minimal $(BUILD)/tests/check_debug
 
 suites: $(SUITE_BINS)
 
@@ -216,7 +223,8 @@ PROFILES = "-DFL_PROFILE_MINIMAL" \
            "-DFL_ENABLE_TIMEOUT=0 -DFL_ENABLE_SIGNAL=0 -DFL_ENABLE_POST=0" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_SIGNAL=1 -DFL_ENABLE_TIMEOUT=1" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_RUN=1" "-DFL_PROFILE_MINIMAL -DFL_TIMER_HEAP=1" \
-           "-DFL_MAX_TASKS=300 -DFL_TIME_BITS=64" "-DGEN_USE_LABELS"
+           "-DFL_MAX_TASKS=300 -DFL_TIME_BITS=64" "-DGEN_USE_LABELS" "-DFL_ENABLE_ARG_CHECKS=0" \
+           "-DFL_DEBUG=1" "-DFL_DEBUG=1 -DFL_PROFILE_MINIMAL"
 test-profiles:
 	@for cc in gcc clang; do for p in $(PROFILES); do \
 	    for f in $(LIB_SRC); do \
@@ -232,6 +240,22 @@ test-examples:
 	        || { cat build/gcc/examples/$$e.out; echo "example $$e FAILED"; exit 1; }; \
 	    tail -n 1 build/gcc/examples/$$e.out; \
 	done
+
+# The header as C++ sees it: every macro, g++ and clang++, C++11 to 20.
+CXX_STDS = c++11 c++14 c++17 c++20
+test-cxx:
+	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
+	@mkdir -p build/cxx
+	@for cxx in g++ clang++; do for std in $(CXX_STDS); do \
+	    $$cxx -std=$$std -I. -Wall -Wextra -Wpedantic -Wold-style-cast -Werror \
+	        tests/cxx/check_cxx.cpp build/gcc/libflowno.a -pthread -o build/cxx/check_$$cxx-$$std \
+	        && build/cxx/check_$$cxx-$$std || { echo "test-cxx: $$cxx -std=$$std FAILED"; exit 1; }; \
+	done; done
+
+# The classic mistakes, each reported as tests/mistakes/*.c says.
+test-mistakes:
+	@$(MAKE) --no-print-directory lib CC=gcc BUILD=build/gcc
+	@WARN="$(WARN)" sh tests/check-mistakes.sh build/gcc/libflowno.a
 
 # The HTTP example answers curl: tests/check-http.sh starts it, queries it
 # and checks that it stops.
@@ -251,6 +275,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-install
 	@$(MAKE) --no-print-directory test-examples
 	@$(MAKE) --no-print-directory test-http
+	@$(MAKE) --no-print-directory test-cxx
+	@$(MAKE) --no-print-directory test-mistakes
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory test-tree

@@ -127,6 +127,27 @@
 #define FL_ENABLE_STRERROR FL_FEATURE_DEFAULT_
 #endif
 
+/* ---- Checks -------------------------------------------------------------- */
+
+/** 1: every public function checks its arguments (NULL, a struct never
+ * initialised, a primitive of another loop, a zero size) and answers
+ * FL_EINVAL.  0: those checks are compiled out and a bad argument is
+ * undefined behaviour, for a firmware that has proven its calls; errors
+ * that depend on state (FL_EBUSY, FL_EPERM, FL_EDEADLK, ...) stay. */
+#ifndef FL_ENABLE_ARG_CHECKS
+#define FL_ENABLE_ARG_CHECKS 1
+#endif
+
+/** 1: a debug build.  The loop also checks, as it goes, that each task's
+ * struct is still the one it spawned (not moved, copied, re-initialised,
+ * given another function or overwritten while alive, as a task on a stack
+ * frame that has returned is) and stops with FL_ECORRUPT if not; and every
+ * misuse it detects calls the hook set with fl_set_assert_hook first.
+ * Costs a word a task and a function pointer a slot; 0 adds no code. */
+#ifndef FL_DEBUG
+#define FL_DEBUG 0
+#endif
+
 /* ---- Checks: a wrong configuration stops the build here. --------------- */
 
 #if FL_MAX_TASKS < 1

@@ -141,8 +141,20 @@ enum {
     FL_EAGAIN = -210,      /**< would wait (the non-blocking forms) */
     FL_ERANGE = -211,      /**< a count would go out of range */
     FL_ECONFIG = -212,     /**< the library was built with another config.h */
-    FL_ERESUME = -213      /**< resumed at a point the body does not have */
+    FL_ERESUME = -213,     /**< resumed at a point the body does not have */
+    FL_ECORRUPT = -214     /**< FL_DEBUG: a live task's struct was changed */
 };
+
+#if FL_DEBUG
+/** FL_DEBUG builds: `hook` is called at every misuse the library detects
+ * (a bad argument, a double spawn, a release by another task, a task
+ * struct changed under the loop, ...) with the error it is about to
+ * answer and where in the library, before it answers (as FreeRTOS's
+ * configASSERT or QP's Q_onAssert): set a breakpoint in it, log, or
+ * reset.  If it returns, the error is answered.  NULL: no hook. */
+typedef void (*fl_assert_fn)(int err, const char *file, int line);
+void fl_set_assert_hook(fl_assert_fn hook);
+#endif
 
 /** A short description of `err`; "unknown error" for codes not flowno's. */
 #if FL_ENABLE_STRERROR
@@ -245,6 +257,9 @@ struct fl_task {
     fl_slot prev;
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
     fl_slot joiners; /**< first task waiting for this one to end */
+#if FL_DEBUG
+    uint32_t magic; /**< FL_DEBUG: set while the loop owns the struct */
+#endif
 };
 
 /** A task's state.  The last three are final. */
@@ -464,6 +479,10 @@ struct fl_loop {
     fl_hooks *hooks;
 #endif
     fl_time now;          /**< the clock as last read */
+#if FL_DEBUG
+    uint8_t broken;       /**< a task's struct changed under the loop */
+    fl_task_fn spawned_fn[FL_MAX_TASKS]; /**< each slot's function at spawn */
+#endif
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
 #if FL_ENABLE_POST
     fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
@@ -486,29 +505,48 @@ struct fl_loop {
 #define FL_CONFIG_LABELS_ 0
 #endif
 #define FL_CONFIG_TIME64_ (FL_TIME_BITS == 64)
-#define FL_CONFIG_SWITCHES_(X)                                                          \
-    X(FL_ENABLE_RUN) X(FL_ENABLE_JOIN) X(FL_ENABLE_CANCEL) X(FL_ENABLE_EXIT)              \
-    X(FL_ENABLE_QUEUE) X(FL_ENABLE_EVENT) X(FL_ENABLE_LOCK) X(FL_ENABLE_COND)             \
-    X(FL_ENABLE_LATCH) X(FL_ENABLE_SIGNAL) X(FL_ENABLE_POST) X(FL_ENABLE_TIMEOUT)         \
-    X(FL_ENABLE_IO) X(FL_ENABLE_NET) X(FL_ENABLE_HOOKS) X(FL_ENABLE_TRACE)                \
-    X(FL_ENABLE_DUMP) X(FL_ENABLE_STRERROR) X(FL_TIMER_HEAP) X(FL_CONFIG_TIME64_)         \
-    X(FL_CONFIG_LABELS_)
-#define FL_CONFIG_NUMBERS_(X)                                                          \
-    X(FL_TICK_HZ) X(FL_MAX_TASKS) X(FL_MAX_TIMERS) X(FL_POLL_INTERVAL) X(FL_TRACE_ROWS)  \
-    X(sizeof(fl_loop)) X(sizeof(fl_task))
-#define FL_CONFIG_ENUM_(name) FL_CONFIG_BIT_##name,
+/* X(value, name): name is what fl_config_diff says. */
+#define FL_CONFIG_SWITCHES_(X)                                                           \
+    X(FL_ENABLE_RUN, "FL_ENABLE_RUN") X(FL_ENABLE_JOIN, "FL_ENABLE_JOIN")                \
+    X(FL_ENABLE_CANCEL, "FL_ENABLE_CANCEL") X(FL_ENABLE_EXIT, "FL_ENABLE_EXIT")          \
+    X(FL_ENABLE_QUEUE, "FL_ENABLE_QUEUE") X(FL_ENABLE_EVENT, "FL_ENABLE_EVENT")          \
+    X(FL_ENABLE_LOCK, "FL_ENABLE_LOCK") X(FL_ENABLE_COND, "FL_ENABLE_COND")              \
+    X(FL_ENABLE_LATCH, "FL_ENABLE_LATCH") X(FL_ENABLE_SIGNAL, "FL_ENABLE_SIGNAL")        \
+    X(FL_ENABLE_POST, "FL_ENABLE_POST") X(FL_ENABLE_TIMEOUT, "FL_ENABLE_TIMEOUT")        \
+    X(FL_ENABLE_IO, "FL_ENABLE_IO") X(FL_ENABLE_NET, "FL_ENABLE_NET")                    \
+    X(FL_ENABLE_HOOKS, "FL_ENABLE_HOOKS") X(FL_ENABLE_TRACE, "FL_ENABLE_TRACE")          \
+    X(FL_ENABLE_DUMP, "FL_ENABLE_DUMP") X(FL_ENABLE_STRERROR, "FL_ENABLE_STRERROR")      \
+    X(FL_ENABLE_ARG_CHECKS, "FL_ENABLE_ARG_CHECKS") X(FL_DEBUG, "FL_DEBUG")              \
+    X(FL_TIMER_HEAP, "FL_TIMER_HEAP") X(FL_CONFIG_TIME64_, "FL_TIME_BITS")               \
+    X(FL_CONFIG_LABELS_, "GEN_USE_LABELS")
+#define FL_CONFIG_NUMBERS_(X)                                                            \
+    X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
+    X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \
+    X(FL_TRACE_ROWS, "FL_TRACE_ROWS") X(sizeof(fl_loop), "sizeof(fl_loop)")              \
+    X(sizeof(fl_task), "sizeof(fl_task)")
+#define FL_CONFIG_ENUM_(value, name) FL_CONFIG_BIT_##value,
 enum { FL_CONFIG_SWITCHES_(FL_CONFIG_ENUM_) FL_CONFIG_BITS_ };
-#define FL_CONFIG_COUNT_(name) +1
+#define FL_CONFIG_COUNT_(value, name) +1
 #define FL_CONFIG_WORDS_ (1 FL_CONFIG_NUMBERS_(FL_CONFIG_COUNT_))
-#define FL_CONFIG_BIT_OF_(name) | (FL_CAST_(uint32_t, (name) != 0) << FL_CONFIG_BIT_##name)
-#define FL_CONFIG_NUMBER_(name) , FL_CAST_(uint32_t, name)
+#define FL_CONFIG_BIT_OF_(value, name) | (FL_CAST_(uint32_t, (value) != 0) << FL_CONFIG_BIT_##value)
+#define FL_CONFIG_NUMBER_(value, name) , FL_CAST_(uint32_t, value)
 typedef struct fl_config_ {
     uint32_t word[FL_CONFIG_WORDS_];
 } fl_config_;
 #define FL_CONFIG_OF_THIS_BUILD_ \
     {{0u FL_CONFIG_SWITCHES_(FL_CONFIG_BIT_OF_) FL_CONFIG_NUMBERS_(FL_CONFIG_NUMBER_)}}
+/* The same, hashed into one constant word for fl_loop_init: each setting
+ * times an odd constant of its own (so that no change of one setting can
+ * go unseen), and the products mixed. */
+#define FL_CONFIG_TERM_(value, k) (FL_CAST_(uint32_t, value) * (k))
+#define FL_CONFIG_HASH_                                                                  \
+    (FL_CONFIG_TERM_(0u FL_CONFIG_SWITCHES_(FL_CONFIG_BIT_OF_), 0x9E3779B1u) ^            \
+     FL_CONFIG_TERM_(FL_TICK_HZ, 0x85EBCA77u) ^ FL_CONFIG_TERM_(FL_MAX_TASKS, 0xC2B2AE3Du) ^ \
+     FL_CONFIG_TERM_(FL_MAX_TIMERS, 0x27D4EB2Fu) ^ FL_CONFIG_TERM_(FL_POLL_INTERVAL, 0x165667B1u) ^ \
+     FL_CONFIG_TERM_(FL_TRACE_ROWS, 0xD3A2646Du) ^ FL_CONFIG_TERM_(sizeof(fl_loop), 0xFD7046C5u) ^ \
+     FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
 
-int fl_loop_init_(fl_loop *loop, fl_port *port, const fl_config_ *app);
+int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
 const char *fl_config_diff_(const fl_config_ *app);
 
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
@@ -517,8 +555,7 @@ const char *fl_config_diff_(const fl_config_ *app);
  * switch or continuation type): fl_config_diff() names the setting. */
 static inline int fl_loop_init(fl_loop *loop, fl_port *port)
 {
-    const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
-    return fl_loop_init_(loop, port, &app);
+    return fl_loop_init_(loop, port, FL_CONFIG_HASH_);
 }
 /** NULL if this code and the library were built with the same settings;
  * else the first that differs ("FL_TICK_HZ", "FL_ENABLE_QUEUE",

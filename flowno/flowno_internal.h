@@ -36,6 +36,29 @@
 #define FL_HOOK_(loop, name, ...) ((void)0)
 #endif
 
+/* ---- Misuse ------------------------------------------------------------- */
+
+/* FL_BAD_(cond, err): `cond` says the caller misused the library, and the
+ * function is about to answer `err` (FL_MISUSE_(err): it is answering it).  FL_DEBUG builds call the assert
+ * hook first (assert.c).  FL_BAD_ARG_ is an argument check (FL_EINVAL),
+ * compiled out with FL_ENABLE_ARG_CHECKS 0. */
+#if FL_DEBUG
+void fl_misuse_(int err, const char *file, int line);
+#define FL_BAD_(cond, err) ((cond) && (fl_misuse_((err), __FILE__, __LINE__), 1))
+#define FL_MISUSE_(err) (fl_misuse_((err), __FILE__, __LINE__), (err))
+#else
+#define FL_BAD_(cond, err) (cond)
+#define FL_MISUSE_(err) (err)
+#endif
+#define FL_BAD_ARG_(cond) (FL_ENABLE_ARG_CHECKS && FL_BAD_((cond), FL_EINVAL))
+
+#if FL_DEBUG
+#define FL_TASK_MAGIC_ 0x464C6F77u /* "FLow" */
+/* Whether `t`, found in `slot` of the table, is still the struct spawned
+ * there; if not, the hook hears of it and the loop stops (FL_ECORRUPT). */
+bool fl_debug_task_ok_(fl_loop *loop, const fl_task *t, fl_slot slot);
+#endif
+
 /* `a` comes before `b`, on a clock that wraps around. */
 #define FL_TIME_BEFORE_(a, b) ((fl_time_diff)((a) - (b)) < 0)
 
@@ -49,8 +72,13 @@ static inline fl_task *fl_at_(const fl_loop *loop, fl_slot slot)
 static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 {
     fl_state s = FL_STATE_(t);
-    return s != FL_TASK_NEW && !FL_IS_DONE_STATE_(s) && t->slot < FL_MAX_TASKS &&
-           loop->tasks[t->slot] == t;
+    bool claims = s != FL_TASK_NEW && !FL_IS_DONE_STATE_(s) && t->slot < FL_MAX_TASKS;
+#if FL_DEBUG
+    /* A struct that says it is alive in a slot that holds another: a
+     * copy of a live task, or one moved while alive. */
+    (void)FL_BAD_(claims && t->magic == FL_TASK_MAGIC_ && loop->tasks[t->slot] != t, FL_EINVAL);
+#endif
+    return claims && loop->tasks[t->slot] == t;
 }
 
 /* ---- Lists (list.c) ----------------------------------------------------- */

@@ -486,6 +486,18 @@ END_TEST
 
 /* ---- the configuration check ---------------------------------------------- */
 
+/* The hash of a configuration, as FL_CONFIG_HASH_ mixes it. */
+static uint32_t config_hash(const fl_config_ *c)
+{
+    static const uint32_t k[] = {0x9E3779B1u, 0x85EBCA77u, 0xC2B2AE3Du, 0x27D4EB2Fu,
+                                 0x165667B1u, 0xD3A2646Du, 0xFD7046C5u, 0xB55A4F09u};
+    uint32_t h = 0;
+    unsigned i;
+    for (i = 0; i < FL_CONFIG_WORDS_; i++)
+        h ^= c->word[i] * k[i];
+    return h;
+}
+
 /* An application built with other settings than the library: each kind of
  * difference is refused before the loop is touched, and named. */
 START_TEST(a_configuration_that_differs_is_refused_and_named)
@@ -502,21 +514,23 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
         {6, 8u, "sizeof(fl_loop)"},
         {7, 4u, "sizeof(fl_task)"},
         {0, 1u << FL_CONFIG_BIT_FL_ENABLE_QUEUE, "FL_ENABLE_QUEUE"},
-        {0, 1u << FL_CONFIG_BIT_FL_CONFIG_TIME64_, "FL_CONFIG_TIME64_"},
-        {0, 1u << FL_CONFIG_BIT_FL_CONFIG_LABELS_, "FL_CONFIG_LABELS_"},
+        {0, 1u << FL_CONFIG_BIT_FL_CONFIG_TIME64_, "FL_TIME_BITS"},
+        {0, 1u << FL_CONFIG_BIT_FL_CONFIG_LABELS_, "GEN_USE_LABELS"},
+        {0, 1u << FL_CONFIG_BIT_FL_DEBUG, "FL_DEBUG"},
     };
     const fl_config_ same = FL_CONFIG_OF_THIS_BUILD_;
     fl_loop other;
     unsigned i;
     ck_assert_ptr_null(fl_config_diff());
     ck_assert_ptr_null(fl_config_diff_(&same));
+    ck_assert_uint_eq(config_hash(&same), FL_CONFIG_HASH_);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fl_config_ app = same;
         unsigned char before[sizeof other];
         app.word[cases[i].word] ^= cases[i].change;
         memset(&other, 0xAB, sizeof other);
         memcpy(before, &other, sizeof other);
-        ck_assert_int_eq(fl_loop_init_(&other, &fp.port, &app), FL_ECONFIG);
+        ck_assert_int_eq(fl_loop_init_(&other, &fp.port, config_hash(&app)), FL_ECONFIG);
         ck_assert(memcmp(before, &other, sizeof other) == 0); /* untouched */
         ck_assert_str_eq(fl_config_diff_(&app), cases[i].name);
     }
@@ -537,7 +551,7 @@ START_TEST(bad_arguments_get_einval)
     ck_assert_int_eq(fl_loop_init(NULL, &fp.port), FL_EINVAL);
     ck_assert_int_eq(fl_loop_init(&other, NULL), FL_EINVAL);
     ck_assert_int_eq(fl_loop_init(&other, &no_clock), FL_EINVAL);
-    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, NULL), FL_ECONFIG);
+    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, FL_CONFIG_HASH_ + 1u), FL_ECONFIG);
 
     ck_assert_int_eq(fl_run_until_complete(NULL, &t.task, 0, 0, NULL), FL_EINVAL);
     ck_assert_int_eq(fl_run_until_complete(&loop, NULL, 0, 0, NULL), FL_EINVAL);

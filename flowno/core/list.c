@@ -63,6 +63,12 @@ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
     if (*head == FL_SLOT_NONE)
         return false;
     t = fl_at_(loop, *head);
+#if FL_DEBUG
+    if (!fl_debug_task_ok_(loop, t, *head)) {
+        *head = FL_SLOT_NONE; /* its links cannot be followed */
+        return false;
+    }
+#endif
     fl_list_remove_(loop, head, t);
     fl_wake_(loop, t, outcome);
     return true;

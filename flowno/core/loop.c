@@ -5,50 +5,39 @@
  */
 #include "../flowno_internal.h"
 
-/* The index of the first word of `app` that differs from the library's
- * own configuration, or -1. */
-static int config_mismatch(const fl_config_ *app)
-{
-    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
-    int i;
-    for (i = 0; i < FL_CONFIG_WORDS_; i++)
-        if (app->word[i] != lib.word[i])
-            return i;
-    return -1;
-}
-
 #if FL_ENABLE_STRERROR
-#define FL_CONFIG_NAME_(name) #name,
+#define FL_CONFIG_NAME_(value, name) name,
 static const char *const switch_names[] = {FL_CONFIG_SWITCHES_(FL_CONFIG_NAME_)};
 static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
 #endif
 
 const char *fl_config_diff_(const fl_config_ *app)
 {
-    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
-    int i = app != NULL ? config_mismatch(app) : 0;
-    if (i < 0)
-        return NULL;
 #if FL_ENABLE_STRERROR
+    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
+    unsigned i;
     if (app == NULL)
         return "no configuration";
-    if (i > 0)
-        return number_names[i - 1];
     for (i = 0; i < FL_CONFIG_BITS_; i++)
         if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
             return switch_names[i];
-#endif
-    (void)lib;
+    for (i = 1; i < FL_CONFIG_WORDS_; i++)
+        if (app->word[i] != lib.word[i])
+            return number_names[i - 1];
+    return NULL;
+#else
+    (void)app;
     return ""; /* the names are compiled out */
+#endif
 }
 
-int fl_loop_init_(fl_loop *loop, fl_port *port, const fl_config_ *app)
+int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 {
     unsigned char *byte, *end;
 
-    if (app == NULL || config_mismatch(app) >= 0)
+    if (FL_BAD_(config_hash != FL_CONFIG_HASH_, FL_ECONFIG))
         return FL_ECONFIG;
-    if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
+    if (FL_BAD_ARG_(loop == NULL || port == NULL || port->now == NULL || port->wait == NULL))
         return FL_EINVAL;
     /* Every counter, pointer and slot of the table to zero, in one loop
      * (freestanding: no memset). */
@@ -209,9 +198,9 @@ static void step(fl_loop *loop, fl_task *t)
         case FL_OP_IO_WAIT:
             /* fd * 4 + events; a negative fd gives a negative value. */
             if (cmd.arg.value < 0)
-                outcome = FL_ERANGE;
+                outcome = FL_MISUSE_(FL_ERANGE);
             else if (loop->port->watch == NULL)
-                outcome = FL_EINVAL;
+                outcome = FL_MISUSE_(FL_EINVAL);
             else
                 outcome = loop->port->watch(loop->port, loop, t, (int)(cmd.arg.value / 4),
                                             (unsigned)(cmd.arg.value % 4));
@@ -259,7 +248,7 @@ static void step(fl_loop *loop, fl_task *t)
             break;
 #endif
         default:
-            outcome = FL_EINVAL;
+            outcome = FL_MISUSE_(FL_EINVAL); /* no such command */
             break;
         }
         if (outcome == 1)
@@ -290,8 +279,13 @@ static void step(fl_loop *loop, fl_task *t)
 static void run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
-    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !FL_STOPPED_(loop))
+    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !FL_STOPPED_(loop)) {
+#if FL_DEBUG
+        if (!fl_debug_task_ok_(loop, fl_at_(loop, loop->ready_head), loop->ready_head))
+            break; /* its links cannot be followed */
+#endif
         step(loop, fl_ready_pop_(loop));
+    }
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
@@ -324,9 +318,9 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 {
     fl_time ticks;
 
-    if (loop == NULL || loop->port == NULL)
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return FL_EINVAL;
-    if (loop->current != NULL)
+    if (FL_BAD_(loop->current != NULL, FL_EBUSY))
         return FL_EBUSY;
 #if FL_ENABLE_RUN
     loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
@@ -336,6 +330,10 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     ticks = catch_up(loop);
     if (next_wait != NULL)
         *next_wait = ticks;
+#if FL_DEBUG
+    if (loop->broken)
+        return FL_ECORRUPT;
+#endif
     return (int)loop->live;
 }
 
@@ -382,6 +380,10 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         /* Nothing will ever wake: the tasks left wait on each other. */
         bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
 
+#if FL_DEBUG
+        if (loop->broken)
+            return FL_ECORRUPT;
+#endif
         if (loop->exiting != NULL)
             return outcome_of(loop->exiting, FL_RUN_JOIN, result);
         /* Done once the root has ended and the others too, unless a post
@@ -411,16 +413,16 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 {
     int rc;
 
-    if (loop == NULL || root == NULL || loop->port == NULL ||
-        (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT)) != 0)
+    if (FL_BAD_ARG_(loop == NULL || root == NULL || loop->port == NULL ||
+                    (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT)) != 0))
         return FL_EINVAL;
-    if (loop->current != NULL)
+    if (FL_BAD_(loop->current != NULL, FL_EBUSY))
         return FL_EBUSY; /* called from inside a task */
     if (FL_STATE_(root) == FL_TASK_NEW) {
         rc = fl_spawn(loop, root, NULL);
         if (rc < 0)
             return rc;
-    } else if (!fl_task_done(root) && !fl_alive_in_(loop, root)) {
+    } else if (FL_BAD_ARG_(!fl_task_done(root) && !fl_alive_in_(loop, root))) {
         return FL_EINVAL;
     }
 

@@ -30,13 +30,13 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
     fl_port *port;
     int rc = 0;
 
-    if (loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL)
+    if (FL_BAD_ARG_(loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL))
         return FL_EINVAL;
     port = loop->port;
     port_lock(port);
-    if (FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_) {
+    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_, FL_EBUSY)) {
         rc = FL_EBUSY; /* already on the list */
-    } else if (fl_alive_in_(loop, task)) {
+    } else if (FL_BAD_(fl_alive_in_(loop, task), FL_EBUSY)) {
         rc = FL_EBUSY;
     } else {
         task->flags = FL_TASK_NEW;
@@ -81,7 +81,7 @@ void fl_post_drain_(fl_loop *loop)
  * hold and release at once; the loop reads it without the lock. */
 void fl_loop_hold(fl_loop *loop)
 {
-    if (loop == NULL || loop->port == NULL)
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
     FL_ATOMIC_STORE_(loop->holds, loop->holds + 1);
@@ -91,7 +91,7 @@ void fl_loop_hold(fl_loop *loop)
 void fl_loop_release(fl_loop *loop)
 {
     bool released = false;
-    if (loop == NULL || loop->port == NULL)
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
     if (loop->holds > 0) {

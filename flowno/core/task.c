@@ -16,23 +16,32 @@ void fl_task_init(fl_task *task, fl_task_fn fn)
     task->flags = FL_TASK_NEW;
     task->slot = task->next = task->prev = FL_SLOT_NONE;
     task->timer = task->joiners = FL_SLOT_NONE;
+#if FL_DEBUG
+    task->magic = 0; /* the loop does not own it */
+#endif
 }
 
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 {
     unsigned slot;
 
-    if (loop == NULL || task == NULL)
+    if (FL_BAD_ARG_(loop == NULL || task == NULL))
         return FL_EINVAL;
     if (fn == NULL)
         fn = task->fn;
-    if (fn == NULL)
+    if (FL_BAD_ARG_(fn == NULL))
         return FL_EINVAL;
-    if (fl_alive_in_(loop, task))
+    if (FL_BAD_(fl_alive_in_(loop, task), FL_EBUSY))
         return FL_EBUSY;
 #if FL_ENABLE_POST
-    if (FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_)
+    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_, FL_EBUSY))
         return FL_EBUSY; /* on the posted list: the loop spawns it soon */
+#endif
+#if FL_DEBUG
+    /* Re-initialised while alive: the table still holds it. */
+    for (slot = 0; slot < FL_MAX_TASKS; slot++)
+        if (FL_BAD_(loop->tasks[slot] == task, FL_EBUSY))
+            return FL_EBUSY;
 #endif
     /* The lowest free slot: a scan from the hint, so filling a table costs
      * O(1) a spawn, and no free list takes RAM. */
@@ -45,6 +54,10 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     loop->live++;
     fl_task_init(task, fn);
     task->slot = (fl_slot)slot;
+#if FL_DEBUG
+    task->magic = FL_TASK_MAGIC_;
+    loop->spawned_fn[slot] = fn;
+#endif
     fl_ready_push_(loop, task);
     return 0;
 }
@@ -72,6 +85,9 @@ void fl_finish_(fl_loop *loop, fl_task *t)
         fl_timer_remove_(loop, t); /* a deadline it never used */
 #endif
     t->flags = (uint8_t)end;
+#if FL_DEBUG
+    t->magic = 0; /* the struct is its owner's again */
+#endif
     FL_HOOK_(loop, task_end, t);
 #if FL_ENABLE_RUN
     if (t == loop->root && loop->stop_on_root)
@@ -107,9 +123,9 @@ static int ended_outcome(const fl_task *target, bool cancel)
 
 int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
 {
-    if (target == NULL)
+    if (FL_BAD_ARG_(target == NULL))
         return FL_EINVAL;
-    if (target == t)
+    if (FL_BAD_(target == t, FL_EDEADLK))
         return FL_EDEADLK;
 #if FL_ENABLE_CANCEL
     if (cancel)
@@ -119,9 +135,9 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
         t->wait.value = ended_outcome(target, cancel);
         return fl_step_aside_(loop, t); /* Flowno re-queues the joiner */
     }
-    if (FL_STATE_(target) == FL_TASK_NEW)
+    if (FL_BAD_(FL_STATE_(target) == FL_TASK_NEW, FL_ENOTSTARTED))
         return FL_ENOTSTARTED;
-    if (!fl_alive_in_(loop, target))
+    if (FL_BAD_ARG_(!fl_alive_in_(loop, target)))
         return FL_EINVAL;
 
     fl_wait_on_(loop, &target->joiners, t, FL_TASK_JOINING);
@@ -134,8 +150,10 @@ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
 #if FL_ENABLE_CANCEL
 bool fl_cancel(fl_loop *loop, fl_task *task)
 {
-    if (loop == NULL || task == NULL || !fl_alive_in_(loop, task))
+    if (FL_BAD_ARG_(loop == NULL || task == NULL))
         return false;
+    if (!fl_alive_in_(loop, task))
+        return false; /* ended (or not in this loop) */
     if (task->flags & (FL_F_CANCEL_REQ_ | FL_F_CANCEL_SENT_))
         return true;
 

@@ -17,6 +17,12 @@
 static void fire(fl_loop *loop, fl_task *t)
 {
     int outcome = 0;
+#if FL_DEBUG
+    if (!fl_debug_task_ok_(loop, t, t->slot)) {
+        loop->timer_count = 0; /* the heap cannot be trusted: stop here */
+        return;
+    }
+#endif
     fl_timer_remove_(loop, t);
 #if FL_ENABLE_TIMEOUT && FL_ENABLE_QUEUE
     if (FL_STATE_(t) == FL_TASK_READY) {

@@ -10,7 +10,7 @@
 
 int fl_cond_init(fl_cond *cond, fl_lock *lock)
 {
-    if (cond == NULL || lock == NULL || lock->loop == NULL)
+    if (FL_BAD_ARG_(cond == NULL || lock == NULL || lock->loop == NULL))
         return FL_EINVAL;
     cond->lock = lock;
     fl_waitq_init(&cond->waiters, FL_WAIT_COND);
@@ -19,9 +19,9 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock)
 
 int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
-    if (cond == NULL || cond->lock == NULL || cond->lock->loop != loop)
+    if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL || cond->lock->loop != loop))
         return FL_EINVAL;
-    if (cond->lock->owner != t)
+    if (FL_BAD_(cond->lock->owner != t, FL_EPERM))
         return FL_EPERM;
     fl_lock_pass_(cond->lock);
     fl_wait_on_(loop, &cond->waiters.head, t, FL_TASK_WAITING);
@@ -33,7 +33,7 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     fl_lock *lock;
     unsigned moved = 0;
 
-    if (cond == NULL || cond->lock == NULL)
+    if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL))
         return FL_EINVAL; /* NULL, or never initialised */
     lock = cond->lock;
     while (moved < n && cond->waiters.head != FL_SLOT_NONE) {

@@ -10,7 +10,7 @@
 
 int fl_lock_init(fl_lock *lock, fl_loop *loop)
 {
-    if (lock == NULL || loop == NULL)
+    if (FL_BAD_ARG_(lock == NULL || loop == NULL))
         return FL_EINVAL;
     lock->loop = loop;
     lock->owner = NULL;
@@ -25,10 +25,10 @@ fl_task *fl_lock_owner(const fl_lock *lock)
 
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || lock->loop == NULL || self == NULL)
+    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
         return FL_EINVAL;
     if (lock->owner != NULL)
-        return lock->owner == self ? FL_EDEADLK : FL_EAGAIN;
+        return FL_BAD_(lock->owner == self, FL_EDEADLK) ? FL_EDEADLK : FL_EAGAIN;
     lock->owner = self;
     return 0;
 }
@@ -46,9 +46,9 @@ void fl_lock_pass_(fl_lock *lock)
 
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || lock->loop == NULL || self == NULL)
+    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
         return FL_EINVAL;
-    if (lock->owner != self)
+    if (FL_BAD_(lock->owner != self, FL_EPERM))
         return FL_EPERM;
     fl_lock_pass_(lock);
     return 0;
@@ -57,7 +57,7 @@ int fl_lock_release(fl_lock *lock, fl_task *self)
 int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
 {
     int rc;
-    if (lock == NULL || lock->loop != loop)
+    if (FL_BAD_ARG_(lock == NULL || lock->loop != loop))
         return FL_EINVAL;
     rc = fl_lock_try_acquire(lock, t);
     if (rc == 0) {

@@ -16,10 +16,10 @@
 int fl_signal_init(fl_signal *sig, fl_loop *loop)
 {
     fl_signal *s;
-    if (sig == NULL || loop == NULL)
+    if (FL_BAD_ARG_(sig == NULL || loop == NULL))
         return FL_EINVAL;
     for (s = loop->signals; s != NULL; s = s->next)
-        if (s == sig)
+        if (FL_BAD_(s == sig, FL_EBUSY))
             return FL_EBUSY;
     sig->loop = loop;
     sig->raised = 0;
@@ -32,7 +32,7 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop)
 void fl_signal_raise(fl_signal *sig)
 {
     fl_port *port;
-    if (sig == NULL || sig->loop == NULL)
+    if (FL_BAD_ARG_(sig == NULL || sig->loop == NULL))
         return;
     FL_ATOMIC_STORE_(sig->raised, 1);
     FL_ATOMIC_STORE_(sig->loop->signal_pending, 1);
@@ -64,7 +64,7 @@ bool fl_signal_waited_(const fl_loop *loop)
 
 int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
 {
-    if (sig == NULL || sig->loop != loop)
+    if (FL_BAD_ARG_(sig == NULL || sig->loop != loop))
         return FL_EINVAL;
     if (FL_ATOMIC_LOAD_(sig->raised)) {
         FL_ATOMIC_STORE_(sig->raised, 0);
