@@ -189,6 +189,26 @@ static fl_cmd op_step(fl_task *self, fl_frame *f, actor *a, const op *o)
         FL_LATCH_WAIT(self, latch_of(o));
     else if (k == OP_LATCH_WAIT)
         FL_LATCH_WAIT_RC(self, a->orc, latch_of(o));
+    else if (k == OP_EVENT_SET_ASIDE && prop)
+        FL_EVENT_SET(self, event_of(o));
+    else if (k == OP_EVENT_SET_ASIDE)
+        FL_EVENT_SET_RC(self, a->orc, event_of(o));
+    else if (k == OP_UNLOCK_ASIDE && prop)
+        FL_LOCK_RELEASE(self, lock_of(o));
+    else if (k == OP_UNLOCK_ASIDE)
+        FL_LOCK_RELEASE_RC(self, a->orc, lock_of(o));
+    else if (k == OP_NOTIFY_ASIDE && prop)
+        FL_COND_NOTIFY(self, cond_of(o), (unsigned)o->arg);
+    else if (k == OP_NOTIFY_ASIDE)
+        FL_COND_NOTIFY_RC(self, a->orc, cond_of(o), (unsigned)o->arg);
+    else if (k == OP_NOTIFY_ALL_ASIDE && prop)
+        FL_COND_NOTIFY_ALL(self, cond_of(o));
+    else if (k == OP_NOTIFY_ALL_ASIDE)
+        FL_COND_NOTIFY_ALL_RC(self, a->orc, cond_of(o));
+    else if (k == OP_LATCH_DOWN_ASIDE && prop)
+        FL_LATCH_COUNT_DOWN(self, latch_of(o), o->arg != 0);
+    else if (k == OP_LATCH_DOWN_ASIDE)
+        FL_LATCH_COUNT_DOWN_RC(self, a->orc, latch_of(o), o->arg != 0);
     else if (k == OP_EXIT)
         FL_EXIT(self, o->arg);
     else if (k == OP_EXIT_ERROR)
@@ -263,6 +283,15 @@ static void on_task_end(fl_hooks *h, fl_loop *l, fl_task *t)
     (void)h;
     (void)l;
     emit(R_END, ((actor *)t)->id, NULL, (int)fl_task_state(t), outcome_of(t), 0);
+}
+
+/* A woken peeker asks again: the model sees it look. */
+static void on_step_end(fl_hooks *h, fl_loop *l, fl_task *t, const fl_cmd *cmd)
+{
+    (void)h;
+    (void)l;
+    if (cmd->op == FL_OP_QUEUE_PEEK)
+        emit(R_PEEK_CMD, ((actor *)t)->id, NULL, 0, 0, 0);
 }
 
 static void on_step_begin(fl_hooks *h, fl_loop *l, fl_task *t)
@@ -474,6 +503,7 @@ void driver_run(const scenario *sc, rng *r)
     memset(&hooks, 0, sizeof hooks);
     hooks.task_end = on_task_end;
     hooks.step_begin = on_step_begin;
+    hooks.step_end = on_step_end;
     fl_loop_set_hooks(&loop, &hooks);
 
     for (i = 1; i <= sc->npre; i++)

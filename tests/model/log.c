@@ -137,6 +137,7 @@ const char *rec_format(const rec *r, char *buf, size_t len)
                              r->rc == 0 ? "0" : err_name(r->rc)); break;
     case R_END: snprintf(buf + n, len - (size_t)n, "ended %s %ld", state_name(r->rc), r->val); break;
     case R_CLOCK: snprintf(buf + n, len - (size_t)n, "clock"); break;
+    case R_PEEK_CMD: snprintf(buf + n, len - (size_t)n, "issues a peek"); break;
     case R_IDLE: snprintf(buf + n, len - (size_t)n, "idles %ld ticks%s", r->val,
                           r->rc ? " (forever)" : ""); break;
     case R_POLL_BEGIN: snprintf(buf + n, len - (size_t)n, "poll"); break;

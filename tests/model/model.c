@@ -11,8 +11,9 @@
  *   answered   its result is known: it comes when the task next runs;
  *   blocked    it waits; another task's operation, the clock, a cancel
  *              or a task's end grants it a result later;
- *   maybe      a peeker woken by a put: it looks again when it runs, and
- *              may see an item or wait on (see peekers_look).
+ *   maybe      a peeker woken by a put: ready, it looks again when it
+ *              runs (the step_end hook shows it issue the peek again)
+ *              and may see an item or wait on; see also peekers_look.
  * Whether a task is ready or blocked is thus known to the model, so when
  * the loop idles (a poll that says to wait, the port's wait, the end of a
  * run) the model checks that no task is ready, and that the wait it asks
@@ -47,7 +48,6 @@ typedef struct mtask {
     unsigned long ticket;
     fl_time due;       /* a sleep's end */
     int notified;      /* a condition waiter moved onto the lock */
-    int may_time_out;  /* a woken peeker whose deadline has passed */
     long seen[16];     /* a woken peeker: the items first in the queue since */
     unsigned nseen;
     int seen_closed;   /* ... and whether it was empty and closed */
@@ -185,8 +185,16 @@ static void answer(mtask *t, int rc, long val)
     t->p = P_ANSWERED;
     t->rc = rc;
     t->val = val;
-    if ((op_defs[t->o.kind].flags & OPF_WAIT) ||
-        (t->o.kind == OP_SPAWN && MODEL_KNOWN_BUG_SPAWN_DROPS_DEADLINE))
+    if (op_defs[t->o.kind].flags & OPF_WAIT)
+        disarm(t);
+}
+
+/* A command that is no wait and steps aside behind the tasks it woke (or,
+ * for FL_SPAWN, fails at once). */
+static void answer_aside(mtask *t, int rc)
+{
+    answer(t, rc, 0);
+    if (MODEL_KNOWN_BUG_STEP_ASIDE_DROPS_DEADLINE && (rc >= 0 || t->o.kind == OP_SPAWN))
         disarm(t);
 }
 
@@ -356,12 +364,12 @@ static void task_ended(int i, const rec *r)
 
 /* ---- Queues ------------------------------------------------------------------------- */
 
-/* A woken peeker reports what the queue held at some moment while it was
- * woken: the library lets it look again when it runs, but handing it the
- * item as it wakes would be as right.  So it may report any item that was
- * first in the queue meanwhile, or FL_ECLOSED if the queue was empty and
- * closed; a cancel that comes meanwhile may win (FL_ECANCELLED) or stay
- * pending.  Called after every change to queue `qi`. */
+/* A woken peeker looks again when it runs (peek_again).  Should a
+ * library hand it the item as it wakes instead, with no second look, it
+ * may report any item that was first in the queue while it was woken, or
+ * FL_ECLOSED if the queue was empty and closed meanwhile; a cancel that
+ * came meanwhile may win (FL_ECANCELLED) or stay pending.  Called after
+ * every change to queue `qi`. */
 static void peekers_look(unsigned qi)
 {
     const mqueue *q = &m.q[qi];
@@ -377,6 +385,26 @@ static void peekers_look(unsigned qi)
                 fail((int)i, "model limit: T%d was woken through too many items", (int)i);
             t->seen[t->nseen++] = q->items[0];
         }
+    }
+}
+
+/* The woken peeker `i` looks again: as a new peek (a pending cancel lands
+ * here), except that its deadline is still the first one. */
+static void peek_again(int i)
+{
+    mtask *t = &m.t[i];
+    mqueue *q = &m.q[t->o.obj];
+    if (t->state != M_ALIVE || t->p != P_MAYBE)
+        return; /* the first time it asks, or a result the model knows */
+    if (t->cancel == C_REQUESTED) {
+        t->cancel = C_DELIVERED;
+        answer(t, FL_ECANCELLED, 0);
+    } else if (q->count > 0) {
+        answer(t, 0, q->items[0]);
+    } else if (q->closed) {
+        answer(t, FL_ECLOSED, 0);
+    } else {
+        t->p = P_BLOCKED; /* the item has gone: it waits on */
     }
 }
 
@@ -401,9 +429,7 @@ static void store(unsigned qi, long item)
         t->p = P_MAYBE;
         t->nseen = 0;
         t->seen_closed = t->cancel_open = 0;
-        NOTE(N_PEEK_WOKEN);
-        if (MODEL_KNOWN_BUG_PEEK_DEADLINE_DROPPED)
-            disarm(t);
+        NOTE(N_PEEK_WOKEN); /* it keeps its deadline until it has looked */
     }
     peekers_look(qi);
 }
@@ -470,7 +496,7 @@ static void queue_result(int i, mtask *me, const rec *r)
         for (k = 0; k < me->nseen && r->rc == 0; k++)
             if (r->val == me->seen[k])
                 return;
-        if ((r->rc == FL_ECLOSED && me->seen_closed) || (r->rc == FL_ETIMEDOUT && me->may_time_out))
+        if (r->rc == FL_ECLOSED && me->seen_closed)
             return;
         if (r->rc == FL_ECANCELLED && me->cancel_open) {
             me->cancel = C_DELIVERED;
@@ -561,7 +587,7 @@ static void start_op(int self, mtask *me, long item)
         else
             block(me), me->due = m.now + (fl_time)o->arg;
         break;
-    case OP_SPAWN:
+    case OP_SPAWN: answer_aside(me, spawn(obj)); break;
     case OP_SPAWN_C: answer(me, spawn(obj), 0); break;
     case OP_POST: answer(me, post(obj), 0); break;
     case OP_JOIN:
@@ -584,10 +610,22 @@ static void start_op(int self, mtask *me, long item)
             o->kind == OP_LOCK ? block(me) : answer(me, FL_EAGAIN, 0);
         break;
     case OP_UNLOCK:
+    case OP_UNLOCK_ASIDE:
         if (m.owner[obj] != self)
             answer(me, FL_EPERM, 0);
         else
-            pass_lock(obj), answer(me, 0, 0);
+            pass_lock(obj), o->kind == OP_UNLOCK ? answer(me, 0, 0) : answer_aside(me, 0);
+        break;
+    case OP_EVENT_SET_ASIDE:
+        if (m.event[obj] == 0)
+            answer(me, 0, 0); /* set already: it does not step aside */
+        else
+            answer_aside(me, count_down(&m.event[obj], OP_EVENT_WAIT, obj, 0));
+        break;
+    case OP_NOTIFY_ASIDE: answer_aside(me, notify(obj, (unsigned)o->arg)); break;
+    case OP_NOTIFY_ALL_ASIDE: answer_aside(me, notify(obj, ALL_WAITERS)); break;
+    case OP_LATCH_DOWN_ASIDE:
+        answer_aside(me, count_down(&m.latch[obj], OP_LATCH_WAIT, obj, o->arg != 0));
         break;
     case OP_COND_WAIT:
         if (m.owner[obj] != self)
@@ -628,7 +666,7 @@ static void task_start(int i, const rec *r)
         fail(i, "T%d starts an operation where the model has it %s", i,
              me->state != M_ALIVE ? "not alive" : me->p != P_NONE ? "still in one" : "unwinding");
     me->o = *o;
-    me->retry = me->notified = me->may_time_out = 0;
+    me->retry = me->notified = 0;
     me->op_has_deadline = me->timeout_failed = 0;
     if (flags & OPF_ENDS) {
         long v = o->arg;
@@ -663,8 +701,7 @@ static void task_start(int i, const rec *r)
         NOTE(N_CANCEL_DELIVERED);
         me->p = P_ANSWERED;
         me->rc = FL_ECANCELLED;
-        if (!MODEL_KNOWN_BUG_DELIVERED_CANCEL_KEEPS_DEADLINE)
-            disarm(me);
+        disarm(me);
         return;
     }
     start_op(i, me, r->val);
@@ -702,6 +739,8 @@ static void task_result(int i, const rec *r)
     if (me->p == P_MAYBE)
         disarm(me); /* the wait is over */
     if (me->p != P_MAYBE) {
+        if (me->o.prop && me->rc > 0 && (k == OP_NOTIFY_ASIDE || k == OP_NOTIFY_ALL_ASIDE))
+            me->rc = 0; /* the raising form hands the task no count */
         has_val = r->rc == 0 && (k == OP_GET || k == OP_PEEK || k == OP_TRY_GET ||
                                  k == OP_TRY_PEEK || k == OP_JOIN || k == OP_CANCEL);
         if (k == OP_JOIN || k == OP_CANCEL)
@@ -777,7 +816,7 @@ static void clock_moved(fl_time now)
         else if (t->p == P_BLOCKED && t->deadline_armed && !BEFORE(now, t->deadline))
             grant(t, FL_ETIMEDOUT, 0), NOTE(N_TIMED_OUT);
         else if (t->p == P_MAYBE && t->deadline_armed && !BEFORE(now, t->deadline))
-            t->may_time_out = 1;
+            grant(t, FL_ETIMEDOUT, 0), NOTE(N_TIMED_OUT); /* before it looked again */
     }
 }
 
@@ -793,8 +832,6 @@ static fl_time idle_check(const char *where)
         fl_time due;
         if (t->state != M_ALIVE)
             continue;
-        if (t->p == P_MAYBE && !t->cancel_open && !t->seen_closed && m.q[t->o.obj].count == 0)
-            t->p = P_BLOCKED; /* it looked and waits on */
         if (t->p != P_BLOCKED)
             fail((int)i, "%s, but T%d is ready (%s): a wake-up was lost", where, (int)i,
                  !t->begun ? "spawned, never run"
@@ -953,6 +990,7 @@ void model_feed(const rec *r)
     case R_START: task_start(i, r); break;
     case R_RESULT: task_result(i, r); break;
     case R_END: task_ended(i, r); break;
+    case R_PEEK_CMD: peek_again(i); break;
     case R_CLOCK: clock_moved(r->now); break;
     case R_IDLE: idles(r); break;
     case R_POLL_BEGIN: break;

@@ -12,7 +12,8 @@
 # A configuration is one that takes the library down other code paths:
 # the slot type widens at 255 tasks, the timers are a scan or a heap (a
 # tiny heap fills), time is 32 or 64 bits, continuations are line numbers
-# or labels, a batch is 64 steps or one.  Each is its own build of the
+# or labels, a batch is 64 steps or one, FL_DEBUG checks each task as it
+# goes, the argument checks are compiled out.  Each is its own build of the
 # library with the tester: build/model/<name>/model.  A clock about to wrap
 # around is part of every configuration: a third of the seeds start there.
 
@@ -27,7 +28,8 @@ MODEL_OPT  = -O1
 MODEL_SEEDS = 10000
 SECONDS    = 60
 
-MODEL_CONFIGS = scan32 heap32 tasks254 tasks255 scan255 timers2 time64 heap64 labels poll1
+MODEL_CONFIGS = scan32 heap32 tasks254 tasks255 scan255 timers2 time64 heap64 labels poll1 \
+                debug nochecks
 MODEL_CFG_scan32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0
 MODEL_CFG_heap32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=1
 MODEL_CFG_tasks254 = -DFL_MAX_TASKS=254
@@ -38,6 +40,8 @@ MODEL_CFG_time64   = -DFL_TIME_BITS=64
 MODEL_CFG_heap64   = -DFL_TIME_BITS=64 -DFL_MAX_TASKS=64
 MODEL_CFG_labels   = -DGEN_USE_LABELS
 MODEL_CFG_poll1    = -DFL_POLL_INTERVAL=1
+MODEL_CFG_debug    = -DFL_DEBUG=1
+MODEL_CFG_nochecks = -DFL_ENABLE_ARG_CHECKS=0
 MODEL_BINS = $(MODEL_CONFIGS:%=$(MODEL_DIR)/%/model)
 MODEL_FUZZER = $(MODEL_DIR)/libfuzzer/model-fuzz
 

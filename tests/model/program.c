@@ -84,8 +84,6 @@ static void push(builder *b, unsigned kind, unsigned obj, int32_t arg)
     o->prop = (uint8_t)rng_pct(b->r, 50);
     /* A deadline before a wait, mostly; now and then before something that
      * does not wait, which leaves it for the next wait. */
-    if (kind == OP_PEEK && MODEL_KNOWN_BUG_PEEK_DEADLINE_DROPPED)
-        return;
     if ((op_defs[kind].flags & OPF_WAIT) ? rng_pct(b->r, 25)
         : !(op_defs[kind].flags & (OPF_FLOW | OPF_ENDS)) && rng_pct(b->r, 4))
         o->timeout = 1 + rng_below(b->r, 40);
@@ -110,30 +108,16 @@ static unsigned pick_kind(builder *b, int in_finally)
     return OP_YIELD;
 }
 
-static unsigned pick_task(builder *b, unsigned kind)
-{
-    unsigned t = rng_below(b->r, b->sc->ntasks);
-    int spawns = kind == OP_SPAWN || kind == OP_SPAWN_C;
-    unsigned tries;
-    /* With the known bug, a task that may be posted is never spawned. */
-    for (tries = 0; tries < 8 && MODEL_KNOWN_BUG_SPAWN_OF_POSTED_TASK; tries++) {
-        if (kind == OP_POST ? b->posted_only[t] : !(spawns && b->posted_only[t]))
-            return t;
-        t = rng_below(b->r, b->sc->ntasks);
-    }
-    if (MODEL_KNOWN_BUG_SPAWN_OF_POSTED_TASK && spawns && b->posted_only[t])
-        return b->self; /* spawning itself: FL_EBUSY */
-    return t;
-}
-
 static int32_t pick_arg(builder *b, unsigned kind)
 {
     switch (kind) {
     case OP_SLEEP:
         return rng_pct(b->r, 15) ? 0 : (int32_t)(1 + rng_below(b->r, 30));
     case OP_NOTIFY:
+    case OP_NOTIFY_ASIDE:
         return (int32_t)rng_below(b->r, 3);
     case OP_LATCH_DOWN:
+    case OP_LATCH_DOWN_ASIDE:
         return rng_pct(b->r, 50); /* error_if_zero */
     default:
         return 0;
@@ -144,7 +128,7 @@ static void push_random(builder *b, int in_finally)
 {
     unsigned kind = pick_kind(b, in_finally), obj = 0;
     switch (op_defs[kind].arg) {
-    case ARG_TASK: obj = pick_task(b, kind); break;
+    case ARG_TASK: obj = rng_below(b->r, b->sc->ntasks); break;
     case ARG_QUEUE: obj = rng_below(b->r, NQUEUE); break;
     case ARG_LOCK: obj = rng_below(b->r, NLOCK); break;
     case ARG_COND: obj = rng_below(b->r, NLOCK); break;
@@ -152,8 +136,6 @@ static void push_random(builder *b, int in_finally)
     case ARG_LATCH: obj = rng_below(b->r, NLATCH); break;
     default: break;
     }
-    if (kind == OP_POST && MODEL_KNOWN_BUG_SPAWN_OF_POSTED_TASK && !b->posted_only[obj])
-        kind = OP_TRY_PUT, obj = 0;
     /* A critical section: lock, a little work (perhaps a condition wait),
      * unlock. */
     if (kind == OP_LOCK && !in_finally && room(b, 4)) {
@@ -163,7 +145,7 @@ static void push_random(builder *b, int in_finally)
         if (rng_pct(b->r, 50))
             push_random(b, 0);
         if (room(b, 1))
-            push(b, OP_UNLOCK, obj, 0);
+            push(b, rng_pct(b->r, 50) ? OP_UNLOCK : OP_UNLOCK_ASIDE, obj, 0);
         return;
     }
     push(b, kind, obj, pick_arg(b, kind));
