@@ -310,6 +310,82 @@ START_TEST(dump_of_an_empty_loop_is_one_line)
 }
 END_TEST
 
+/* Any member may be NULL: a set of hooks with none at all changes nothing. */
+START_TEST(hooks_left_null_are_skipped)
+{
+    static fl_hooks none;
+    int storage[2];
+    fl_queue q;
+    named p, c;
+    memset(&p, 0, sizeof p);
+    memset(&c, 0, sizeof c);
+    p.name = "p";
+    c.name = "c";
+    p.other = &c;
+    p.q = c.q = &q;
+    fl_queue_init(&q, &loop, storage, sizeof(int), 2);
+    fl_task_init(&p.task, producer);
+    fl_loop_set_hooks(&loop, &none);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert(fl_task_finished(&c.task));
+    ck_assert_int_eq(c.item, 7);
+    ck_assert_str_eq(log_text(), "");
+}
+END_TEST
+
+/* ---- I/O hooks, on the POSIX port ---------------------------------------- */
+
+static void on_io_wait(fl_hooks *h, fl_loop *l, fl_task *t, int fd, unsigned events)
+{
+    (void)h;
+    (void)l;
+    log_add("io_wait:%s:%d:%u", name_of(t), fd, events);
+}
+static void on_io_ready(fl_hooks *h, fl_loop *l, int fd, unsigned events)
+{
+    (void)h;
+    (void)l;
+    log_add("io_ready:%d:%u", fd, events);
+}
+
+static fl_loop ploop;
+
+/* Waits twice on a readable fd: with the I/O hooks, then with none. */
+static fl_cmd read_twice(fl_task *self)
+{
+    static fl_hooks none;
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_IO_WAIT(self, n->item, FL_IO_READ);
+    log_add("woke");
+    fl_loop_set_hooks(&ploop, &none);
+    FL_IO_WAIT(self, n->item, FL_IO_READ);
+    log_add("woke");
+    FL_END(self);
+}
+
+START_TEST(io_hooks_see_the_wait_and_the_ready_fd)
+{
+    static fl_hooks io = {NULL, NULL, NULL, NULL, on_io_wait, on_io_ready, NULL, NULL};
+    int fds[2];
+    char expect[96];
+    named r;
+    ck_assert_int_eq(fl_loop_init(&ploop, fl_port_posix()), 0);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1); /* readable from the start */
+    memset(&r, 0, sizeof r);
+    r.name = "r";
+    r.item = fds[0];
+    fl_task_init(&r.task, read_twice);
+    fl_loop_set_hooks(&ploop, &io);
+    ck_assert_int_eq(fl_run_until_complete(&ploop, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "io_wait:r:%d:1 io_ready:%d:1 woke woke", fds[0], fds[0]);
+    ck_assert_str_eq(log_text(), expect);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("hooks");
@@ -320,6 +396,8 @@ Suite *suite(void)
     tcase_add_test(tc, dump_names_what_each_task_waits_on);
     tcase_add_test(tc, dump_shows_the_fd_an_io_waiter_waits_for);
     tcase_add_test(tc, dump_of_an_empty_loop_is_one_line);
+    tcase_add_test(tc, hooks_left_null_are_skipped);
+    tcase_add_test(tc, io_hooks_see_the_wait_and_the_ready_fd);
     suite_add_tcase(s, tc);
     return s;
 }
