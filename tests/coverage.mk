@@ -9,6 +9,8 @@
 
 COV_DIR = build/coverage
 COV_MODEL_SEEDS = 3000
+# Atomic counters: the threaded suites would lose counts otherwise.
+COV_FLAGS = --coverage -fprofile-update=atomic
 
 .PHONY: coverage
 
@@ -16,7 +18,7 @@ coverage:
 	@rm -rf $(COV_DIR)
 	@echo "== coverage: the suites and the model tester, built with gcc --coverage"
 	@-$(MAKE) -s --no-print-directory check CC=gcc BUILD=$(COV_DIR)/suites CFLAGS="-O0 -g" \
-	    SAN=--coverage | grep -E '^suites:|FAILED|:F:|:E:'
+	    SAN="$(COV_FLAGS)" | grep -E '^suites:|FAILED|:F:|:E:'
 	@-$(MAKE) -s --no-print-directory test-model MODEL_DIR=$(COV_DIR)/model MODEL_OPT=-O0 \
-	    MODEL_SAN=--coverage MODEL_SEEDS=$(COV_MODEL_SEEDS)
+	    MODEL_SAN="$(COV_FLAGS)" MODEL_SEEDS=$(COV_MODEL_SEEDS)
 	@python3 tests/coverage.py $(COV_DIR) $(if $(MISSING),--missing)
