@@ -100,19 +100,25 @@ static fl_cmd producer(fl_task *self)
     FL_END(self);
 }
 
+/* p produces one item for c, through q. */
+static void pair_init(named *p, named *c, fl_queue *q, int *storage)
+{
+    memset(p, 0, sizeof *p);
+    memset(c, 0, sizeof *c);
+    p->name = "p";
+    c->name = "c";
+    p->other = c;
+    p->q = c->q = q;
+    fl_queue_init(q, &loop, storage, sizeof(int), 2);
+    fl_task_init(&p->task, producer);
+}
+
 START_TEST(hooks_see_each_event_in_order)
 {
     int storage[2];
     fl_queue q;
     named p, c;
-    memset(&p, 0, sizeof p);
-    memset(&c, 0, sizeof c);
-    p.name = "p";
-    c.name = "c";
-    p.other = &c;
-    p.q = c.q = &q;
-    fl_queue_init(&q, &loop, storage, sizeof(int), 2);
-    fl_task_init(&p.task, producer);
+    pair_init(&p, &c, &q, storage);
     steps_begun = steps_ended = 0;
     fl_loop_set_hooks(&loop, &hooks);
     ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
@@ -317,14 +323,7 @@ START_TEST(hooks_left_null_are_skipped)
     int storage[2];
     fl_queue q;
     named p, c;
-    memset(&p, 0, sizeof p);
-    memset(&c, 0, sizeof c);
-    p.name = "p";
-    c.name = "c";
-    p.other = &c;
-    p.q = c.q = &q;
-    fl_queue_init(&q, &loop, storage, sizeof(int), 2);
-    fl_task_init(&p.task, producer);
+    pair_init(&p, &c, &q, storage);
     fl_loop_set_hooks(&loop, &none);
     ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
     ck_assert(fl_task_finished(&c.task));

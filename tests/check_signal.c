@@ -303,52 +303,7 @@ END_TEST
 
 /* ---- what the other tests leave out ---------------------------------------- */
 
-/* An interrupt may come while the loop reads its clock, after it has
- * looked for raises: fl_loop_poll must then say to come back at once, not
- * to sleep until the next timer (here: for ever). */
-static fl_signal isr_sig;
-static unsigned reads_until_raise;
-
-static fl_time clock_with_an_interrupt(void *ctx)
-{
-    (void)ctx;
-    if (reads_until_raise > 0 && --reads_until_raise == 0)
-        fl_signal_raise(&isr_sig);
-    return 0;
-}
-
-static fl_cmd wait_isr_sig(fl_task *self)
-{
-    waiter *w = (waiter *)self;
-    FL_BEGIN(self);
-    FL_SIGNAL_WAIT_RC(self, w->rc, &isr_sig);
-    log_add("w%d:%d", w->id, w->rc);
-    FL_END(self);
-}
-
-START_TEST(a_raise_while_the_loop_reads_its_clock_is_not_slept_through)
-{
-    fl_manual_port mp; /* no wake hook: a raise only sets the flags */
-    fl_loop l;
-    waiter w;
-    fl_time next = 0;
-    ck_assert_ptr_nonnull(fl_manual_port_init(&mp, clock_with_an_interrupt, NULL));
-    ck_assert_int_eq(fl_loop_init(&l, &mp.port), 0);
-    ck_assert_int_eq(fl_signal_init(&isr_sig, &l), 0);
-    waiter_init(&w, 1, 1);
-    fl_task_init(&w.task, wait_isr_sig);
-    ck_assert_int_eq(fl_spawn(&l, &w.task, NULL), 0);
-    ck_assert_int_eq(fl_loop_poll(&l, &next), 1);
-    ck_assert(next == FL_TIME_FOREVER); /* it waits for the signal */
-    reads_until_raise = 2; /* the second read of the next poll: its last */
-    ck_assert_int_eq(fl_loop_poll(&l, &next), 1);
-    ck_assert_uint_eq(next, 0);
-    ck_assert_str_eq(log_text(), "");
-    ck_assert_int_eq(fl_loop_poll(&l, &next), 0);
-    ck_assert_str_eq(log_text(), "w1:0");
-}
-END_TEST
-
+/* A second signal, and a task that waits on it once. */
 static fl_signal sig_b;
 
 static fl_cmd wait_on_b(fl_task *self)
@@ -359,6 +314,42 @@ static fl_cmd wait_on_b(fl_task *self)
     log_add("b%d:%d", w->id, w->rc);
     FL_END(self);
 }
+
+/* An interrupt may come while the loop reads its clock, after it has
+ * looked for raises: fl_loop_poll must then say to come back at once, not
+ * to sleep until the next timer (here: for ever). */
+static unsigned reads_until_raise;
+
+static fl_time clock_with_an_interrupt(void *ctx)
+{
+    (void)ctx;
+    if (reads_until_raise > 0 && --reads_until_raise == 0)
+        fl_signal_raise(&sig_b);
+    return 0;
+}
+
+START_TEST(a_raise_while_the_loop_reads_its_clock_is_not_slept_through)
+{
+    fl_manual_port mp; /* no wake hook: a raise only sets the flags */
+    fl_loop l;
+    waiter w;
+    fl_time next = 0;
+    ck_assert_ptr_nonnull(fl_manual_port_init(&mp, clock_with_an_interrupt, NULL));
+    ck_assert_int_eq(fl_loop_init(&l, &mp.port), 0);
+    ck_assert_int_eq(fl_signal_init(&sig_b, &l), 0);
+    waiter_init(&w, 1, 1);
+    fl_task_init(&w.task, wait_on_b);
+    ck_assert_int_eq(fl_spawn(&l, &w.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 1);
+    ck_assert(next == FL_TIME_FOREVER); /* it waits for the signal */
+    reads_until_raise = 2; /* the second read of the next poll: its last */
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 1);
+    ck_assert_uint_eq(next, 0);
+    ck_assert_str_eq(log_text(), "");
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 0);
+    ck_assert_str_eq(log_text(), "b1:0");
+}
+END_TEST
 
 START_TEST(each_signal_wakes_its_own_waiters_only)
 {
