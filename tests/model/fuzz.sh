@@ -7,12 +7,22 @@
 seconds=$1
 fuzzer=$2
 shift 2
-n=$#
-share=$(( seconds * 9 / 10 / n ))
+share=$(( seconds * 9 / 10 / $# ))
 [ "$share" -lt 1 ] && share=1
+seeds=0
+ops=0
 for bin in "$@"; do
-    "$bin" --seconds "$share" || { echo "fuzz: FAILED in $bin (see the reproduce line above)"; exit 1; }
+    out=$("$bin" --seconds "$share") || {
+        printf '%s\n' "$out"
+        echo "fuzz: FAILED in $bin (see the reproduce line above)"
+        exit 1
+    }
+    printf '%s\n' "$out"
+    # "model NAME: N seeds (A..B) passed, M operations"
+    seeds=$(( seeds + $(printf '%s' "$out" | sed -n 's/.*: \([0-9]*\) seeds.*/\1/p') ))
+    ops=$(( ops + $(printf '%s' "$out" | sed -n 's/.*passed, \([0-9]*\) operations.*/\1/p') ))
 done
+echo "fuzz: $seeds fresh seeds, $ops operations in $# configurations, no failure"
 last=$(( seconds / 10 ))
 [ "$last" -lt 5 ] && last=5
 dir=$(dirname "$fuzzer")
@@ -25,4 +35,3 @@ if ! "$fuzzer" -max_total_time="$last" -print_final_stats=1 -artifact_prefix="$d
 fi
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log")
 echo "libfuzzer: $runs inputs in $last s, no failure (corpus: $dir/corpus)"
-echo "fuzz: no failure"
