@@ -325,3 +325,4 @@ include tests/target/target.mk
 include tests/bench/bench.mk
 include tests/model/model.mk
 include tests/coverage.mk
+include tests/stress/stress.mk
