@@ -176,14 +176,12 @@ test-clang:
 test-asan:
 	@echo "== gcc, AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN)"
-# The suites that start threads (posts, raises and I/O wake-ups from
-# another thread), and the signal suite, under ThreadSanitizer.  Races
-# known and not yet fixed are listed in tests/tsan-known-races.supp.
+# The suites that start threads (posts, raises, holds and I/O wake-ups
+# from another thread), and the signal suite, under ThreadSanitizer.
 TSAN_SUITES = post io signal
 test-tsan:
 	@echo "== clang, ThreadSanitizer: the suites that use threads"
-	@TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan-known-races.supp" \
-	    $(MAKE) --no-print-directory check CC=clang BUILD=build/tsan CFLAGS="-O1 -g" \
+	@$(MAKE) --no-print-directory check CC=clang BUILD=build/tsan CFLAGS="-O1 -g" \
 	    SAN=-fsanitize=thread SUITE_BINS="$(TSAN_SUITES:%=build/tsan/tests/check_%)"
 # Small tables scan for due timers; big ones keep a heap (config.h).  The
 # default build tests the scan, this one the heap.
