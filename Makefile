@@ -64,8 +64,8 @@ HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
-SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io \
-              hooks post net trace order
+SUITES      = gen gen_labels loop task cancel timer error queue set_queue map_queue event lock cond \
+              latch signal timeout io hooks post net trace order
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -222,7 +222,9 @@ PROFILES = "-DFL_PROFILE_MINIMAL" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_SIGNAL=1 -DFL_ENABLE_TIMEOUT=1" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_RUN=1" "-DFL_PROFILE_MINIMAL -DFL_TIMER_HEAP=1" \
            "-DFL_MAX_TASKS=300 -DFL_TIME_BITS=64" "-DGEN_USE_LABELS" "-DFL_ENABLE_ARG_CHECKS=0" \
-           "-DFL_DEBUG=1" "-DFL_DEBUG=1 -DFL_PROFILE_MINIMAL"
+           "-DFL_DEBUG=1" "-DFL_DEBUG=1 -DFL_PROFILE_MINIMAL" \
+           "-DFL_ENABLE_SET_QUEUE=0" "-DFL_ENABLE_MAP_QUEUE=0" "-DFL_ENABLE_QUEUE=0" \
+           "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_MAP_QUEUE=1"
 test-profiles:
 	@for cc in gcc clang; do for p in $(PROFILES); do \
 	    for f in $(LIB_SRC); do \

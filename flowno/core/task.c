@@ -59,20 +59,26 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     loop->spawned_fn[slot] = fn;
 #endif
     fl_ready_push_(loop, task);
+    FL_READY_HOOK_(loop, task, FL_READY_SPAWNED, NULL);
     return 0;
 }
 
 #if FL_NEEDS_WAIT_LISTS_
-void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+#if FL_ENABLE_HOOKS
+FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj)
+#else
+FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+#endif
 {
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t);
     t->wait.value = outcome;
     fl_ready_push_(loop, t);
+    FL_READY_HOOK_(loop, t, cause, obj);
 }
 #endif
 
-void fl_finish_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 {
     /* The error bit comes only with a negative result (FL_FAIL makes any
      * other value FL_EINVAL). */
@@ -84,6 +90,7 @@ void fl_finish_(fl_loop *loop, fl_task *t)
     if (t->timer != FL_SLOT_NONE)
         fl_timer_remove_(loop, t); /* a deadline it never used */
 #endif
+    fl_ready_leave_(loop, t); /* it was being stepped */
     t->flags = (uint8_t)end;
 #if FL_DEBUG
     t->magic = 0; /* the struct is its owner's again */
@@ -108,7 +115,7 @@ void fl_finish_(fl_loop *loop, fl_task *t)
             if (outcome == FL_ECANCELLED)
                 outcome = 0;
         }
-        fl_wake_(loop, joiner, outcome);
+        FL_WAKE_(loop, joiner, outcome, FL_READY_JOINED, t);
     }
 #endif
 }
@@ -121,7 +128,7 @@ static int ended_outcome(const fl_task *target, bool cancel)
     return (cancel && err == FL_ECANCELLED) ? 0 : err;
 }
 
-int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
+FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
 {
     if (FL_BAD_ARG_(target == NULL))
         return FL_EINVAL;
@@ -173,7 +180,7 @@ bool fl_cancel(fl_loop *loop, fl_task *task)
         /* fall through */
     case FL_TASK_SLEEPING:
         task->flags |= FL_F_CANCEL_SENT_;
-        fl_wake_(loop, task, FL_ECANCELLED);
+        FL_WAKE_(loop, task, FL_ECANCELLED, FL_READY_CANCELLED, NULL);
         break;
     default:
         /* Ready or running: it sees the error at its next suspension. */

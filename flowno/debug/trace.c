@@ -44,8 +44,10 @@ static void on_step_end(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cm
     record(h, loop, t, FL_TRACE_STOP);
 }
 
-static void on_ready(fl_hooks *h, fl_loop *loop, fl_task *t)
+static void on_ready(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj)
 {
+    (void)cause;
+    (void)obj;
     record(h, loop, t, FL_TRACE_READY);
 }
 
