@@ -503,6 +503,42 @@ START_TEST(io_hooks_see_the_wait_and_the_ready_fd)
 }
 END_TEST
 
+/* The ready hook sees a peeker woken by a put, off the queue's list. */
+static fl_cmd peek_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PEEK(self, &wq, &n->item);
+    FL_END(self);
+}
+
+static fl_cmd put_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_SPAWN(self, &n->other->task, peek_one);
+    n->item = 3;
+    FL_QUEUE_PUT(self, &wq, &n->item);
+    FL_END(self);
+}
+
+START_TEST(ready_hook_sees_a_woken_peeker)
+{
+    named p, k;
+    memset(&p, 0, sizeof p);
+    memset(&k, 0, sizeof k);
+    p.name = "p";
+    k.name = "k";
+    p.other = &k;
+    ck_assert_int_eq(fl_queue_init(&wq, &loop, wq_storage, sizeof(int), 1), 0);
+    fl_task_init(&p.task, put_one);
+    fl_loop_set_hooks(&loop, &why_hooks);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "p:spawned:-:- k:spawned:-:p p:aside:-:p k:woken:queue:p");
+    ck_assert_int_eq(k.item, 3);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("hooks");
@@ -516,6 +552,7 @@ Suite *suite(void)
     tcase_add_test(tc, dump_of_an_empty_loop_is_one_line);
     tcase_add_test(tc, hooks_left_null_are_skipped);
     tcase_add_test(tc, io_hooks_see_the_wait_and_the_ready_fd);
+    tcase_add_test(tc, ready_hook_sees_a_woken_peeker);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -817,6 +817,34 @@ START_TEST(no_wait_run_of_an_ended_root_returns_at_once)
 }
 END_TEST
 
+/* A command the loop does not know (a task returning a record of its own
+ * making) is answered FL_EINVAL, with hooks attached or not. */
+static fl_cmd unknown_command(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_AWAIT_RC(self, j->rc, fl_cmd_(FL_OP_COUNT_ + 7, NULL));
+    FL_RETURN(self, j->rc);
+    FL_END(self);
+}
+
+START_TEST(a_command_the_loop_does_not_know_is_refused)
+{
+    static fl_hooks none;
+    job t;
+    fl_value v = 0;
+    job_init(&t, "t", unknown_command);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, &v), 0);
+    ck_assert_int_eq((int)v, FL_EINVAL);
+    fl_loop_set_hooks(&loop, &none);
+    job_init(&t, "t", unknown_command);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, &v), 0);
+    ck_assert_int_eq((int)v, FL_EINVAL);
+    ck_assert_ptr_null(fl_loop_current(NULL));
+    ck_assert_ptr_null(fl_loop_current(&loop)); /* between runs */
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("loop");
@@ -856,6 +884,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_loop_never_initialised_is_refused);
     tcase_add_test(tc, a_root_alive_in_another_loop_is_refused);
     tcase_add_test(tc, no_wait_run_of_an_ended_root_returns_at_once);
+    tcase_add_test(tc, a_command_the_loop_does_not_know_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -307,6 +307,31 @@ START_TEST(a_loop_never_initialised_refuses_posts_and_holds)
 }
 END_TEST
 
+/* The manual port has no wake hook: a release only flags the loop. */
+static fl_time clock_at_zero(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+START_TEST(hold_and_release_on_a_port_without_wake)
+{
+    fl_manual_port mp;
+    fl_loop l;
+    fl_time next = 0;
+    ck_assert_ptr_nonnull(fl_manual_port_init(&mp, clock_at_zero, NULL));
+    ck_assert_int_eq(fl_loop_init(&l, &mp.port), 0);
+    fl_loop_hold(&l);
+    ck_assert_uint_eq(l.holds, 1);
+    fl_loop_release(&l);
+    ck_assert_uint_eq(l.holds, 0);
+    ck_assert(fl_loop_signal_pending(&l)); /* an idle loop looks again */
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 0);
+    ck_assert(!fl_loop_signal_pending(&l));
+    ck_assert(next == FL_TIME_FOREVER);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("post");
@@ -322,6 +347,7 @@ Suite *suite(void)
     tcase_add_test(tc, hold_and_release_from_threads_keep_an_exact_count);
     tcase_add_test(tc, a_task_posted_as_the_last_one_ends_still_runs);
     tcase_add_test(tc, a_loop_never_initialised_refuses_posts_and_holds);
+    tcase_add_test(tc, hold_and_release_on_a_port_without_wake);
     suite_add_tcase(s, tc);
     return s;
 }
