@@ -329,18 +329,28 @@ START_TEST(a_port_ends_every_wait_on_its_list_with_its_outcome)
 }
 END_TEST
 
-/* The fake port has no I/O: a wait on an fd is refused, not hung. */
+/* The fake port has no I/O: a wait on an fd is refused, not hung; so is
+ * a negative fd.  The same with hooks attached (the loop steps a task
+ * down another path then). */
 START_TEST(io_wait_on_a_port_without_io_is_refused)
 {
+    static fl_hooks none;
     fake_port f;
     fl_loop l;
     job r;
-    char expect[16];
+    char expect[64];
+    int pass;
     fake_port_init(&f, 0);
     ck_assert_int_eq(fl_loop_init(&l, &f.port), 0);
-    job_init(&r, read_when_ready, fds[0]);
-    ck_assert_int_eq(fl_run_until_complete(&l, &r.task, FL_RUN_JOIN, 0, NULL), 0);
-    snprintf(expect, sizeof expect, "rc:%d", FL_EINVAL);
+    for (pass = 0; pass < 2; pass++) {
+        fl_loop_set_hooks(&l, pass == 0 ? NULL : &none);
+        job_init(&r, read_when_ready, fds[0]);
+        ck_assert_int_eq(fl_run_until_complete(&l, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+        job_init(&r, read_when_ready, -1);
+        ck_assert_int_eq(fl_run_until_complete(&l, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+    }
+    snprintf(expect, sizeof expect, "rc:%d rc:%d rc:%d rc:%d", FL_EINVAL, FL_ERANGE, FL_EINVAL,
+             FL_ERANGE);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(f.waits, 0);
 }
