@@ -345,16 +345,15 @@ typedef struct fl_frame {
 
 /* The few fields that an interrupt handler or another thread writes (a
  * raise, a post, a hold) are read and written through these.  With GCC and
- * Clang they are atomic loads and stores, so that a raise from a POSIX
- * thread is no data race and is seen in order.  On a single-core MCU
- * (Cortex-M, bare-metal RISC-V) relaxed order suffices, as interrupts see
- * the core's own stores in order, and costs no barrier instruction.  Never
- * a read-modify-write: Cortex-M0 has no instruction for one. */
-#if defined(__GNUC__) && ((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
-                          !__STDC_HOSTED__)
-#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#elif defined(__GNUC__)
+ * Clang on a host they are atomic loads and stores, so that a raise from a
+ * POSIX thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) the fields being volatile is enough, as
+ * interrupts see the core's own stores in order; the __atomic builtins
+ * would cost nothing with GCC there, but Clang makes them calls into a
+ * libatomic that bare metal does not have.  Never a read-modify-write:
+ * Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && !((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                           !__STDC_HOSTED__)
 #define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 #else /* the fields are volatile: the compiler keeps each access */
