@@ -52,8 +52,6 @@ typedef struct mtask {
     unsigned nseen;
     int seen_closed;   /* ... and whether it was empty and closed */
     int cancel_open;   /* ... and whether a cancel came meanwhile */
-    fl_time op_deadline;
-    int op_has_deadline;
     int timeout_failed; /* FL_TIMEOUT found the timers full: it raises */
     /* Once done. */
     int end_state;
@@ -79,8 +77,10 @@ static struct {
     int posted[POOL_MAX];
     unsigned nposted;
     int stopping;     /* nothing may run until the driver's next record */
-    int in_run, exit_pending, exit_rc, run_rc_known, run_rc;
+    int in_run;       /* between R_RUN_BEGIN and R_RUN_END */
+    int exit_pending, exit_rc; /* an FL_EXIT: what the run returns */
     long exit_val;
+    int run_rc_known, run_rc;  /* the run failed at once (spawning the root) */
     unsigned run_flags;
     fl_time max_wait;
 } m;
@@ -486,7 +486,8 @@ static void start_queue_op(mtask *me, unsigned qi, long item)
 }
 
 /* A woken getter takes its item, a woken putter stores (or finds the
- * queue closed), a peeker sees what the queue holds now. */
+ * queue closed); a woken peeker that answers without being seen to look
+ * again is judged by what it may have seen (peekers_look). */
 static void queue_result(int i, mtask *me, const rec *r)
 {
     unsigned qi = me->o.obj;
@@ -667,7 +668,7 @@ static void task_start(int i, const rec *r)
              me->state != M_ALIVE ? "not alive" : me->p != P_NONE ? "still in one" : "unwinding");
     me->o = *o;
     me->retry = me->notified = 0;
-    me->op_has_deadline = me->timeout_failed = 0;
+    me->timeout_failed = 0;
     if (flags & OPF_ENDS) {
         long v = o->arg;
         int is_error = o->kind == OP_EXIT_ERROR;
@@ -693,8 +694,8 @@ static void task_start(int i, const rec *r)
             me->rc = FL_ENOSPC; /* the wait is never issued */
             return;
         }
-        me->deadline_armed = me->op_has_deadline = 1;
-        me->deadline = me->op_deadline = m.now + o->timeout;
+        me->deadline_armed = 1;
+        me->deadline = m.now + o->timeout;
     }
     if ((flags & OPF_WAIT) && me->cancel == C_REQUESTED) {
         me->cancel = C_DELIVERED; /* it lands here, before the wait */
