@@ -61,6 +61,7 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
@@ -76,8 +77,9 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-asan test-tsan test-valgrind test-nomalloc test-install \
-        test-http test-cmake test-sources test-version test-tree test-cxx test-mistakes \
+        test-gcc test-clang test-heap test-os test-asan test-tsan test-valgrind test-nomalloc \
+        test-install test-http test-cmake test-sources test-version test-tree test-cxx \
+        test-mistakes \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -86,7 +88,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 all: lib $(DEMO)
 lib: $(LIB)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(INTERNAL_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
@@ -139,7 +141,7 @@ define config_suite
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
                tests/support/support.c tests/support/main.c)
 
-$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h tests/support/support.h
+$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) $$(INTERNAL_HEADERS) tests/support/support.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS_ALL) $(2) $$(CFLAGS_ALL) $$(CHECK_FLAGS) -c $$< -o $$@
 
@@ -188,6 +190,12 @@ test-tsan:
 test-heap:
 	@echo "== gcc, timer heap"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/heap CPPFLAGS=-DFL_TIMER_HEAP=1
+# Code compiled for size (-Os) takes other paths (the ready circle's other
+# discipline, no fast yield, a few functions out of line): the suites run
+# that build too.
+test-os:
+	@echo "== gcc -Os"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/os CFLAGS="-Os -g"
 test-valgrind:
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"
@@ -267,6 +275,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
 	@$(MAKE) --no-print-directory test-heap
+	@$(MAKE) --no-print-directory test-os
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-model

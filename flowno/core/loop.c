@@ -115,8 +115,7 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+    fl_drop_timer_(loop, t);
 #endif
     rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
     if (rc < 0)
@@ -186,6 +185,9 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #endif
 
 /* The slot of the first ready task, or FL_SLOT_NONE if none is. */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static fl_slot first_ready(const fl_loop *loop)
 {
     return loop->ready_tail == FL_SLOT_NONE ? FL_SLOT_NONE
@@ -268,8 +270,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             break;
 #if FL_ENABLE_TIMEOUT
         case FL_OP_DEADLINE:
-            if (t->timer != FL_SLOT_NONE)
-                fl_timer_remove_(loop, t);
+            fl_drop_timer_(loop, t);
             t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
 #endif
@@ -337,8 +338,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #endif
         /* Answered at once: resume the task with the outcome. */
 #if FL_ENABLE_TIMEOUT
-        if (t->timer != FL_SLOT_NONE)
-            fl_timer_remove_(loop, t); /* the deadline's wait never began */
+        fl_drop_timer_(loop, t); /* the deadline's wait never began */
 #endif
         t->wait.value = outcome;
     }
@@ -369,7 +369,19 @@ static void run_batch(fl_loop *loop)
         first = hooks == NULL ? step(loop, fl_at_(loop, first), NULL)
                               : step(loop, fl_at_(loop, first), hooks);
 #else
+#if FL_STEPPED_STAYS_
         first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
+#else
+        {
+            /* The first leaves the circle as its step begins. */
+            fl_task *t = fl_at_(loop, first), *last = fl_at_(loop, loop->ready_tail);
+            if (last == t)
+                loop->ready_tail = FL_SLOT_NONE;
+            else
+                last->next = t->next;
+            first = step(loop, t FL_HOOKS_PASS_);
+        }
+#endif
 #endif
         if (--budget == 0)
             break;
@@ -428,16 +440,6 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 
 #if FL_ENABLE_RUN
 
-/* What fl_run_until_complete returns for the task that ended the run:
- * the root, or a task that called FL_EXIT (whose outcome is always
- * returned, as with FL_RUN_JOIN). */
-static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
-{
-    if (fl_task_finished(t) && result != NULL)
-        *result = fl_task_result(t);
-    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
-}
-
 #if FL_ENABLE_IO
 /* Whether a task waits on I/O. */
 static bool io_watched(fl_loop *loop)
@@ -464,23 +466,29 @@ static bool outside_may_wake(fl_loop *loop)
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
+    fl_time ticks = catch_up(loop);
     for (;;) {
-        fl_time ticks = catch_up(loop);
         /* Nothing will ever wake: the tasks left wait on each other. */
         bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
+        fl_task *end = loop->exiting; /* an FL_EXIT's outcome is always returned */
 
 #if FL_DEBUG
         if (loop->broken)
             return FL_ECORRUPT;
 #endif
-        if (loop->exiting != NULL)
-            return outcome_of(loop->exiting, FL_RUN_JOIN, result);
+        if (end != NULL)
+            flags = FL_RUN_JOIN;
         /* Done once the root has ended and the others too, unless a post
          * or a raise is still to be taken in (ticks is 0 then). */
-        if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
-            return outcome_of(root, flags, result);
-        if (stuck)
+        else if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
+            end = root;
+        else if (stuck)
             return FL_EINCOMPLETE;
+        if (end != NULL) {
+            if (fl_task_finished(end) && result != NULL)
+                *result = fl_task_result(end);
+            return (flags & FL_RUN_JOIN) ? fl_task_error(end) : 0;
+        }
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
@@ -489,11 +497,12 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                 loop->port->wait(loop->port, loop, 0, false);
 #endif
             run_batch(loop);
-            continue;
+        } else {
+            if (max_wait != 0 && ticks > max_wait)
+                ticks = max_wait;
+            loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
         }
-        if (max_wait != 0 && ticks > max_wait)
-            ticks = max_wait;
-        loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+        ticks = catch_up(loop);
     }
 }
 

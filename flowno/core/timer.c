@@ -51,6 +51,14 @@ static void fire(fl_loop *loop, fl_task *t)
     (void)left;
 }
 
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
+
 #if FL_TIMER_HEAP
 
 static void timer_place(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
