@@ -322,6 +322,9 @@ static bool outside_may_wake(fl_loop *loop)
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
+#if FL_ENABLE_IO
+    bool io_seen = false; /* the port has waited since the last batch */
+#endif
     for (;;) {
         fl_time ticks = catch_up(loop);
         /* Nothing will ever wake: the tasks left wait on each other. */
@@ -338,9 +341,11 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
-             * fds without sleeping once a batch. */
-            if (io_watched(loop))
+             * fds without sleeping once a batch, unless the port has just
+             * done so (the tasks it woke are this batch). */
+            if (!io_seen && io_watched(loop))
                 loop->port->wait(loop->port, loop, 0, false);
+            io_seen = false;
 #endif
             run_batch(loop);
             continue;
@@ -348,6 +353,9 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         if (max_wait != 0 && ticks > max_wait)
             ticks = max_wait;
         loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+#if FL_ENABLE_IO
+        io_seen = true;
+#endif
     }
 }
 
