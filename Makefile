@@ -33,7 +33,8 @@ LIB_SRC = flowno/core/loop.c flowno/core/task.c flowno/core/list.c flowno/core/t
           flowno/sync/queue.c flowno/sync/event.c flowno/sync/lock.c flowno/sync/cond.c \
           flowno/sync/latch.c flowno/sync/signal.c \
           flowno/net/net.c flowno/debug/dump.c flowno/debug/trace.c \
-          flowno/port/posix.c flowno/port/manual.c
+          flowno/port/posix_common.c flowno/port/posix.c flowno/port/poll.c \
+          flowno/port/epoll.c flowno/port/manual.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
@@ -61,7 +62,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 all: lib $(DEMO)
 lib: $(LIB)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h flowno/port/posix_internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
@@ -106,12 +107,14 @@ $(BUILD)/tests/check_%: $(BUILD)/obj/tests/check_%.o $(SUPPORT_OBJ) $(LIB)
 
 # Suites built, library and all, with a configuration of their own:
 # check_net serves 200 connections at once, more than the default table
-# holds; check_minimal runs the minimal profile that make size measures.
+# holds, and reaches the poll and epoll ports' fd limit; check_minimal
+# runs the minimal profile that make size measures.
 define config_suite
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
                tests/support/support.c tests/support/main.c)
 
-$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h tests/support/support.h
+$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h flowno/port/posix_internal.h \
+                        tests/support/support.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS_ALL) $(2) $$(CFLAGS_ALL) $$(CHECK_FLAGS) -c $$< -o $$@
 
@@ -119,7 +122,7 @@ $$(BUILD)/tests/check_$(1): $$($(1)_OBJ)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$^ $$(LDFLAGS_ALL) $$(CHECK_LIBS) -o $$@
 endef
-$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512))
+$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512 -DFL_MAX_FDS=2048))
 $(eval $(call config_suite,minimal,-DFL_PROFILE_MINIMAL))
 
 SUITE_BINS += $(BUILD)/tests/check_minimal
