@@ -54,6 +54,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
+        test-servers \
         examples test-examples test-profiles
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -88,6 +89,25 @@ demo-trace: $(DEMO)
 $(BUILD)/examples/%: docs/examples/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(LIB) $(LDFLAGS_ALL) -o $@
+
+# The example servers hold 10 000 connections, a task and a timer each:
+# more than the default tables, so they get a library of their own built
+# with theirs (fl_loop_init checks that a library and its program agree).
+SERVER_CONFIG   = -DFL_MAX_TASKS=10240
+SERVER_EXAMPLES = $(BUILD)/examples/echo $(BUILD)/examples/http_server
+SERVER_LIB      = $(BUILD)/libflowno-servers.a
+
+$(BUILD)/obj-servers/%.o: %.c $(HEADERS) flowno/flowno_internal.h flowno/port/posix_internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SERVER_CONFIG) $(CFLAGS_ALL) -c $< -o $@
+
+$(SERVER_LIB): $(LIB_SRC:%.c=$(BUILD)/obj-servers/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SERVER_EXAMPLES): $(BUILD)/examples/%: docs/examples/%.c docs/examples/server.h $(SERVER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SERVER_CONFIG) $(CFLAGS_ALL) $< $(SERVER_LIB) $(LDFLAGS_ALL) -o $@
 
 examples: $(EXAMPLES)
 
@@ -195,6 +215,22 @@ test-http:
 	@$(MAKE) --no-print-directory build/gcc/examples/http_server CC=gcc BUILD=build/gcc
 	@sh tests/check-http.sh build/gcc/examples/http_server
 
+# The example servers against loads and clients that misbehave, on each
+# port (tests/check-servers.sh): the benchmarks' echo_client with its byte
+# checks, and tests/server_faults.c.
+$(BUILD)/tests/echo_client: tests/bench/echo_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(LDFLAGS_ALL) -o $@
+
+$(BUILD)/tests/server_faults: tests/server_faults.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(LDFLAGS_ALL) -o $@
+
+test-servers:
+	@$(MAKE) --no-print-directory build/gcc/examples/echo build/gcc/examples/http_server \
+	    build/gcc/tests/echo_client build/gcc/tests/server_faults CC=gcc BUILD=build/gcc
+	@sh tests/check-servers.sh build/gcc
+
 test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
@@ -205,6 +241,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-install
 	@$(MAKE) --no-print-directory test-examples
 	@$(MAKE) --no-print-directory test-http
+	@$(MAKE) --no-print-directory test-servers
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory qemu-test
