@@ -231,12 +231,16 @@ static void step(fl_loop *loop, fl_task *t)
 #endif
 
 /* Step ready tasks until none is left, FL_POLL_INTERVAL have run (so that
- * timers and signals get their turn), or the run must stop. */
-static void run_batch(fl_loop *loop)
+ * timers and signals get their turn), or the run must stop.  Returns how
+ * many steps it made. */
+static unsigned run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
-    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !FL_STOPPED_(loop))
+    while (loop->ready_head != FL_SLOT_NONE && budget > 0 && !FL_STOPPED_(loop)) {
+        budget--;
         step(loop, fl_ready_pop_(loop));
+    }
+    return FL_POLL_INTERVAL - budget;
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
@@ -277,7 +281,7 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
 #endif
     catch_up(loop);
-    run_batch(loop);
+    (void)run_batch(loop);
     ticks = catch_up(loop);
     if (next_wait != NULL)
         *next_wait = ticks;
@@ -302,6 +306,18 @@ static bool io_watched(fl_loop *loop)
 {
     return loop->port->watching != NULL && loop->port->watching(loop->port);
 }
+
+/* Steps until the fds are looked at again while tasks are ready: a pass
+ * over the tasks ready now (as an iteration of libuv's loop runs every
+ * callback due), and at least a batch.  O(ready tasks), once a pass. */
+static unsigned pass_length(const fl_loop *loop)
+{
+    unsigned n = 0;
+    fl_slot s;
+    for (s = loop->ready_head; s != FL_SLOT_NONE; s = fl_at_(loop, s)->next)
+        n++;
+    return n > FL_POLL_INTERVAL ? n : FL_POLL_INTERVAL;
+}
 #endif
 
 /* Whether something outside the loop may still wake a task: a signal that
@@ -325,6 +341,7 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
 #if FL_ENABLE_IO
     bool io_seen = false; /* the port has waited since the last batch */
 #endif
+    unsigned steps, pass = 0; /* steps left before the fds are looked at again */
     for (;;) {
         fl_time ticks = catch_up(loop);
         /* Nothing will ever wake: the tasks left wait on each other. */
@@ -341,13 +358,17 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
-             * fds without sleeping once a batch, unless the port has just
-             * done so (the tasks it woke are this batch). */
-            if (!io_seen && io_watched(loop))
-                loop->port->wait(loop->port, loop, 0, false);
+             * fds without sleeping once a pass, unless the port has just
+             * done so (the tasks it woke are this pass). */
+            if (pass == 0 && io_watched(loop)) {
+                if (!io_seen)
+                    loop->port->wait(loop->port, loop, 0, false);
+                pass = pass_length(loop);
+            }
             io_seen = false;
 #endif
-            run_batch(loop);
+            steps = run_batch(loop);
+            pass = pass > steps ? pass - steps : 0;
             continue;
         }
         if (max_wait != 0 && ticks > max_wait)
@@ -356,6 +377,7 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
 #if FL_ENABLE_IO
         io_seen = true;
 #endif
+        pass = 0;
     }
 }
 
