@@ -801,6 +801,48 @@ static void udp_scene(const char *addr)
     ck_assert_int_eq(run(&u.task), 0);
 }
 
+/* A short recv means a drained stream socket, so the next recv waits
+ * first; a datagram socket's short recv means no such thing.  Under a
+ * level-triggered port the wait returns at once: both datagrams come. */
+static fl_cmd two_datagrams(fl_task *self)
+{
+    udp *u = (udp *)self;
+    FL_BEGIN(self);
+    u->a = fl_udp_bind("127.0.0.1", 0);
+    FL_CHECK(self, u->a);
+    u->b = fl_udp_bind("127.0.0.1", 0);
+    FL_CHECK(self, u->b);
+    u->fromlen = sizeof u->from;
+    FL_CHECK(self, fl_sock_addr("127.0.0.1", (unsigned)fl_sock_port(u->b), &u->from,
+                                &u->fromlen));
+    FL_SOCK_SENDTO(self, u->n, &u->op, u->a, "one", 3, (struct sockaddr *)&u->from, u->fromlen);
+    ck_assert_int_eq(u->n, 3);
+    FL_SOCK_SENDTO(self, u->n, &u->op, u->a, "two", 3, (struct sockaddr *)&u->from, u->fromlen);
+    ck_assert_int_eq(u->n, 3);
+    FL_SOCK_RECV(self, u->n, &u->op, u->b, u->buf, sizeof u->buf);
+    ck_assert_int_eq(u->n, 3);
+    ck_assert_int_eq(memcmp(u->buf, "one", 3), 0);
+    FL_SOCK_RECV(self, u->n, &u->op, u->b, u->buf, sizeof u->buf);
+    ck_assert_int_eq(u->n, 3);
+    ck_assert_int_eq(memcmp(u->buf, "two", 3), 0);
+    FL_FINALLY(self);
+    close(u->a);
+    close(u->b);
+    FL_END(self);
+}
+
+START_TEST(datagrams_queued_behind_a_short_recv_are_received)
+{
+    udp u;
+    memset(&u, 0, sizeof u);
+    u.a = u.b = -1;
+    fl_sock_op_init(&u.op, FL_MS(2000));
+    fl_task_init(&u.task, two_datagrams);
+    ck_assert_int_eq(run(&u.task), 0);
+    ck_assert(fl_task_finished(&u.task));
+}
+END_TEST
+
 START_TEST(udp_round_trip_over_ipv4)
 {
     udp_scene("127.0.0.1");
@@ -831,6 +873,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, nodelay_is_set_on_tcp_and_refused_elsewhere);
     tcase_add_test(tc, udp_round_trip_over_ipv4);
     tcase_add_test(tc, udp_round_trip_over_ipv6);
+    tcase_add_test(tc, datagrams_queued_behind_a_short_recv_are_received);
 }
 
 Suite *suite(void)

@@ -4,7 +4,7 @@
  *
  * Every operation first asks the kernel; only when it answers EAGAIN does
  * the task suspend (FL_IO_WAIT) until the fd is ready, then ask again.  So
- * a quiet socket costs no CPU.  Each operation yields once before it
+ * a quiet socket costs no CPU.  Each data operation yields once before it
  * starts, so a socket that is always ready cannot starve the others.
  * The data operations share one awaitable, sock_io; connect has its own.
  */
@@ -262,9 +262,12 @@ static fl_cmd sock_io(fl_task *self, fl_sock_op *op, int kind, int fd, void *buf
     /* Give the others a turn first: a socket that is always ready would
      * otherwise keep its task running forever.  Before the call, so that a
      * cancel arriving here loses no data.  A drained socket's wait gives
-     * them the turn instead. */
+     * them the turn instead.  Accept takes what is waiting without a turn,
+     * as libuv does: the backlog bounds it, and a listener that gave a
+     * turn for each connection would take one a pass of the loop, which
+     * at thousands of busy connections is too slow to ever catch up. */
     short_io = kind == SOCK_RECV && op->drained == fd;
-    if (!short_io)
+    if (!short_io && kind != SOCK_ACCEPT)
         FL_YIELD(self);
     while (!all || op->done < len) {
         n = short_io ? -EAGAIN

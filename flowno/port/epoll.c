@@ -5,10 +5,11 @@
  *
  * The kernel keeps each fd's interest between waits (level-triggered), so
  * a task that waits on the same socket again and again, as a connection's
- * task does, costs no system call a wait.  Interest is dropped lazily:
- * when the kernel reports an fd nobody waits for any more (the task was
- * woken, cancelled or timed out and did not come back), and then only
- * for the directions reported.
+ * task does, costs no system call a wait.  Interest is dropped lazily: an
+ * fd the kernel reports while nobody waits for it is noted, and dropped
+ * before the next wait that may sleep if still nobody does.  Not at once:
+ * a task woken by an earlier report may not have had its turn yet (the
+ * loop looks at the fds once a batch), and it will be back.
  *
  * A close() the port cannot see.  So a registration is trusted only for
  * a file the socket layer opened (fl_posix_fd_news_: it clears what the
@@ -42,6 +43,8 @@ typedef struct epoll_port {
     uint32_t gens; /* the last generation given out */
     fl_posix_fd fds[FL_MAX_FDS];
     int watched[FL_MAX_FDS];
+    int idle[FL_MAX_FDS]; /* reported with nobody waiting: [n_idle] */
+    int n_idle;
 #endif
     struct epoll_event events[EVENTS_A_WAIT];
 } epoll_port;
@@ -147,7 +150,8 @@ static void rebuild(epoll_port *ep)
     ep->epfd = fresh;
     (void)add_pipe(ep);
     for (fd = 0; fd <= ep->high; fd++)
-        ep->fds[fd].kernel = 0;
+        ep->fds[fd].kernel = ep->fds[fd].idle = 0;
+    ep->n_idle = 0;
     for (i = 0; i < ep->posix.count; i++) {
         fl_posix_fd *e = &ep->fds[ep->posix.watched[i]];
         if (fl_posix_waiting_(e) != 0 &&
@@ -156,8 +160,21 @@ static void rebuild(epoll_port *ep)
     }
 }
 
-/* The kernel says fd is ready for `got`.  Wake its waiters; stop asking
- * for what nobody waits for.  An error or hang-up wakes both lists: the
+/* Before a wait that may sleep: every task woken has had its turn, so
+ * the directions still nobody waits for are dropped from the kernel. */
+static void drop_idle(epoll_port *ep)
+{
+    while (ep->n_idle > 0) {
+        int fd = ep->idle[--ep->n_idle];
+        fl_posix_fd *e = &ep->fds[fd];
+        e->idle = 0;
+        if (e->kernel & ~fl_posix_waiting_(e))
+            (void)tell_kernel(ep, fd, e, e->kernel & fl_posix_waiting_(e));
+    }
+}
+
+/* The kernel says fd is ready for `got`.  Wake its waiters; note it if
+ * nobody waits for what came.  An error or hang-up wakes both lists: the
  * next call on the fd says what happened.  False if the event was not
  * the table's and the set was rebuilt: the rest of the batch is stale. */
 static bool fd_ready(epoll_port *ep, int fd, uint32_t gen, uint32_t got)
@@ -178,8 +195,10 @@ static bool fd_ready(epoll_port *ep, int fd, uint32_t gen, uint32_t got)
     idle = ready & ~waiting;
     if (ready & waiting)
         fl_posix_ready_(&ep->posix, fd, ready & waiting, 0);
-    if (idle != 0)
-        (void)tell_kernel(ep, fd, e, e->kernel & ~idle);
+    if (idle != 0 && !e->idle) {
+        e->idle = 1;
+        ep->idle[ep->n_idle++] = fd;
+    }
     return true;
 }
 #endif /* FL_ENABLE_IO */
@@ -191,6 +210,10 @@ static void epoll_wait_(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
 
     if (fl_loop_signal_pending(loop))
         return; /* raised since the loop looked: don't sleep on it */
+#if FL_ENABLE_IO
+    if (ticks != 0 || forever)
+        drop_idle(ep);
+#endif
     n = epoll_wait(ep->epfd, ep->events, EVENTS_A_WAIT, fl_posix_timeout_ms_(ticks, forever));
     for (i = 0; i < n; i++) {
         uint32_t fd = (uint32_t)ep->events[i].data.u64;

@@ -29,6 +29,7 @@ typedef struct fl_posix_fd {
     uint32_t gen;      /* epoll: which registration of the number is ours */
     uint8_t kernel;    /* epoll: the FL_IO_ events the kernel watches for it */
     uint8_t known;     /* epoll: the socket layer opened this file itself */
+    uint8_t idle;      /* epoll: reported with nobody waiting (on `idle`) */
 } fl_posix_fd;
 
 typedef struct fl_posix fl_posix;
