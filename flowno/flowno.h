@@ -570,7 +570,7 @@ typedef struct fl_config_ {
      FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
-const char *fl_config_diff_(const fl_config_ *app);
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
 
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
  * FL_ECONFIG, touching nothing, when the library was built with another
@@ -586,7 +586,7 @@ static inline int fl_loop_init(fl_loop *loop, fl_port *port)
 static inline const char *fl_config_diff(void)
 {
     const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
-    return fl_config_diff_(&app);
+    return fl_config_diff_(&app, FL_CONFIG_HASH_);
 }
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);

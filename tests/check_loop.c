@@ -524,7 +524,7 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
     fl_loop other;
     unsigned i;
     ck_assert_ptr_null(fl_config_diff());
-    ck_assert_ptr_null(fl_config_diff_(&same));
+    ck_assert_ptr_null(fl_config_diff_(&same, FL_CONFIG_HASH_));
     ck_assert_uint_eq(config_hash(&same), FL_CONFIG_HASH_);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fl_config_ app = same;
@@ -534,9 +534,9 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
         memcpy(before, &other, sizeof other);
         ck_assert_int_eq(fl_loop_init_(&other, &fp.port, config_hash(&app)), FL_ECONFIG);
         ck_assert(memcmp(before, &other, sizeof other) == 0); /* untouched */
-        ck_assert_str_eq(fl_config_diff_(&app), cases[i].name);
+        ck_assert_str_eq(fl_config_diff_(&app, FL_CONFIG_HASH_), cases[i].name);
     }
-    ck_assert_str_eq(fl_config_diff_(NULL), "no configuration");
+    ck_assert_str_eq(fl_config_diff_(NULL, FL_CONFIG_HASH_), "no configuration");
 }
 END_TEST
 

@@ -11,27 +11,26 @@ static const char *const switch_names[] = {FL_CONFIG_SWITCHES_(FL_CONFIG_NAME_)}
 static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
 #endif
 
-const char *fl_config_diff_(const fl_config_ *app)
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 {
+#if FL_ENABLE_STRERROR
     static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
     unsigned i;
+    (void)app_hash;
     if (app == NULL)
-        return FL_ENABLE_STRERROR ? "no configuration" : "";
-    for (i = 0; i < FL_CONFIG_WORDS_; i++) {
-        if (app->word[i] == lib.word[i])
-            continue;
-#if FL_ENABLE_STRERROR
-        if (i > 0)
+        return "no configuration";
+    for (i = 0; i < FL_CONFIG_BITS_; i++)
+        if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
+            return switch_names[i];
+    for (i = 1; i < FL_CONFIG_WORDS_; i++)
+        if (app->word[i] != lib.word[i])
             return number_names[i - 1];
-        for (i = 0; i < FL_CONFIG_BITS_; i++)
-            if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
-                break;
-        return switch_names[i];
-#else
-        return ""; /* they differ, but the names are compiled out */
-#endif
-    }
     return NULL;
+#else
+    /* No names to give: the hash fl_loop_init checks says whether. */
+    (void)app;
+    return app_hash == FL_CONFIG_HASH_ ? NULL : "";
+#endif
 }
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
