@@ -181,7 +181,10 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
  * free its slot and wake whoever joined it. */
 FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t);
 /* Start `t` waiting for `target` (FL_OP_JOIN / FL_OP_CANCEL_JOIN).  Returns
- * 1 when `t` now waits, or the outcome to resume it with at once. */
+ * 1 when `t` now waits, FL_ASIDE_ when the target has ended (the outcome
+ * is set: step() steps the joiner aside, as Flowno re-queues it), or the
+ * outcome to resume it with at once. */
+#define FL_ASIDE_ 2
 #if FL_ENABLE_JOIN
 FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
 #endif

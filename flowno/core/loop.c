@@ -223,9 +223,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
             !FL_HAS_TIMER_(t)) {
             t->wait.value = 0;
-            loop->ready_tail = t->slot; /* first in the circle, now the last */
-            FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
-            return t->next;
+            goto behind;
         }
 
 #if FL_F_PREEMPTED_
@@ -250,21 +248,20 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         switch (cmd.op) {
         case FL_OP_DONE:
             fl_finish_(loop, t);
-            outcome = 1;
-            break;
+            /* Only an ending stops a run (the root of FL_RUN_NO_WAIT). */
+            return FL_STOPPED_(loop) ? FL_SLOT_NONE : first_ready(loop);
         case FL_OP_SPAWN:
             /* The spawner steps aside behind its child.  No wait: a
              * deadline stays for the next, also when the spawn fails. */
             t->wait.value = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
             if (t->wait.value < 0)
                 continue;
-            /* fall through */
+            goto behind;
         case FL_OP_EVENT_SET: /* done by the task; its value is kept */
         case FL_OP_LOCK_RELEASE:
         case FL_OP_COND_NOTIFY:
         case FL_OP_LATCH_COUNT_DOWN:
-            outcome = fl_step_behind_(loop, t);
-            break;
+            goto behind;
 #if FL_ENABLE_CANCEL
         case FL_OP_CANCEL:
             outcome = fl_cancel(loop, (fl_task *)cmd.arg.ptr) ? 1 : 0;
@@ -275,17 +272,16 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         case FL_OP_EXIT:
         case FL_OP_EXIT_ERROR:
             exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
-            outcome = 1;
-            break;
+            return FL_SLOT_NONE;
 #endif
         case FL_OP_YIELD:
             t->wait.value = 0;
-            outcome = fl_step_aside_(loop, t);
-            break;
+            goto aside;
         case FL_OP_SLEEP:
             t->wait.value = 0;
-            outcome = cmd.arg.ticks == 0 ? fl_step_aside_(loop, t)
-                                         : sleep_task(loop, t, cmd.arg.ticks);
+            if (cmd.arg.ticks == 0)
+                goto aside;
+            outcome = sleep_task(loop, t, cmd.arg.ticks);
             break;
 #if FL_ENABLE_TIMEOUT
         case FL_OP_DEADLINE: /* it replaces the one before, passed or not */
@@ -313,6 +309,8 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         case FL_OP_JOIN:
         case FL_OP_CANCEL_JOIN:
             outcome = fl_join_(loop, t, (fl_task *)cmd.arg.ptr, cmd.op == FL_OP_CANCEL_JOIN);
+            if (outcome == FL_ASIDE_)
+                goto aside;
             break;
 #endif
 #if FL_ENABLE_QUEUE
@@ -352,7 +350,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             break;
         }
         if (outcome == 1)
-            break; /* it waits (a deadline stays with it), is ready or ended */
+            return first_ready(loop); /* it waits (a deadline stays with it) */
 #if FL_F_PREEMPTED_
     answered:
 #endif
@@ -362,7 +360,22 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #endif
         t->wait.value = outcome;
     }
-    return FL_STOPPED_(loop) ? FL_SLOT_NONE : first_ready(loop);
+aside: /* a wait that ended at once, and a yield: the deadline goes */
+#if FL_ENABLE_TIMEOUT
+    fl_drop_timer_(loop, t);
+#endif
+behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them */
+    {
+        fl_slot first;
+#if FL_STEPPED_STAYS_
+        loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
+#else
+        fl_ready_push_(loop, t);
+#endif
+        first = t->next; /* a task a hook spawns goes behind it */
+        FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
+        return first;
+    }
 }
 
 /* Step ready tasks, first of the circle first, until none is left,

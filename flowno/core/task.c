@@ -123,9 +123,9 @@ FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cance
     s = FL_STATE_(target);
     if (FL_IS_DONE_STATE_(s)) {
         /* Its error (a cancel is a success for FL_CANCEL), or 0. */
-        int err = s == FL_TASK_FINISHED ? 0 : (int)target->result;
-        t->wait.value = cancel && err == FL_ECANCELLED ? 0 : err;
-        return fl_step_aside_(loop, t); /* Flowno re-queues the joiner */
+        t->wait.value = s == FL_TASK_FINISHED || (cancel && s == FL_TASK_CANCELLED)
+                            ? 0 : target->result;
+        return FL_ASIDE_;
     }
     if (FL_BAD_(s == FL_TASK_NEW, FL_ENOTSTARTED))
         return FL_ENOTSTARTED;
