@@ -72,13 +72,30 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 }
 
 
+#if FL_ENABLE_JOIN
+/* Wake the tasks that joined `t` (one at least), which has ended, with its
+ * error or 0.  Apart from fl_finish_ (but where size counts), so that an
+ * ending nobody waits for stays cheap. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+__attribute__((noinline))
+#endif
+static void wake_joiners(fl_loop *loop, fl_task *t)
+{
+    int err = FL_STATE_(t) == FL_TASK_FINISHED ? 0 : (int)t->result;
+    do {
+        fl_task *joiner = fl_at_(loop, t->joiners);
+        fl_list_remove_(loop, &t->joiners, joiner);
+        FL_WAKE_(loop, joiner, err, FL_READY_JOINED, t);
+    } while (t->joiners != FL_SLOT_NONE);
+}
+#endif
+
 FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 {
     /* The error bit comes only with a negative result (FL_FAIL makes any
      * other value FL_EINVAL). */
-    int err = (t->flags & FL_F_ERROR_) ? (int)t->result : 0;
     fl_state end = !(t->flags & FL_F_ERROR_) ? FL_TASK_FINISHED
-                 : err == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
+                 : t->result == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
 
 #if FL_ENABLE_TIMEOUT
     fl_drop_timer_(loop, t); /* a deadline it never used */
@@ -100,11 +117,8 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 #endif
     loop->live--;
 #if FL_ENABLE_JOIN
-    while (t->joiners != FL_SLOT_NONE) {
-        fl_task *joiner = fl_at_(loop, t->joiners);
-        fl_list_remove_(loop, &t->joiners, joiner);
-        FL_WAKE_(loop, joiner, err, FL_READY_JOINED, t);
-    }
+    if (t->joiners != FL_SLOT_NONE)
+        wake_joiners(loop, t);
 #endif
 }
 
@@ -116,10 +130,6 @@ FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cance
         return FL_EINVAL;
     if (FL_BAD_(target == t, FL_EDEADLK))
         return FL_EDEADLK;
-#if FL_ENABLE_CANCEL
-    if (cancel)
-        (void)fl_cancel(loop, target);
-#endif
     s = FL_STATE_(target);
     if (FL_IS_DONE_STATE_(s)) {
         /* Its error (a cancel is a success for FL_CANCEL), or 0. */
@@ -133,8 +143,12 @@ FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cance
         return FL_EINVAL;
 
     fl_wait_on_(loop, &target->joiners, t, FL_TASK_JOINING);
-    if (cancel)
+    if (cancel) {
         t->flags |= FL_F_CANCEL_WAIT_;
+#if FL_ENABLE_CANCEL
+        (void)fl_cancel(loop, target); /* it wakes to run its cleanup */
+#endif
+    }
     return 1;
 }
 #endif /* FL_ENABLE_JOIN */
