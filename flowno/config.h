@@ -24,7 +24,7 @@
 #define FL_MAX_TIMERS FL_MAX_TASKS
 #endif
 
-/** Where sleepers wait (flowno/core/timer.c).  1: a binary heap, O(log n)
+/** Where sleepers wait (flowno/core/timer.c).  1: a 4-ary heap, O(log n)
  * to add, drop and expire a timer, 5 bytes a timer.  0: the due time beside
  * each task slot, found by a scan of the table at each poll: O(1) to add
  * and drop, O(FL_MAX_TASKS) a poll, and about 200 bytes less code.  The

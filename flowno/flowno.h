@@ -510,7 +510,7 @@ struct fl_loop {
     fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
 #endif
 #if FL_TIMER_HEAP
-    fl_time timer_due[FL_MAX_TIMERS];    /**< binary min-heap on due time */
+    fl_time timer_due[FL_MAX_TIMERS];    /**< 4-ary min-heap on due time */
     fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */
 #else
     fl_time timer_due[FL_MAX_TASKS];     /**< by slot, while fl_task.timer is set */

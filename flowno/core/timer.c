@@ -3,9 +3,10 @@
  * timer.c - when sleepers and deadlines are due.
  *
  * Two layouts, chosen by FL_TIMER_HEAP (config.h):
- *  - a binary min-heap on due time, in two arrays.  Each sleeper remembers
- *    its heap index (fl_task.timer), so a cancelled sleeper leaves in
- *    O(log n) instead of a scan.  For big task tables.
+ *  - a 4-ary min-heap on due time, in two arrays (half the levels of a
+ *    binary heap, so half the moves, as Go's timers).  Each sleeper
+ *    remembers its heap index (fl_task.timer), so a cancelled sleeper
+ *    leaves in O(log n) instead of a scan.  For big task tables.
  *  - the due time beside each task slot, found by a scan of the table at
  *    each poll: O(1) to add and drop, O(FL_MAX_TASKS) a poll, and about
  *    200 bytes less code.  For the few tasks of a microcontroller.
@@ -68,28 +69,42 @@ static void timer_place(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
     fl_at_(loop, slot)->timer = i;
 }
 
-/* Put the entry (due, slot) into hole `i`, moving it up or down to where
- * it belongs.  One routine serves both insertion and removal. */
+/* The earlier of entries `a` and `b`. */
+static size_t timer_earlier(const fl_loop *loop, size_t a, size_t b)
+{
+    return FL_TIME_BEFORE_(loop->timer_due[b], loop->timer_due[a]) ? b : a;
+}
+
+/* Put the entry (due, slot) into hole `i`.  The hole first sinks to a
+ * leaf, the earliest child moving up into it, then the entry rises from
+ * there to where it belongs.  The entry is the new one or the heap's
+ * last, which belongs near the leaves: it rises a level or so, where
+ * sinking it would compare it too at every level on the way down (Floyd's
+ * bottom-up heap).  One routine serves insertion and removal. */
 static void timer_fix(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
 {
-    fl_slot n = loop->timer_count;
+    size_t n = loop->timer_count, child;
+#if !defined(__OPTIMIZE_SIZE__)
+    while ((child = 4 * (size_t)i + 1) + 3 < n) { /* four children: in pairs */
+        child = timer_earlier(loop, timer_earlier(loop, child, child + 1),
+                              timer_earlier(loop, child + 2, child + 3));
+        timer_place(loop, i, loop->timer_due[child], loop->timer_slot[child]);
+        i = (fl_slot)child;
+    }
+#endif
+    while ((child = 4 * (size_t)i + 1) < n) {
+        size_t k, end = n - child < 4 ? n : child + 4;
+        for (k = child + 1; k < end; k++)
+            child = timer_earlier(loop, child, k);
+        timer_place(loop, i, loop->timer_due[child], loop->timer_slot[child]);
+        i = (fl_slot)child;
+    }
     while (i > 0) {
-        fl_slot parent = (fl_slot)((i - 1) / 2);
+        fl_slot parent = (fl_slot)((i - 1) / 4);
         if (!FL_TIME_BEFORE_(due, loop->timer_due[parent]))
             break;
         timer_place(loop, i, loop->timer_due[parent], loop->timer_slot[parent]);
         i = parent;
-    }
-    for (;;) {
-        size_t child = 2 * (size_t)i + 1;
-        if (child >= n)
-            break;
-        if (child + 1 < n && FL_TIME_BEFORE_(loop->timer_due[child + 1], loop->timer_due[child]))
-            child++;
-        if (!FL_TIME_BEFORE_(loop->timer_due[child], due))
-            break;
-        timer_place(loop, i, loop->timer_due[child], loop->timer_slot[child]);
-        i = (fl_slot)child;
     }
     timer_place(loop, i, due, slot);
 }
