@@ -94,7 +94,14 @@ FL_INTERNAL_ bool fl_debug_slot_ok_(fl_loop *loop, fl_slot slot);
 
 static inline fl_task *fl_at_(const fl_loop *loop, fl_slot slot)
 {
+#if defined(__OPTIMIZE_SIZE__)
+    /* Through a pointer, GCC's Thumb-1 code folds the array's offset into
+     * the load: 3 instructions, not 4 (x86 code is better without). */
+    fl_task *const *tasks = loop->tasks;
+    return tasks[slot];
+#else
     return loop->tasks[slot];
+#endif
 }
 
 /* True when `t` is spawned, unfinished, and in this loop's table.  A struct
@@ -108,7 +115,7 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
      * copy of a live task, or one moved while alive. */
     (void)FL_BAD_(claims && t->magic == FL_TASK_MAGIC_ && loop->tasks[t->slot] != t, FL_EINVAL);
 #endif
-    return claims && loop->tasks[t->slot] == t;
+    return claims && fl_at_(loop, t->slot) == t;
 }
 
 /* ---- Shared between the files ------------------------------------------ */

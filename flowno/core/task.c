@@ -23,6 +23,7 @@ void fl_task_init(fl_task *task, fl_task_fn fn)
 
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 {
+    fl_task **tasks;
     unsigned slot;
 
     if (FL_BAD_ARG_(loop == NULL || task == NULL))
@@ -46,11 +47,12 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     /* The lowest free slot, found by a scan, so no free list takes RAM:
      * from the hint in a big table, so that filling it costs O(1) a
      * spawn; from the start in a small one (less code). */
+    tasks = loop->tasks;
 #if FL_SLOT_HINT_
-    for (slot = loop->free_hint; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
+    for (slot = loop->free_hint; slot < FL_MAX_TASKS && tasks[slot] != NULL; slot++)
         ;
 #else
-    for (slot = 0; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
+    for (slot = 0; slot < FL_MAX_TASKS && tasks[slot] != NULL; slot++)
         ;
 #endif
     if (slot == FL_MAX_TASKS)
@@ -58,7 +60,7 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 #if FL_SLOT_HINT_
     loop->free_hint = (fl_slot)(slot + 1);
 #endif
-    loop->tasks[slot] = task;
+    tasks[slot] = task;
     loop->live++;
     fl_task_init(task, fn);
     task->slot = (fl_slot)slot;
