@@ -143,6 +143,44 @@ START_TEST(a_waiting_task_overwritten_is_caught_when_it_is_woken)
 }
 END_TEST
 
+static int others_ran;
+
+static fl_cmd set_the_event(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_EVENT_SET(self, &ev);
+    others_ran++; /* not reached: the loop stopped in its step */
+    FL_END(self);
+}
+
+static fl_cmd count_a_run(fl_task *self)
+{
+    FL_BEGIN(self);
+    others_ran++;
+    FL_END(self);
+}
+
+/* Found broken by a task's command (an FL_EVENT_SET wakes it): the loop
+ * stops at the end of that step, before any other task runs. */
+START_TEST(a_task_found_overwritten_in_a_step_stops_the_batch_there)
+{
+    static fl_task t;
+    fl_task setter, other;
+    fl_task_init(&t, wait_on_event);
+    ck_assert_int_eq(fl_spawn(&loop, &t, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), 1); /* it waits */
+    memset(&t, 0x5A, sizeof t);
+    others_ran = 0;
+    fl_task_init(&setter, set_the_event);
+    fl_task_init(&other, count_a_run);
+    ck_assert_int_eq(fl_spawn(&loop, &setter, NULL), 0);
+    ck_assert_int_eq(fl_spawn(&loop, &other, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), FL_ECORRUPT);
+    ck_assert_int_eq(hook_err, FL_ECORRUPT);
+    ck_assert_int_eq(others_ran, 0);
+}
+END_TEST
+
 START_TEST(a_sleeping_task_overwritten_is_caught_when_its_timer_fires)
 {
     static fl_task t;
@@ -217,6 +255,7 @@ Suite *suite(void)
     tcase_add_test(tc, the_hook_hears_each_misuse_before_the_error_is_answered);
     tcase_add_test(tc, a_ready_task_overwritten_stops_the_loop_with_ecorrupt);
     tcase_add_test(tc, a_waiting_task_overwritten_is_caught_when_it_is_woken);
+    tcase_add_test(tc, a_task_found_overwritten_in_a_step_stops_the_batch_there);
     tcase_add_test(tc, a_sleeping_task_overwritten_is_caught_when_its_timer_fires);
     tcase_add_test(tc, a_task_given_another_function_while_alive_is_caught);
     tcase_add_test(tc, a_task_reinitialised_while_alive_cannot_be_spawned_again);

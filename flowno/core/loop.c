@@ -395,7 +395,9 @@ static unsigned run_batch(fl_loop *loop)
     first = first_ready(loop);
     while (first != FL_SLOT_NONE) {
 #if FL_DEBUG
-        if (!fl_debug_slot_ok_(loop, first) || !fl_debug_slot_ok_(loop, loop->ready_tail))
+        /* A broken struct found in the last step stops the batch too. */
+        if (loop->broken || !fl_debug_slot_ok_(loop, first) ||
+            !fl_debug_slot_ok_(loop, loop->ready_tail))
             break;
 #endif
 #if FL_ENABLE_HOOKS && !defined(__OPTIMIZE_SIZE__)
