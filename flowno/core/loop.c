@@ -111,15 +111,21 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 }
 #endif
 
-/* Start a sleep of `ticks` (not 0).  Returns 1 when the task now sleeps,
- * else its outcome.  A sleep replaces a deadline set for a wait. */
-static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
+/* Give `t` a timer due in `ticks`, in place of the one it has: a sleep
+ * replaces a deadline set for a wait, a deadline the one before. */
+static int set_timer(fl_loop *loop, fl_task *t, fl_time ticks)
 {
-    int rc;
 #if FL_ENABLE_TIMEOUT
     fl_drop_timer_(loop, t);
 #endif
-    rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
+    return fl_timer_add_(loop, t, fl_now(loop) + ticks);
+}
+
+/* Start a sleep of `ticks` (not 0).  Returns 1 when the task now sleeps,
+ * else its outcome. */
+static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
+{
+    int rc = set_timer(loop, t, ticks);
     if (rc < 0)
         return rc;
     fl_ready_leave_(loop, t);
@@ -285,9 +291,8 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             break;
 #if FL_ENABLE_TIMEOUT
         case FL_OP_DEADLINE: /* it replaces the one before, passed or not */
-            fl_drop_timer_(loop, t);
             t->flags = (uint8_t)(t->flags & ~FL_F_LATE_);
-            t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
+            t->wait.value = set_timer(loop, t, cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
 #endif
 #if FL_ENABLE_IO
@@ -523,26 +528,30 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
     unsigned steps, pass = 0; /* steps left before the fds are looked at again */
 #endif
     for (;;) {
-        /* Nothing will ever wake: the tasks left wait on each other. */
-        bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
         fl_task *end = loop->exiting; /* an FL_EXIT's outcome is always returned */
 
 #if FL_DEBUG
         if (loop->broken)
             return FL_ECORRUPT;
 #endif
-        if (end != NULL)
-            flags = FL_RUN_JOIN;
-        /* Done once the root has ended and the others too, unless a post
-         * or a raise is still to be taken in (ticks is 0 then). */
-        else if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
-            end = root;
-        else if (stuck)
-            return FL_EINCOMPLETE;
         if (end != NULL) {
-            if (fl_task_finished(end) && result != NULL)
-                *result = fl_task_result(end);
-            return (flags & FL_RUN_JOIN) ? fl_task_error(end) : 0;
+            flags = FL_RUN_JOIN;
+        } else if (loop->stop) {
+            end = root; /* FL_RUN_NO_WAIT, and the root has ended */
+        } else if (ticks == FL_TIME_FOREVER && (loop->live == 0 || !outside_may_wake(loop))) {
+            /* No task is left (no timer either, then), or nothing will
+             * ever wake: the tasks left wait on each other.  A post or a
+             * raise still to be taken in makes ticks 0. */
+            if (!FL_IS_DONE_STATE_(FL_STATE_(root)))
+                return FL_EINCOMPLETE;
+            end = root;
+        }
+        if (end != NULL) { /* it has ended: finished, failed or cancelled */
+            if (FL_STATE_(end) != FL_TASK_FINISHED)
+                return (flags & FL_RUN_JOIN) ? (int)end->result : 0;
+            if (result != NULL)
+                *result = end->result;
+            return 0;
         }
         if (ticks == 0) {
 #if FL_ENABLE_IO
@@ -587,14 +596,14 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
         rc = fl_spawn(loop, root, NULL);
         if (rc < 0)
             return rc;
-    } else if (FL_BAD_ARG_(!fl_task_done(root) && !fl_alive_in_(loop, root))) {
+    } else if (FL_BAD_ARG_(!FL_IS_DONE_STATE_(FL_STATE_(root)) && !fl_alive_in_(loop, root))) {
         return FL_EINVAL;
     }
 
     loop->root = root;
     loop->exiting = NULL;
     loop->stop_on_root = (flags & FL_RUN_NO_WAIT) != 0;
-    loop->stop = loop->stop_on_root && fl_task_done(root);
+    loop->stop = loop->stop_on_root && FL_IS_DONE_STATE_(FL_STATE_(root));
     rc = run(loop, root, flags, max_wait, result);
     loop->stop = loop->stop_on_root = 0;
     loop->root = NULL;
