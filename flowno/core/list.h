@@ -85,7 +85,6 @@ static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
         if (*head == t->slot)
             *head = t->next;
     }
-    t->next = t->prev = FL_SLOT_NONE;
 }
 
 /* A waiting task, off every list, goes onto the wait list at `head` in
@@ -132,8 +131,17 @@ static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
     FL_READY_HOOK_(loop, t, cause, obj);
 }
 
-/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
-static inline bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
+/* Wake the oldest task on the list at `head` with `outcome`; false if
+ * none.  The hooks hear `cause` and `obj` (FL_WAKE_FIRST_AS_). */
+#if FL_ENABLE_HOOKS
+#define FL_WAKE_FIRST_AS_(loop, head, outcome, cause, obj) \
+    fl_wake_first_as_(loop, head, outcome, cause, obj)
+static inline bool fl_wake_first_as_(fl_loop *loop, fl_slot *head, int outcome, int cause,
+                                     const void *obj)
+#else
+#define FL_WAKE_FIRST_AS_(loop, head, outcome, cause, obj) fl_wake_first_as_(loop, head, outcome)
+static inline bool fl_wake_first_as_(fl_loop *loop, fl_slot *head, int outcome)
+#endif
 {
     fl_task *t;
     if (*head == FL_SLOT_NONE)
@@ -146,8 +154,14 @@ static inline bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
     }
 #endif
     fl_list_remove_(loop, head, t);
-    FL_WAKE_(loop, t, outcome, FL_READY_WOKEN, head); /* head: its fl_waitq's first member */
+    FL_WAKE_(loop, t, outcome, cause, obj);
     return true;
+}
+
+/* The same for a primitive's wait list (head: its fl_waitq's first member). */
+static inline bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
+{
+    return FL_WAKE_FIRST_AS_(loop, head, outcome, FL_READY_WOKEN, head);
 }
 
 /* Wake every task on the list at `head`, oldest first. */

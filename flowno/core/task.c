@@ -75,8 +75,7 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 
 
 #if FL_ENABLE_JOIN
-/* Wake the tasks that joined `t` (one at least), which has ended, with its
- * error or 0.  Apart from fl_finish_ (but where size counts), so that an
+/* Wake the tasks that joined `t`, which has ended, with its error or 0.  Apart from fl_finish_ (but where size counts), so that an
  * ending nobody waits for stays cheap. */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 __attribute__((noinline))
@@ -84,11 +83,8 @@ __attribute__((noinline))
 static void wake_joiners(fl_loop *loop, fl_task *t)
 {
     int err = FL_STATE_(t) == FL_TASK_FINISHED ? 0 : (int)t->result;
-    do {
-        fl_task *joiner = fl_at_(loop, t->joiners);
-        fl_list_remove_(loop, &t->joiners, joiner);
-        FL_WAKE_(loop, joiner, err, FL_READY_JOINED, t);
-    } while (t->joiners != FL_SLOT_NONE);
+    while (FL_WAKE_FIRST_AS_(loop, &t->joiners, err, FL_READY_JOINED, t))
+        ;
 }
 #endif
 
@@ -176,11 +172,12 @@ bool fl_cancel(fl_loop *loop, fl_task *task)
         /* fall through */
     case FL_TASK_JOINING:
         fl_list_remove_(loop, (fl_slot *)task->wait.obj, task);
-        task->flags = (uint8_t)(task->flags & ~FL_F_CANCEL_WAIT_);
         /* Now it waits on nothing but perhaps a timer. */
         /* fall through */
     case FL_TASK_SLEEPING:
-        task->flags |= FL_F_CANCEL_SENT_;
+        /* A joiner's FL_F_CANCEL_WAIT_ goes (the bit is clear on a
+         * sleeper): its own cancel is no success. */
+        task->flags = (uint8_t)((task->flags & ~FL_F_CANCEL_WAIT_) | FL_F_CANCEL_SENT_);
         FL_WAKE_(loop, task, FL_ECANCELLED, FL_READY_CANCELLED, NULL);
         break;
     default:
