@@ -490,10 +490,9 @@ struct fl_loop {
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
     fl_slot free_hint;    /**< every slot below it is taken */
     uint8_t stop;         /**< end the current batch: exit, or root ended */
-    uint8_t stop_on_root; /**< this run has FL_RUN_NO_WAIT */
     fl_port *port;
     fl_task *current;     /**< the task being stepped, or NULL */
-    fl_task *root;        /**< of the fl_run_until_complete in progress */
+    fl_task *root;        /**< of the FL_RUN_NO_WAIT run in progress */
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
     volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */

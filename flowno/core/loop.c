@@ -600,12 +600,13 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
         return FL_EINVAL;
     }
 
-    loop->root = root;
+    /* FL_RUN_NO_WAIT: the run stops when the root ends (fl_finish_), or
+     * at once if it has. */
+    loop->root = (flags & FL_RUN_NO_WAIT) ? root : NULL;
     loop->exiting = NULL;
-    loop->stop_on_root = (flags & FL_RUN_NO_WAIT) != 0;
-    loop->stop = loop->stop_on_root && FL_IS_DONE_STATE_(FL_STATE_(root));
+    loop->stop = loop->root != NULL && FL_IS_DONE_STATE_(FL_STATE_(root));
     rc = run(loop, root, flags, max_wait, result);
-    loop->stop = loop->stop_on_root = 0;
+    loop->stop = 0;
     loop->root = NULL;
     return rc;
 }

@@ -105,7 +105,7 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 #endif
     FL_HOOK_(loop, task_end, t);
 #if FL_ENABLE_RUN
-    if (t == loop->root && loop->stop_on_root)
+    if (t == loop->root) /* of a FL_RUN_NO_WAIT run */
         loop->stop = 1;
 #endif
     loop->tasks[t->slot] = NULL;
