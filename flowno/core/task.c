@@ -154,6 +154,7 @@ FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cance
 #if FL_ENABLE_CANCEL
 bool fl_cancel(fl_loop *loop, fl_task *task)
 {
+    fl_state s;
     if (FL_BAD_ARG_(loop == NULL || task == NULL))
         return false;
     if (!fl_alive_in_(loop, task))
@@ -161,30 +162,21 @@ bool fl_cancel(fl_loop *loop, fl_task *task)
     if (task->flags & (FL_F_CANCEL_REQ_ | FL_F_CANCEL_SENT_))
         return true;
 
-    switch (FL_STATE_(task)) {
-    case FL_TASK_WAITING:
-        if (task->flags & FL_F_NOTIFIED_) {
-            /* Notified by a condition: it gets the lock first, then sees
-             * the cancel, so the notify is not lost. */
-            task->flags |= FL_F_CANCEL_REQ_;
-            break;
-        }
-        /* fall through */
-    case FL_TASK_JOINING:
-        fl_list_remove_(loop, (fl_slot *)task->wait.obj, task);
-        /* Now it waits on nothing but perhaps a timer. */
-        /* fall through */
-    case FL_TASK_SLEEPING:
-        /* A joiner's FL_F_CANCEL_WAIT_ goes (the bit is clear on a
-         * sleeper): its own cancel is no success. */
-        task->flags = (uint8_t)((task->flags & ~FL_F_CANCEL_WAIT_) | FL_F_CANCEL_SENT_);
-        FL_WAKE_(loop, task, FL_ECANCELLED, FL_READY_CANCELLED, NULL);
-        break;
-    default:
-        /* Ready or running: it sees the error at its next suspension. */
+    s = FL_STATE_(task);
+    if (s == FL_TASK_READY || (s == FL_TASK_WAITING && (task->flags & FL_F_NOTIFIED_))) {
+        /* Ready or running: it sees the error at its next suspension.
+         * Notified by a condition: it gets the lock first, then sees the
+         * cancel, so the notify is not lost. */
         task->flags |= FL_F_CANCEL_REQ_;
-        break;
+        return true;
     }
+    if (s != FL_TASK_SLEEPING) /* joining, or on a primitive's list */
+        fl_list_remove_(loop, (fl_slot *)task->wait.obj, task);
+    /* Now it waits on nothing but perhaps a timer.  A joiner's
+     * FL_F_CANCEL_WAIT_ goes (the bit is clear on a sleeper): its own
+     * cancel is no success. */
+    task->flags = (uint8_t)((task->flags & ~FL_F_CANCEL_WAIT_) | FL_F_CANCEL_SENT_);
+    FL_WAKE_(loop, task, FL_ECANCELLED, FL_READY_CANCELLED, NULL);
     return true;
 }
 #endif /* FL_ENABLE_CANCEL */
