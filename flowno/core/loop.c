@@ -383,21 +383,12 @@ behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them *
     }
 }
 
-/* Step ready tasks, first of the circle first, until none is left,
- * FL_POLL_INTERVAL have run (so that timers and signals get their turn),
- * or the run must stop.  Returns how many steps it made. */
-static unsigned run_batch(fl_loop *loop)
+/* Step ready tasks from `first` until none is left, `budget` steps have
+ * run or the run must stop; returns the steps left of the budget.  Made
+ * twice (FL_SPECIALISE_), with hooks and without. */
+static inline FL_SPECIALISE_ unsigned step_tasks(fl_loop *loop, fl_slot first,
+                                                 unsigned budget FL_HOOKS_ARG_)
 {
-    unsigned budget = FL_POLL_INTERVAL;
-#if FL_ENABLE_HOOKS
-    fl_hooks *hooks = loop->hooks;
-#endif
-    fl_slot first;
-#if FL_DEBUG
-    if (loop->ready_tail != FL_SLOT_NONE && !fl_debug_slot_ok_(loop, loop->ready_tail))
-        return 0; /* its links cannot be followed */
-#endif
-    first = first_ready(loop);
     while (first != FL_SLOT_NONE) {
 #if FL_DEBUG
         /* A broken struct found in the last step stops the batch too. */
@@ -405,10 +396,6 @@ static unsigned run_batch(fl_loop *loop)
             !fl_debug_slot_ok_(loop, loop->ready_tail))
             break;
 #endif
-#if FL_ENABLE_HOOKS && !defined(__OPTIMIZE_SIZE__)
-        first = hooks == NULL ? step(loop, fl_at_(loop, first), NULL)
-                              : step(loop, fl_at_(loop, first), hooks);
-#else
 #if FL_STEPPED_STAYS_
         first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
 #else
@@ -422,12 +409,33 @@ static unsigned run_batch(fl_loop *loop)
             first = step(loop, t FL_HOOKS_PASS_);
         }
 #endif
-#endif
         if (--budget == 0)
             break;
     }
+    return budget;
+}
+
+/* Step ready tasks, first of the circle first, until none is left,
+ * FL_POLL_INTERVAL have run (so that timers and signals get their turn),
+ * or the run must stop.  Returns how many steps it made. */
+static unsigned run_batch(fl_loop *loop)
+{
+    unsigned left;
+#if FL_ENABLE_HOOKS
+    fl_hooks *hooks = loop->hooks;
+#endif
+#if FL_DEBUG
+    if (loop->ready_tail != FL_SLOT_NONE && !fl_debug_slot_ok_(loop, loop->ready_tail))
+        return 0; /* its links cannot be followed */
+#endif
+#if FL_ENABLE_HOOKS && !defined(__OPTIMIZE_SIZE__)
+    left = hooks == NULL ? step_tasks(loop, first_ready(loop), FL_POLL_INTERVAL, NULL)
+                         : step_tasks(loop, first_ready(loop), FL_POLL_INTERVAL, hooks);
+#else
+    left = step_tasks(loop, first_ready(loop), FL_POLL_INTERVAL FL_HOOKS_PASS_);
+#endif
     loop->current = NULL; /* a waker outside a step is no task */
-    return FL_POLL_INTERVAL - budget;
+    return FL_POLL_INTERVAL - left;
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
