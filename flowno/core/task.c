@@ -75,11 +75,7 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 
 
 #if FL_ENABLE_JOIN
-/* Wake the tasks that joined `t`, which has ended, with its error or 0.  Apart from fl_finish_ (but where size counts), so that an
- * ending nobody waits for stays cheap. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-__attribute__((noinline))
-#endif
+/* Wake the tasks that joined `t`, which has ended, with its error or 0. */
 static void wake_joiners(fl_loop *loop, fl_task *t)
 {
     int err = FL_STATE_(t) == FL_TASK_FINISHED ? 0 : (int)t->result;
@@ -88,6 +84,36 @@ static void wake_joiners(fl_loop *loop, fl_task *t)
 }
 #endif
 
+static void free_slot(fl_loop *loop, const fl_task *t)
+{
+    loop->tasks[t->slot] = NULL;
+#if FL_SLOT_HINT_
+    if (t->slot < loop->free_hint)
+        loop->free_hint = t->slot;
+#endif
+    loop->live--;
+}
+
+/* The rest of an ending whose state is set: its timer goes (a deadline it
+ * never used), the hooks hear of it, its slot is freed and its joiners
+ * wake.  Apart from fl_finish_ at -O2, so that an ending with none of
+ * these costs no call and saves no register. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+__attribute__((noinline))
+#endif
+static void finish_rest(fl_loop *loop, fl_task *t)
+{
+#if FL_ENABLE_TIMEOUT
+    fl_drop_timer_(loop, t);
+#endif
+    FL_HOOK_(loop, task_end, t);
+    free_slot(loop, t);
+#if FL_ENABLE_JOIN
+    if (t->joiners != FL_SLOT_NONE)
+        wake_joiners(loop, t);
+#endif
+}
+
 FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 {
     /* The error bit comes only with a negative result (FL_FAIL makes any
@@ -95,29 +121,26 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
     fl_state end = !(t->flags & FL_F_ERROR_) ? FL_TASK_FINISHED
                  : t->result == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
 
-#if FL_ENABLE_TIMEOUT
-    fl_drop_timer_(loop, t); /* a deadline it never used */
-#endif
     fl_ready_leave_(loop, t); /* it was being stepped */
     t->flags = (uint8_t)end;
 #if FL_DEBUG
     t->magic = 0; /* the struct is its owner's again */
 #endif
-    FL_HOOK_(loop, task_end, t);
 #if FL_ENABLE_RUN
     if (t == loop->root) /* of a FL_RUN_NO_WAIT run */
         loop->stop = 1;
 #endif
-    loop->tasks[t->slot] = NULL;
-#if FL_SLOT_HINT_
-    if (t->slot < loop->free_hint)
-        loop->free_hint = t->slot;
+#if !defined(__OPTIMIZE_SIZE__)
+    if (t->timer == FL_SLOT_NONE && t->joiners == FL_SLOT_NONE
+#if FL_ENABLE_HOOKS
+        && loop->hooks == NULL
 #endif
-    loop->live--;
-#if FL_ENABLE_JOIN
-    if (t->joiners != FL_SLOT_NONE)
-        wake_joiners(loop, t);
+    ) {
+        free_slot(loop, t); /* no timer, no hooks, no joiner: the common case */
+        return;
+    }
 #endif
+    finish_rest(loop, t);
 }
 
 #if FL_ENABLE_JOIN
