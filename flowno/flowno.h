@@ -489,7 +489,6 @@ struct fl_loop {
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
     fl_slot free_hint;    /**< every slot below it is taken */
-    uint8_t stop;         /**< end the current batch: exit, or root ended */
     fl_port *port;
     fl_task *current;     /**< the task being stepped, or NULL */
     fl_task *root;        /**< of the FL_RUN_NO_WAIT run in progress */

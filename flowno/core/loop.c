@@ -107,7 +107,6 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
     t->flags = (uint8_t)(is_error ? (t->flags | FL_F_ERROR_) : (t->flags & ~FL_F_ERROR_));
     fl_finish_(loop, t);
     loop->exiting = t;
-    loop->stop = 1;
 }
 #endif
 
@@ -190,12 +189,12 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_HAS_TIMER_(t) 0
 #endif
 
-/* Whether the batch must end now: FL_EXIT, or the root of a FL_RUN_NO_WAIT
- * run has ended.  Neither exists without fl_run_until_complete. */
+/* Whether `t`, which has just ended, ends the run: the root of a
+ * FL_RUN_NO_WAIT run (loop->root is set for no other). */
 #if FL_ENABLE_RUN
-#define FL_STOPPED_(loop) ((loop)->stop)
+#define FL_ENDS_RUN_(loop, t) ((loop)->root == (t))
 #else
-#define FL_STOPPED_(loop) 0
+#define FL_ENDS_RUN_(loop, t) 0
 #endif
 
 /* The slot of the first ready task, or FL_SLOT_NONE if none is. */
@@ -254,8 +253,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         switch (cmd.op) {
         case FL_OP_DONE:
             fl_finish_(loop, t);
-            /* Only an ending stops a run (the root of FL_RUN_NO_WAIT). */
-            return FL_STOPPED_(loop) ? FL_SLOT_NONE : first_ready(loop);
+            return FL_ENDS_RUN_(loop, t) ? FL_SLOT_NONE : first_ready(loop);
         case FL_OP_SPAWN:
             /* The spawner steps aside behind its child.  No wait: a
              * deadline stays for the next, also when the spawn fails. */
@@ -472,9 +470,6 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
         return FL_EINVAL;
     if (FL_BAD_(loop->current != NULL, FL_EBUSY))
         return FL_EBUSY;
-#if FL_ENABLE_RUN
-    loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
-#endif
     catch_up(loop);
     (void)run_batch(loop);
     ticks = catch_up(loop);
@@ -544,7 +539,7 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
 #endif
         if (end != NULL) {
             flags = FL_RUN_JOIN;
-        } else if (loop->stop) {
+        } else if (loop->root != NULL && FL_IS_DONE_STATE_(FL_STATE_(root))) {
             end = root; /* FL_RUN_NO_WAIT, and the root has ended */
         } else if (ticks == FL_TIME_FOREVER && (loop->live == 0 || !outside_may_wake(loop))) {
             /* No task is left (no timer either, then), or nothing will
@@ -608,13 +603,11 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
         return FL_EINVAL;
     }
 
-    /* FL_RUN_NO_WAIT: the run stops when the root ends (fl_finish_), or
-     * at once if it has. */
+    /* FL_RUN_NO_WAIT: the run stops when the root ends (step()), or at
+     * once if it has. */
     loop->root = (flags & FL_RUN_NO_WAIT) ? root : NULL;
     loop->exiting = NULL;
-    loop->stop = loop->root != NULL && FL_IS_DONE_STATE_(FL_STATE_(root));
     rc = run(loop, root, flags, max_wait, result);
-    loop->stop = 0;
     loop->root = NULL;
     return rc;
 }

@@ -126,10 +126,6 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 #if FL_DEBUG
     t->magic = 0; /* the struct is its owner's again */
 #endif
-#if FL_ENABLE_RUN
-    if (t == loop->root) /* of a FL_RUN_NO_WAIT run */
-        loop->stop = 1;
-#endif
 #if !defined(__OPTIMIZE_SIZE__)
     if (t->timer == FL_SLOT_NONE && t->joiners == FL_SLOT_NONE
 #if FL_ENABLE_HOOKS

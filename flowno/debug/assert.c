@@ -31,8 +31,7 @@ FL_INTERNAL_ bool fl_debug_slot_ok_(fl_loop *loop, fl_slot slot)
               !FL_IS_DONE_STATE_(FL_STATE_(t)) && FL_STATE_(t) != FL_TASK_NEW &&
               t->fn == loop->spawned_fn[slot];
     if (FL_BAD_(!ok, FL_ECORRUPT)) {
-        loop->broken = 1;
-        loop->stop = 1;
+        loop->broken = 1; /* the batch and the run stop */
     }
     return ok;
 }
