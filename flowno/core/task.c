@@ -32,12 +32,12 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
         fn = task->fn;
     if (FL_BAD_ARG_(fn == NULL))
         return FL_EINVAL;
-    if (FL_BAD_(fl_alive_in_(loop, task), FL_EBUSY))
+    /* Alive, or new on the posted list (the loop spawns it soon). */
+    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW
+                    ? FL_ENABLE_POST && task->slot == FL_SLOT_POSTED_
+                    : fl_alive_in_(loop, task),
+                FL_EBUSY))
         return FL_EBUSY;
-#if FL_ENABLE_POST
-    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_, FL_EBUSY))
-        return FL_EBUSY; /* on the posted list: the loop spawns it soon */
-#endif
 #if FL_DEBUG
     /* Re-initialised while alive: the table still holds it. */
     for (slot = 0; slot < FL_MAX_TASKS; slot++)
