@@ -16,7 +16,6 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 #if FL_ENABLE_STRERROR
     static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
     unsigned i;
-    (void)app_hash;
     if (app == NULL)
         return "no configuration";
     for (i = 0; i < FL_CONFIG_BITS_; i++)
@@ -25,7 +24,11 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
     for (i = 1; i < FL_CONFIG_WORDS_; i++)
         if (app->word[i] != lib.word[i])
             return number_names[i - 1];
-    return NULL;
+    /* A switch this library has no name for: the application's flowno.h
+     * is another version's. */
+    return app_hash == FL_CONFIG_HASH_ && app->word[0] == lib.word[0]
+               ? NULL
+               : "a setting of another flowno version";
 #else
     /* No names to give: the hash fl_loop_init checks says whether. */
     (void)app;
