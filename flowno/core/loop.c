@@ -439,6 +439,14 @@ static fl_time catch_up(fl_loop *loop)
     return next;
 }
 
+#if FL_ENABLE_IO
+/* Whether a task waits on I/O. */
+static bool io_watched(fl_loop *loop)
+{
+    return loop->port->watching != NULL && loop->port->watching(loop->port);
+}
+#endif
+
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 {
     fl_time ticks;
@@ -451,6 +459,11 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
 #endif
     catch_up(loop);
+#if FL_ENABLE_IO
+    /* The fds too, without sleeping: a poll runs what can run now. */
+    if (io_watched(loop))
+        loop->port->wait(loop->port, loop, 0, false);
+#endif
     (void)run_batch(loop);
     ticks = catch_up(loop);
     if (next_wait != NULL)
@@ -465,11 +478,6 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 #if FL_ENABLE_RUN
 
 #if FL_ENABLE_IO
-/* Whether a task waits on I/O. */
-static bool io_watched(fl_loop *loop)
-{
-    return loop->port->watching != NULL && loop->port->watching(loop->port);
-}
 
 /* Steps until the fds are looked at again while tasks are ready: a pass
  * over the tasks ready now (as an iteration of libuv's loop runs every
