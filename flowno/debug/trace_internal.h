@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace_internal.h - what the trace exporters share (trace_*.c): text
+ * output without stdio, the names and labels of tasks, objects and
+ * commands, and the replay that follows every task and the loop's lists
+ * through the records.  Not installed.
+ */
+#ifndef FLOWNO_TRACE_INTERNAL_H
+#define FLOWNO_TRACE_INTERNAL_H
+
+#include "../flowno_internal.h"
+
+#if FL_ENABLE_TRACE
+
+/* ---- Output ---------------------------------------------------------------- */
+
+/* A writer that keeps its first error and writes nothing after it.  With
+ * write NULL it collects into `buf` instead (a label to measure first). */
+typedef struct tr_out {
+    fl_trace_write_fn write;
+    void *ctx;
+    int rc;
+    char buf[96];
+    size_t len;
+} tr_out;
+
+void tr_out_init(tr_out *o, fl_trace_write_fn write, void *ctx);
+void tr_put(tr_out *o, const char *s, size_t n);
+void tr_puts(tr_out *o, const char *s);
+void tr_put_uint(tr_out *o, uint64_t v);
+void tr_put_int(tr_out *o, int64_t v);
+/* Microseconds as milliseconds, without trailing zeros: "12.5 ms". */
+void tr_put_ms(tr_out *o, uint64_t us);
+/* A name with only the characters every format takes as they are (JSON
+ * strings, VCD identifiers, SVG and HTML text): others become '_'. */
+void tr_put_clean(tr_out *o, const char *name);
+/* Free text (an error's message) with the characters that JSON, XML or
+ * HTML would read as markup replaced. */
+void tr_put_text(tr_out *o, const char *s);
+
+/* ---- The replay ------------------------------------------------------------ */
+
+/* A row's state. */
+enum { TR_NONE, TR_WAITING, TR_READY, TR_RUNNING, TR_DONE };
+
+/* What a STOP leads to: the command was answered and the task goes on in
+ * the same step, it stepped aside (ready again at once), it ended, or it
+ * waits. */
+enum { TR_AT_ONCE, TR_ASIDE, TR_ENDS, TR_WAITS };
+
+/* The kinds of object a command is about. */
+enum { TR_OBJ_QUEUE, TR_OBJ_LOCK, TR_OBJ_COND, TR_OBJ_EVENT, TR_OBJ_LATCH, TR_OBJ_SIGNAL,
+       TR_OBJ_KINDS };
+
+/* A row's timer: none, a sleep, a deadline on its wait. */
+enum { TR_TIMER_NONE, TR_TIMER_SLEEP, TR_TIMER_DEADLINE };
+
+#define TR_OBJECTS FL_TRACE_ROWS /* primitives one export tells apart */
+#define TR_NO_RECORD 0xFFFFFFFFu
+
+typedef struct tr_replay {
+    const fl_trace *tr;
+    fl_trace_name_fn name;
+    void *name_ctx;
+    /* Found by the first pass: a row a task, the objects, the end. */
+    const fl_task *task[FL_TRACE_ROWS];
+    unsigned rows;
+    bool overflow; /* some task had no row */
+    const void *obj[TR_OBJECTS];
+    uint8_t obj_kind[TR_OBJECTS];
+    uint8_t obj_number[TR_OBJECTS]; /* "queue2": the second queue seen */
+    unsigned objs;
+    uint64_t end; /* microseconds from the first record to the last */
+    /* Kept by tr_play as it goes: each row's state, since when, the STOP
+     * it waits after (begun, while waiting), its timer; the ready list; who
+     * holds each lock. */
+    uint8_t state[FL_TRACE_ROWS];
+    uint64_t since[FL_TRACE_ROWS];
+    unsigned begun[FL_TRACE_ROWS]; /* the record that began the state */
+    unsigned stop[FL_TRACE_ROWS];  /* its last STOP (TR_NO_RECORD: none) */
+    uint8_t timer[FL_TRACE_ROWS];
+    uint64_t due[FL_TRACE_ROWS];
+    uint64_t deadline[FL_TRACE_ROWS]; /* set by DEADLINE for the next wait */
+    bool deadline_set[FL_TRACE_ROWS];
+    uint8_t ready[FL_TRACE_ROWS]; /* rows, oldest first */
+    unsigned nready;
+    int holder[TR_OBJECTS]; /* a lock's holder's row, or -1 */
+} tr_replay;
+
+/* One record as the replay sees it.  rec NULL: the end of the trace, for
+ * each row still open. */
+typedef struct tr_event {
+    const fl_trace_record *rec;
+    unsigned index;
+    int row;
+    int by;       /* READY: the waker's row; -1 for none (or not traced) */
+    int from, to; /* the row's state before and after */
+    uint64_t since, t;
+    int after;    /* STOP: TR_AT_ONCE ... TR_WAITS */
+} tr_event;
+
+typedef void (*tr_event_fn)(void *ctx, const tr_replay *rp, const tr_event *ev);
+
+const fl_trace_record *tr_rec(const fl_trace *tr, unsigned i);
+/* Microseconds from the first record. */
+uint64_t tr_micros(const fl_trace *tr, uint32_t t);
+/* The first pass: rows, objects, the end. */
+void tr_begin(tr_replay *rp, const fl_trace *tr, fl_trace_name_fn name, void *name_ctx);
+/* The second: `fn` hears of every record before it changes the replay's
+ * state (so rp shows the loop as it was), then of each row still open. */
+void tr_play(tr_replay *rp, tr_event_fn fn, void *ctx);
+int tr_row(const tr_replay *rp, const fl_task *t);
+int tr_object(const tr_replay *rp, const void *obj);
+/* The command behind the span a row leaves at `ev`: the one that ended a
+ * running span, or began a wait; NULL for a ready span. */
+const fl_trace_record *tr_span_command(const tr_replay *rp, const tr_event *ev);
+/* What STOP record i leads to (TR_AT_ONCE ...). */
+int tr_after_stop(const fl_trace *tr, unsigned i);
+/* 0, the writer's error, or FL_ENOSPC if some task had no row. */
+int tr_finish(const tr_out *o, const tr_replay *rp);
+
+/* ---- The picture ------------------------------------------------------------ */
+
+/* The SVG timeline's geometry, shared with the web page that embeds it. */
+#define TR_SVG_LABEL 150u /* the name column */
+#define TR_SVG_TOP 44u    /* the title above the rows */
+#define TR_SVG_ROW 44u
+
+/* Time runs left to right, but every record gets TR_GAP px of its own:
+ * a step, and the ready span before it, take microseconds and would
+ * vanish; the rest of the width goes to time as it passed.  x is in
+ * thousandths of a pixel. */
+typedef struct tr_axis {
+    uint64_t gap, free;  /* per record; shared by the time */
+    uint64_t end;        /* microseconds */
+    uint64_t x, t;       /* where the last record placed is, and when */
+    unsigned placed;
+    unsigned plot;       /* px */
+} tr_axis;
+
+void tr_axis_init(tr_axis *ax, const tr_replay *rp);
+/* Place the next record (at time t, in order): its x. */
+uint64_t tr_axis_place(tr_axis *ax, uint64_t t);
+/* The x of time `at`, after the last record placed and up to the next. */
+uint64_t tr_axis_at(const tr_axis *ax, uint64_t at);
+/* The SVG, standalone or inside a web page (no namespace, ids to find). */
+void tr_write_svg(tr_out *o, tr_replay *rp, bool in_page);
+
+/* ---- The web page ------------------------------------------------------------- */
+
+/* Its fixed parts: the head and controls (before the SVG), the panels
+ * (after it, before the data), the script (after the data). */
+enum { TR_PAGE_HEAD, TR_PAGE_PANELS, TR_PAGE_SCRIPT };
+void tr_put_page(tr_out *o, int part);
+
+/* ---- Labels ---------------------------------------------------------------- */
+
+void tr_put_task(tr_out *o, const tr_replay *rp, const fl_task *t);
+void tr_put_row(tr_out *o, const tr_replay *rp, unsigned row);
+/* A STOP's command: "SLEEP 90 ms", "JOIN worker_A", "QUEUE_GET jobs". */
+void tr_put_command(tr_out *o, const tr_replay *rp, const fl_trace_record *stop);
+/* A READY's cause: "spawned", "timer", "worker_A ended", "woken off jobs". */
+void tr_put_cause(tr_out *o, const tr_replay *rp, const fl_trace_record *ready);
+/* An END: "finished 270", "cancelled", "failed: timed out". */
+void tr_put_end(tr_out *o, const fl_trace_record *end);
+/* What a waiting row waits on, the list it is in: "timer", "joiners of
+ * worker_A", "getters of jobs", "lock1 (held by x)". */
+void tr_put_list(tr_out *o, const tr_replay *rp, unsigned row);
+/* The kind of primitive (TR_OBJ_*) a STOP's command is about; -1 for a
+ * task (a spawn, cancel or join), -2 for none.  The same for the list a
+ * READY left (-2 for an fd's). */
+int tr_command_object(const fl_trace_record *stop);
+int tr_list_object(unsigned wait_kind);
+/* Whether rows a and b wait in the same list. */
+bool tr_same_list(const tr_replay *rp, unsigned a, unsigned b);
+
+#endif /* FL_ENABLE_TRACE */
+#endif /* FLOWNO_TRACE_INTERNAL_H */
