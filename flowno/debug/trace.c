@@ -14,100 +14,105 @@
 
 #if FL_ENABLE_TRACE
 
-int fl_trace_add(fl_trace *tr, const fl_trace_record *rec)
+/* The slot of the next record; a full ring overwrites its oldest.
+ * Inline, with stamp: they are most of a record's cost. */
+static inline fl_trace_record *next_slot(fl_trace *tr)
 {
-    unsigned i;
-
-    if (tr == NULL || rec == NULL || tr->records == NULL)
-        return FL_EINVAL;
-    i = tr->head + tr->count;
+    unsigned i = tr->head + tr->count;
     if (i >= tr->capacity)
         i -= tr->capacity;
-    if (tr->count == tr->capacity) {
-        if (++tr->head == tr->capacity) /* overwrite the oldest */
+    if (tr->count < tr->capacity) {
+        tr->count++;
+    } else {
+        if (++tr->head == tr->capacity)
             tr->head = 0;
         tr->dropped++;
-    } else {
-        tr->count++;
     }
-    tr->records[i] = *rec;
+    return &tr->records[i];
+}
+
+int fl_trace_add(fl_trace *tr, const fl_trace_record *rec)
+{
+    if (tr == NULL || rec == NULL || tr->records == NULL)
+        return FL_EINVAL;
+    *next_slot(tr) = *rec;
     return 0;
 }
 
-/* A record of `t` now, of `kind`, to be completed by the hook. */
-static fl_trace_record stamp(fl_trace *tr, fl_loop *loop, const fl_task *t, unsigned kind,
-                            unsigned what)
+/* A new record of `t` now, in the ring, for the hook to complete.  The
+ * clock is read first: it may be slow, the ring is not touched meanwhile. */
+static inline fl_trace_record *stamp(fl_hooks *h, fl_loop *loop, const fl_task *t,
+                                     unsigned kind, unsigned what)
 {
-    fl_trace_record r;
-    r.t = tr->clock != NULL ? tr->clock(tr->clock_ctx) : (uint32_t)fl_now(loop);
-    r.kind = (uint8_t)kind;
-    r.what = (uint8_t)what;
-    r.wait_kind = FL_WAIT_OTHER;
-    r.outcome = 0;
-    r.task = t;
-    r.by = NULL;
-    r.arg.ptr = NULL;
+    fl_trace *tr = (fl_trace *)h;
+    uint32_t now = tr->clock != NULL ? tr->clock(tr->clock_ctx) : (uint32_t)fl_now(loop);
+    fl_trace_record *r = next_slot(tr);
+
+    r->t = now;
+    r->kind = (uint8_t)kind;
+    r->what = (uint8_t)what;
+    r->wait_kind = FL_WAIT_OTHER;
+    r->outcome = 0;
+    r->task = t;
+    r->by = NULL;
+    r->arg.ptr = NULL;
     return r;
 }
 
 static void on_step_begin(fl_hooks *h, fl_loop *loop, fl_task *t)
 {
-    fl_trace_record r = stamp((fl_trace *)h, loop, t, FL_TRACE_RUN, 0);
-    (void)fl_trace_add((fl_trace *)h, &r);
+    (void)stamp(h, loop, t, FL_TRACE_RUN, 0);
 }
 
 static void on_step_end(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd)
 {
-    fl_trace_record r = stamp((fl_trace *)h, loop, t, FL_TRACE_STOP, (unsigned)cmd->op);
+    fl_trace_record *r = stamp(h, loop, t, FL_TRACE_STOP, (unsigned)cmd->op);
 
     switch (cmd->op) {
     case FL_OP_SLEEP:
     case FL_OP_DEADLINE:
-        r.arg.ticks = cmd->arg.ticks;
+        r->arg.ticks = cmd->arg.ticks;
         break;
     case FL_OP_EXIT:
     case FL_OP_EXIT_ERROR:
     case FL_OP_IO_WAIT:
-        r.arg.value = cmd->arg.value;
+        r->arg.value = cmd->arg.value;
         break;
 #if FL_HAS_LATCH_
     case FL_OP_LATCH_WAIT:
         /* An event waits on its latch: which of the two shows only here. */
         if (cmd->arg.ptr != NULL)
-            r.wait_kind = ((const fl_latch *)cmd->arg.ptr)->waiters.kind;
-        r.arg.ptr = cmd->arg.ptr;
+            r->wait_kind = ((const fl_latch *)cmd->arg.ptr)->waiters.kind;
+        r->arg.ptr = cmd->arg.ptr;
         break;
 #endif
     default:
-        r.arg.ptr = cmd->arg.ptr;
+        r->arg.ptr = cmd->arg.ptr;
         break;
     }
-    (void)fl_trace_add((fl_trace *)h, &r);
 }
 
 static void on_ready(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj)
 {
-    fl_trace_record r = stamp((fl_trace *)h, loop, t, FL_TRACE_READY, (unsigned)cause);
+    fl_trace_record *r = stamp(h, loop, t, FL_TRACE_READY, (unsigned)cause);
     const fl_waitq *q = obj;
 
-    r.by = loop->current;
-    r.arg.ptr = obj;
-    r.outcome = (int8_t)(t->wait.value < 0 ? -1 : t->wait.value > 0);
+    r->by = loop->current;
+    r->arg.ptr = obj;
+    r->outcome = (int8_t)(t->wait.value < 0 ? -1 : t->wait.value > 0);
     if ((cause == FL_READY_WOKEN || cause == FL_READY_TIMED_OUT) && q != NULL) {
         /* Keep the primitive, not its list: the list's kind says which. */
         const void *owner = fl_waitq_owner(q);
-        r.wait_kind = q->kind;
+        r->wait_kind = q->kind;
         if (owner != NULL)
-            r.arg.ptr = owner;
+            r->arg.ptr = owner;
     }
-    (void)fl_trace_add((fl_trace *)h, &r);
 }
 
 static void on_end(fl_hooks *h, fl_loop *loop, fl_task *t)
 {
-    fl_trace_record r = stamp((fl_trace *)h, loop, t, FL_TRACE_END, fl_task_state(t));
-    r.arg.value = t->result;
-    (void)fl_trace_add((fl_trace *)h, &r);
+    fl_trace_record *r = stamp(h, loop, t, FL_TRACE_END, fl_task_state(t));
+    r->arg.value = t->result;
 }
 
 int fl_trace_init(fl_trace *tr, fl_trace_record *records, unsigned capacity,

@@ -30,6 +30,9 @@ void tr_axis_init(tr_axis *ax, const tr_replay *rp)
     } else if (n * GAP * 2 > MIN_PLOT) {
         ax->plot = (unsigned)(n * GAP * 2);
     }
+    if (rp->end == 0 && n > 1) /* no time to show: the events share the width */
+        ax->gap = (uint64_t)ax->plot * MPX / (n - 1) < 6 * GAP * MPX
+                      ? (uint64_t)ax->plot * MPX / (n - 1) : 6 * GAP * MPX;
     gaps = n > 0 ? (n - 1) * ax->gap : 0;
     ax->free = (uint64_t)ax->plot * MPX - gaps;
     ax->end = rp->end;
@@ -359,8 +362,10 @@ void tr_write_svg(tr_out *o, tr_replay *rp, bool in_page)
     tr_put_uint(&s.o, rp->tr->count);
     tr_puts(&s.o, " events, ");
     tr_put_ms(&s.o, rp->end);
-    tr_puts(&s.o, ". Time runs left to right, stretched so that each event has room.</text>\n"
-                  "<g font-family=\"monospace\" font-size=\"10\">\n");
+    tr_puts(&s.o, rp->end == 0 ? ", all at one time: drawn in their order.</text>\n"
+                               : ". Time runs left to right, stretched so that each event has"
+                                 " room.</text>\n");
+    tr_puts(&s.o, "<g font-family=\"monospace\" font-size=\"10\">\n");
     if (in_page) { /* the page's mark of the current step's task */
         rect(&s.o, 0, TR_SVG_TOP, width, TR_SVG_ROW, "#1e88e5");
         tr_puts(&s.o, " id=\"rowmark\" fill-opacity=\"0.08\" visibility=\"hidden\"/>\n");
