@@ -61,8 +61,8 @@ HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
-SUITES      = gen gen_labels loop task cancel timer error queue event lock cond latch signal timeout io \
-              hooks post net trace order
+SUITES      = gen gen_labels loop task cancel timer error queue set_queue map_queue event lock cond \
+              latch signal timeout io hooks post net trace order
 SUITE_BINS  = $(SUITES:%=$(BUILD)/tests/check_%)
 SUPPORT_OBJ = $(BUILD)/obj/tests/support/support.o $(BUILD)/obj/tests/support/main.o
 CHECK_FLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -73,7 +73,7 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
+        test-gcc test-clang test-heap test-os test-asan test-valgrind test-nomalloc test-install test-http \
         test-cmake test-sources test-version test-tree test-cxx test-mistakes \
         examples test-examples test-profiles test-viewer pictures
 
@@ -192,6 +192,12 @@ test-asan:
 test-heap:
 	@echo "== gcc, timer heap"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/heap CPPFLAGS=-DFL_TIMER_HEAP=1
+# Code compiled for size (-Os) takes other paths (the ready circle's other
+# discipline, no fast yield, a few functions out of line): the suites run
+# that build too.
+test-os:
+	@echo "== gcc -Os"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/os CFLAGS="-Os -g"
 test-valgrind:
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"
@@ -226,7 +232,9 @@ PROFILES = "-DFL_PROFILE_MINIMAL" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_SIGNAL=1 -DFL_ENABLE_TIMEOUT=1" \
            "-DFL_PROFILE_MINIMAL -DFL_ENABLE_RUN=1" "-DFL_PROFILE_MINIMAL -DFL_TIMER_HEAP=1" \
            "-DFL_MAX_TASKS=300 -DFL_TIME_BITS=64" "-DGEN_USE_LABELS" "-DFL_ENABLE_ARG_CHECKS=0" \
-           "-DFL_DEBUG=1" "-DFL_DEBUG=1 -DFL_PROFILE_MINIMAL"
+           "-DFL_DEBUG=1" "-DFL_DEBUG=1 -DFL_PROFILE_MINIMAL" \
+           "-DFL_ENABLE_SET_QUEUE=0" "-DFL_ENABLE_MAP_QUEUE=0" "-DFL_ENABLE_QUEUE=0" \
+           "-DFL_PROFILE_MINIMAL -DFL_ENABLE_QUEUE=1 -DFL_ENABLE_MAP_QUEUE=1"
 test-profiles:
 	@for cc in gcc clang; do for p in $(PROFILES); do \
 	    for f in $(LIB_SRC); do \
@@ -276,6 +284,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
 	@$(MAKE) --no-print-directory test-heap
+	@$(MAKE) --no-print-directory test-os
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc

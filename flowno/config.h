@@ -80,6 +80,12 @@
 #ifndef FL_ENABLE_QUEUE
 #define FL_ENABLE_QUEUE FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_SET_QUEUE /* fl_set_queue_init: a queue that holds an item once */
+#define FL_ENABLE_SET_QUEUE (FL_FEATURE_DEFAULT_ && FL_ENABLE_QUEUE)
+#endif
+#ifndef FL_ENABLE_MAP_QUEUE /* fl_map_queue: values grouped under their key */
+#define FL_ENABLE_MAP_QUEUE (FL_FEATURE_DEFAULT_ && FL_ENABLE_QUEUE)
+#endif
 #ifndef FL_ENABLE_EVENT
 #define FL_ENABLE_EVENT FL_FEATURE_DEFAULT_
 #endif
@@ -185,6 +191,9 @@
 #endif
 #if FL_ENABLE_NET && !FL_ENABLE_IO
 #error "flowno: FL_ENABLE_NET needs FL_ENABLE_IO (sockets wait through FL_IO_WAIT)"
+#endif
+#if (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE) && !FL_ENABLE_QUEUE
+#error "flowno: FL_ENABLE_SET_QUEUE and FL_ENABLE_MAP_QUEUE need FL_ENABLE_QUEUE (they are modes of fl_queue)"
 #endif
 #if FL_ENABLE_COND && !FL_ENABLE_LOCK
 #error "flowno: FL_ENABLE_COND needs FL_ENABLE_LOCK (a condition is bound to a lock)"

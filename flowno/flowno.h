@@ -345,16 +345,15 @@ typedef struct fl_frame {
 
 /* The few fields that an interrupt handler or another thread writes (a
  * raise, a post, a hold) are read and written through these.  With GCC and
- * Clang they are atomic loads and stores, so that a raise from a POSIX
- * thread is no data race and is seen in order.  On a single-core MCU
- * (Cortex-M, bare-metal RISC-V) relaxed order suffices, as interrupts see
- * the core's own stores in order, and costs no barrier instruction.  Never
- * a read-modify-write: Cortex-M0 has no instruction for one. */
-#if defined(__GNUC__) && ((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
-                          !__STDC_HOSTED__)
-#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#elif defined(__GNUC__)
+ * Clang on a host they are atomic loads and stores, so that a raise from a
+ * POSIX thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) the fields being volatile is enough, as
+ * interrupts see the core's own stores in order; the __atomic builtins
+ * would cost nothing with GCC there, but Clang makes them calls into a
+ * libatomic that bare metal does not have.  Never a read-modify-write:
+ * Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && !((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                           !__STDC_HOSTED__)
 #define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 #else /* the fields are volatile: the compiler keeps each access */
@@ -463,7 +462,7 @@ struct fl_loop {
     /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
      * first: Thumb-1 loads a byte field in one instruction only below
      * offset 32. */
-    fl_slot ready_head, ready_tail;
+    fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
     fl_slot free_hint;    /**< every slot below it is taken */
@@ -518,7 +517,8 @@ struct fl_loop {
     X(FL_ENABLE_DUMP, "FL_ENABLE_DUMP") X(FL_ENABLE_STRERROR, "FL_ENABLE_STRERROR")      \
     X(FL_ENABLE_ARG_CHECKS, "FL_ENABLE_ARG_CHECKS") X(FL_DEBUG, "FL_DEBUG")              \
     X(FL_TIMER_HEAP, "FL_TIMER_HEAP") X(FL_CONFIG_TIME64_, "FL_TIME_BITS")               \
-    X(FL_CONFIG_LABELS_, "GEN_USE_LABELS")
+    X(FL_CONFIG_LABELS_, "GEN_USE_LABELS") X(FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE")   \
+    X(FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE")
 #define FL_CONFIG_NUMBERS_(X)                                                            \
     X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
     X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \
@@ -654,10 +654,16 @@ enum fl_wait_kind {
     FL_WAIT_IO_WRITE
 };
 
+#if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
+/** Whether two items of a set queue (two keys of a map queue) are equal. */
+typedef bool (*fl_same_fn)(const void *a, const void *b);
+#endif
+
 /** A bounded FIFO of fixed-size items over storage you provide (Flowno's
  * AsyncQueue).  put waits while it is full, get while it is empty; waiters
  * are served in the order they came.  Closing wakes everyone: getters drain
- * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once. */
+ * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once.
+ * The same struct, macros and functions serve set and map queues (below). */
 struct fl_queue {
     fl_loop *loop;
     unsigned char *items;
@@ -666,7 +672,11 @@ struct fl_queue {
     unsigned get_reserved; /**< items promised to woken getters */
     unsigned put_reserved; /**< free places promised to woken putters */
     uint8_t closed;
+    uint8_t mode; /**< 0: a plain queue; else a set or a map queue */
     fl_waitq getters, putters, peekers;
+#if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
+    fl_same_fn same; /**< set and map queues: equal items (keys); NULL: same bytes */
+#endif
 };
 
 /** `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
@@ -674,8 +684,10 @@ struct fl_queue {
 int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
                   unsigned capacity);
 /** The non-blocking forms, callable from plain C or from a task.  try_put:
- * FL_EAGAIN when full, FL_ECLOSED when closed.  try_get and peek: FL_EAGAIN
- * when empty, FL_ECLOSED when closed and empty. */
+ * FL_EAGAIN when full, FL_ECLOSED when closed (set and map queues have two
+ * answers more, below).  try_get and peek: FL_EAGAIN when empty, FL_ECLOSED
+ * when closed and empty.  FL_EINVAL for NULL, or a queue never initialised
+ * (all zero). */
 int fl_queue_try_put(fl_queue *q, const void *item);
 int fl_queue_try_get(fl_queue *q, void *item);
 int fl_queue_peek(const fl_queue *q, void *item);
@@ -683,6 +695,90 @@ int fl_queue_peek(const fl_queue *q, void *item);
 int fl_queue_close(fl_queue *q);
 unsigned fl_queue_len(const fl_queue *q);
 bool fl_queue_closed(const fl_queue *q);
+
+/** What a put into a set or map queue gives (FL_QUEUE_PUT_RC, and
+ * fl_queue_try_put) when an equal item, or the same key, is queued
+ * already: a set queue has dropped the item, a map queue has added the
+ * values under that key.  Not an error: FL_QUEUE_PUT goes on. */
+#define FL_QUEUE_PRESENT 2
+
+#if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
+/** Whether an item equal to `key` is in `q` (Flowno's `item in queue`):
+ * for a map queue `key` points to a key, for the others to an item (a
+ * plain queue compares bytes).  An item is in the queue from its put until
+ * a getter takes it, also while it is promised to a woken getter that has
+ * not run yet.  False for bad input. */
+bool fl_queue_contains(const fl_queue *q, const void *key);
+#endif
+
+#if FL_ENABLE_SET_QUEUE
+/** Make `q` a set queue (Flowno's AsyncSetQueue): an fl_queue that holds
+ * an item at most once.  A put of an item equal to one in the queue is
+ * dropped and answered FL_QUEUE_PRESENT at once, even when the queue is
+ * full; fl_queue_try_put says the same, and 0 when it added the item.
+ * Everything else is the fl_queue's: the FL_QUEUE_* macros, close and
+ * drain, FIFO waiters.  Items are equal when `same` says so, or, with
+ * `same` NULL, when their bytes are (zero the padding of a struct item).
+ * A putter that waited for a place looks again once it has one, and drops
+ * its item if an equal one came in meanwhile.  Arguments as fl_queue_init. */
+int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
+                      unsigned capacity, fl_same_fn same);
+#endif
+
+#if FL_ENABLE_MAP_QUEUE
+/** A map queue (Flowno's AsyncMapQueue): values go in under a key, and out
+ * comes one entry a key with every value put under it since, keys in the
+ * order they were first put.  Puts and gets both move entries: a put is an
+ * entry with its key and `count` values (usually one).  A put of a key
+ * already queued adds its values to that key's entry at once and is
+ * answered FL_QUEUE_PRESENT; a put of a new key queues its entry (0),
+ * waiting while all `capacity` places are taken (fl_queue_try_put:
+ * FL_EAGAIN).  An entry holds at most its array of values: a put that
+ * would go past it is refused whole with FL_ENOSPC, by the waiting and the
+ * non-blocking put alike, and its values stay with the caller; a count of
+ * 0 or past the array is FL_EINVAL.  As with a set queue, a key promised to
+ * a woken getter is still queued: values put meanwhile go into the entry
+ * that getter is about to take.  Everything else is the fl_queue inside,
+ * `queue`: the macros, close and drain, FIFO waiters, fl_queue_len (the
+ * keys queued), fl_queue_contains (a key).
+ *
+ *     typedef FL_MAP_ENTRY(int, int, 4) entry;   (a key, up to 4 values)
+ *     static entry storage[8];                   (up to 8 keys)
+ *     static fl_map_queue mq;
+ *     fl_map_queue_init(&mq, &loop, storage, 8, entry, NULL);
+ *
+ *     w->in.key = 7; w->in.values[0] = 1; w->in.count = 1;
+ *     FL_QUEUE_PUT(self, &mq.queue, &w->in);
+ *     FL_QUEUE_GET(self, &mq.queue, &w->out);    (.key, .count, .values[i])
+ */
+typedef struct fl_map_queue {
+    fl_queue queue;   /**< first: the queue of entries */
+    size_t key_size;  /**< the fields are private */
+    size_t values_at, value_size, count_at;
+    uint8_t max_values;
+} fl_map_queue;
+
+/** An entry type: a key, up to `max_values` (at most 255) values, and how
+ * many of them are set.  The types must be declarable as `type name`
+ * (typedef an array type first).  A struct of your own works as well if
+ * it has these members, the key first. */
+#define FL_MAP_ENTRY(key_type, value_type, max_values) \
+    struct { key_type key; value_type values[max_values]; uint8_t count; }
+
+/** `storage` holds `capacity` entries of type `entry_type`; keys are
+ * equal when `same` says so, or, with `same` NULL, when their bytes are.
+ * FL_EINVAL as fl_queue_init, and for an entry type whose key is not
+ * first or that has more than 255 values. */
+#define fl_map_queue_init(mq, loop, storage, capacity, entry_type, same)                  \
+    fl_map_queue_init_((mq), (loop), (storage), (capacity), (same), sizeof(entry_type),   \
+                       offsetof(entry_type, key) == 0 ? sizeof(((entry_type *)0)->key) : 0, \
+                       offsetof(entry_type, values), sizeof(((entry_type *)0)->values[0]), \
+                       sizeof(((entry_type *)0)->values) / sizeof(((entry_type *)0)->values[0]), \
+                       offsetof(entry_type, count))
+int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned capacity,
+                       fl_same_fn same, size_t entry_size, size_t key_size, size_t values_at,
+                       size_t value_size, size_t max_values, size_t count_at);
+#endif
 
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
@@ -795,7 +891,8 @@ struct fl_hooks {
     /** A task started waiting for an fd; the port found an fd ready. */
     void (*io_wait)(fl_hooks *h, fl_loop *loop, fl_task *t, int fd, unsigned events);
     void (*io_ready)(fl_hooks *h, fl_loop *loop, int fd, unsigned events);
-    /** An item went into or out of a queue. */
+    /** An item went into or out of a queue (into a map queue: the entry
+     * put, whether it was queued or its values added to one queued). */
     void (*queue_put)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
     void (*queue_get)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
 };
@@ -1119,7 +1216,10 @@ fl_dispatch_:                                  \
             FL_RAISE_(rc);               \
     } while (0)
 
-/** Put the item at `item` (copied) into `q`, waiting while it is full. */
+/** Put the item at `item` (copied) into `q`, waiting while it is full.
+ * A set or map queue answers FL_QUEUE_PRESENT at once when the item (the
+ * key) is queued already; a map queue FL_ENOSPC when that key's entry has
+ * no room for the values. */
 #define FL_QUEUE_PUT_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PUT, FL_OP_QUEUE_PUT_RESERVED, q, item)
 #define FL_QUEUE_PUT(self, q, item)                                 \

@@ -11,10 +11,33 @@
 
 #include "flowno.h"
 
+/* Functions shared between the library's files.  In the one-unit build
+ * (make amalgamation: every file in one translation unit, as SQLite ships
+ * itself) they are static, so the compiler may inline or drop them: the
+ * smallest code.  Unused in some profiles, hence the attribute. */
+#if defined(FL_ONE_UNIT_) && defined(__GNUC__)
+#define FL_INTERNAL_ static __attribute__((unused))
+#elif defined(FL_ONE_UNIT_)
+#define FL_INTERNAL_ static
+#else
+#define FL_INTERNAL_
+#endif
+/* A function called from several places that the compiler would inline
+ * into each: kept out of line where size counts (-Os). */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+#define FL_SHARED_ __attribute__((noinline))
+#else
+#define FL_SHARED_
+#endif
+
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
 #define FL_SET_STATE_(t, s) \
     ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
+
+/* A hint to the lowest free slot, in tables too big to scan from the
+ * start at each spawn. */
+#define FL_SLOT_HINT_ (FL_MAX_TASKS > 32)
 
 /* The latch code serves events too. */
 #define FL_HAS_LATCH_ (FL_ENABLE_LATCH || FL_ENABLE_EVENT)
@@ -45,7 +68,7 @@
  * hook first (assert.c).  FL_BAD_ARG_ is an argument check (FL_EINVAL),
  * compiled out with FL_ENABLE_ARG_CHECKS 0. */
 #if FL_DEBUG
-void fl_misuse_(int err, const char *file, int line);
+FL_INTERNAL_ void fl_misuse_(int err, const char *file, int line);
 #define FL_BAD_(cond, err) ((cond) && (fl_misuse_((err), __FILE__, __LINE__), 1))
 #define FL_MISUSE_(err) (fl_misuse_((err), __FILE__, __LINE__), (err))
 #else
@@ -56,9 +79,10 @@ void fl_misuse_(int err, const char *file, int line);
 
 #if FL_DEBUG
 #define FL_TASK_MAGIC_ 0x464C6F77u /* "FLow" */
-/* Whether `t`, found in `slot` of the table, is still the struct spawned
- * there; if not, the hook hears of it and the loop stops (FL_ECORRUPT). */
-bool fl_debug_task_ok_(fl_loop *loop, const fl_task *t, fl_slot slot);
+/* Whether `slot` (read from a link, perhaps out of a bad struct) holds a
+ * task whose struct is still the one spawned there; if not, the hook
+ * hears of it and the loop stops (FL_ECORRUPT). */
+FL_INTERNAL_ bool fl_debug_slot_ok_(fl_loop *loop, fl_slot slot);
 #endif
 
 /* `a` comes before `b`, on a clock that wraps around. */
@@ -85,46 +109,75 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 
 /* ---- Lists (list.c) ----------------------------------------------------- */
 
-/* The ready list: a FIFO through `next`. */
-void fl_ready_push_(fl_loop *loop, fl_task *t);
-
-
-static inline fl_task *fl_ready_pop_(fl_loop *loop)
+/* The ready list: a circle through `next`, held by its tail (list.c).
+ * push: `t` becomes ready, behind the others.
+ *
+ * Where the task being stepped is, two ways with the same order.  For
+ * speed it stays first in the circle while it runs (FL_STEPPED_STAYS_), so
+ * that stepping aside (a yield) is one store; leave takes it out when it
+ * waits, sleeps or ends.  Where size counts (-Os) the batch takes it out
+ * as its step begins and stepping aside pushes it back: less code. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_STEPPED_STAYS_ 0
+#else
+#define FL_STEPPED_STAYS_ 1
+#endif
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t);
+#else
+/* Inline for speed: every wake and spawn goes through it. */
+static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
 {
-    fl_task *t = fl_at_(loop, loop->ready_head);
-    loop->ready_head = t->next;
-    if (loop->ready_head == FL_SLOT_NONE)
-        loop->ready_tail = FL_SLOT_NONE;
-    return t;
+    fl_slot tail = loop->ready_tail;
+    FL_SET_STATE_(t, FL_TASK_READY);
+    if (tail == FL_SLOT_NONE) {
+        t->next = t->slot;
+    } else {
+        fl_task *last = loop->tasks[tail];
+        t->next = last->next;
+        last->next = t->slot;
+    }
+    loop->ready_tail = t->slot;
 }
+#endif
+#if FL_STEPPED_STAYS_
+FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t);
+#else
+#define fl_ready_leave_(loop, t) ((void)0) /* it left as its step began */
+#endif
 
+#if FL_NEEDS_WAIT_LISTS_
 /* Wait lists: circular, doubly linked; `*head` is the oldest. */
-void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t);
-void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t);
-/* Put `t` on the wait list at `head` in `state`. */
-void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
+FL_INTERNAL_ void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t);
+FL_INTERNAL_ void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t);
+/* The task being stepped, `t`, leaves the ready circle for the wait list
+ * at `head`, in `state`.  wait_again: a waiting task, off every list,
+ * goes onto another (a notified condition waiter onto the lock's). */
+FL_INTERNAL_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
+FL_INTERNAL_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
 /* Wake the oldest task on the list at `head` with `outcome`; false if none. */
-bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
+FL_INTERNAL_ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
 /* Wake every task on the list at `head`, oldest first. */
-void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome);
+FL_INTERNAL_ void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome);
 
 /* task.c: make waiting task `t` ready with `outcome`, dropping its timer;
  * the hooks hear `cause` and `obj`, which are not even passed without
  * them (FL_WAKE_). */
 #if FL_ENABLE_HOOKS
-void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj);
+FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj);
 #define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome, cause, obj)
 #else
-void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
+FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
 #define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome)
 #endif
+#endif /* FL_NEEDS_WAIT_LISTS_ */
 
 /* ---- Shared between the files ------------------------------------------ */
 
 /* timer.c.  With the scan, a timer is only a due time beside the slot. */
 #if FL_TIMER_HEAP
-int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
-void fl_timer_remove_(fl_loop *loop, fl_task *t);
+FL_INTERNAL_ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
+FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 #else
 static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
@@ -141,7 +194,19 @@ static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
 #endif
 /* Wake every task whose timer is due at `now`; returns the time from `now`
  * to the next timer, or FL_TIME_FOREVER if none is left. */
-fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
+FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
+
+/* Drop `t`'s timer if it has one (a deadline its wait did not use).  Out
+ * of line where size counts (-Os): it is called from many places. */
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t);
+#else
+static inline void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
 
 /* Flowno's re-queue: `t` (its outcome set) goes behind the ready tasks,
  * those its command just woke among them, and drops a deadline it set for
@@ -150,10 +215,13 @@ fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
 {
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+    fl_drop_timer_(loop, t);
 #endif
+#if FL_STEPPED_STAYS_
+    loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
+#else
     fl_ready_push_(loop, t);
+#endif
     FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
     return 1;
 }
@@ -161,24 +229,79 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
 /* task.c */
 /* `t` has ended (its result and error bit are set): record its state,
  * free its slot and wake whoever joined it. */
-void fl_finish_(fl_loop *loop, fl_task *t);
+FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t);
 /* Start `t` waiting for `target` (FL_OP_JOIN / FL_OP_CANCEL_JOIN).  Returns
  * 1 when `t` now waits, or the outcome to resume it with at once. */
-int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
+#if FL_ENABLE_JOIN
+FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel);
+#endif
+
+/* ---- Queues (queue.c, set_queue.c, map_queue.c) ------------------------ */
+
+/* The library includes no libc header, so that it builds freestanding.
+ * GCC and Clang inline their builtin for small copies (a libc memcpy where
+ * they call one); other compilers get the plain loop. */
+#if defined(__GNUC__)
+#define fl_copy_(dst, src, n) ((void)__builtin_memcpy((dst), (src), (n)))
+#else
+static inline void fl_copy_(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    while (n-- > 0)
+        *d++ = *s++;
+}
+#endif
+
+/* Item `i` of the queue, counted from the oldest. */
+static inline unsigned char *fl_queue_slot_(const fl_queue *q, unsigned i)
+{
+    unsigned at = q->head + i;
+    if (at >= q->capacity)
+        at -= q->capacity;
+    return q->items + (size_t)at * q->item_size;
+}
+
+/* fl_queue.mode: a put into a set or map queue first looks for its item
+ * (its key) among those queued. */
+#define FL_HAS_KEYED_QUEUE_ (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE)
+#define FL_QUEUE_SET_ 1
+#define FL_QUEUE_MAP_ 2
+#if FL_HAS_KEYED_QUEUE_
+/* set_queue.c: the queued item whose key equals `key`, or NULL. */
+FL_INTERNAL_ unsigned char *fl_queue_find_(const fl_queue *q, const void *key);
+#endif
+#if FL_ENABLE_MAP_QUEUE
+/* map_queue.c: a put of `entry` into a map queue, where `twin` is the
+ * entry queued with its key, or NULL: FL_QUEUE_PRESENT when its values
+ * were added to twin, FL_EAGAIN when it is to take a place (a new key),
+ * or an error. */
+FL_INTERNAL_ int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry);
+#endif
 
 /* The primitives' command handlers: 1 when `t` now waits, else the outcome
  * to resume it with at once. */
-int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
-int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
-int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);
-int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond);
-int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch);
-int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
+#if FL_ENABLE_QUEUE
+FL_INTERNAL_ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
+FL_INTERNAL_ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
+#endif
+#if FL_ENABLE_LOCK
+FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);
+#endif
+#if FL_ENABLE_COND
+FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond);
+#endif
+#if FL_HAS_LATCH_
+FL_INTERNAL_ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch);
+#endif
+#if FL_ENABLE_SIGNAL
+FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
+#endif
 /* signal.c: deliver raised signals; true if some task waits on a signal
  * (so something outside the loop may still wake it). */
 #if FL_ENABLE_SIGNAL
-void fl_signal_deliver_(fl_loop *loop);
-bool fl_signal_waited_(const fl_loop *loop);
+FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop);
+FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop);
 #else
 static inline void fl_signal_deliver_(fl_loop *loop)
 {
@@ -191,7 +314,9 @@ static inline bool fl_signal_waited_(const fl_loop *loop)
 }
 #endif
 /* post.c: spawn the posted tasks, oldest first. */
-void fl_post_drain_(fl_loop *loop);
+#if FL_ENABLE_POST
+FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
+#endif
 /* A NEW task's slot while it sits on the posted list (never a real slot:
  * FL_MAX_TASKS is at most FL_SLOT_NONE - 1). */
 #define FL_SLOT_POSTED_ ((fl_slot)(FL_SLOT_NONE - 1))
@@ -199,6 +324,8 @@ void fl_post_drain_(fl_loop *loop);
  * (the bit means FL_F_CANCEL_WAIT_ only while joining). */
 #define FL_F_NOTIFIED_ FL_F_CANCEL_WAIT_
 /* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
-void fl_lock_pass_(fl_lock *lock);
+#if FL_ENABLE_LOCK
+FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock);
+#endif
 
 #endif /* FLOWNO_INTERNAL_H */

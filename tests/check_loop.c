@@ -517,6 +517,8 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
         {0, 1u << FL_CONFIG_BIT_FL_CONFIG_TIME64_, "FL_TIME_BITS"},
         {0, 1u << FL_CONFIG_BIT_FL_CONFIG_LABELS_, "GEN_USE_LABELS"},
         {0, 1u << FL_CONFIG_BIT_FL_DEBUG, "FL_DEBUG"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE"},
     };
     const fl_config_ same = FL_CONFIG_OF_THIS_BUILD_;
     fl_loop other;

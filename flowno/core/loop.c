@@ -42,13 +42,13 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
     /* Every counter, pointer and slot of the table to zero, in one loop
      * (freestanding: no memset). */
     end = (unsigned char *)(loop->tasks + FL_MAX_TASKS);
-    for (byte = (unsigned char *)&loop->ready_head; byte < end; byte++)
+    for (byte = (unsigned char *)&loop->ready_tail; byte < end; byte++)
         *byte = 0;
     loop->signal_pending = 0;
 #if FL_ENABLE_POST
     loop->posted = NULL;
 #endif
-    loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
+    loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
     loop->now = port->now(port);
     return 0;
@@ -115,12 +115,12 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+    fl_drop_timer_(loop, t);
 #endif
     rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
     if (rc < 0)
         return rc;
+    fl_ready_leave_(loop, t);
     FL_SET_STATE_(t, FL_TASK_SLEEPING);
     return 1;
 }
@@ -133,16 +133,92 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
  * has no such step for (a deadline, a cancel without waiting, a queue
  * operation or an event wait that can end at once) are answered at once
  * and the task goes on in the same step. */
-static void step(fl_loop *loop, fl_task *t)
+/* The hooks of a batch, read once: fl_loop_set_hooks from a task takes
+ * effect at the next batch.  Without FL_ENABLE_HOOKS there are none. */
+#if FL_ENABLE_HOOKS
+#define FL_HOOKS_ARG_ , fl_hooks *hooks
+#define FL_HOOKS_PASS_ , hooks
+#define FL_STEP_HOOK_(loop, name, ...)                                  \
+    do {                                                                \
+        if (hooks != NULL && hooks->name != NULL)                       \
+            hooks->name(hooks, (loop), __VA_ARGS__);                    \
+    } while (0)
+#else
+#define FL_HOOKS_ARG_
+#define FL_HOOKS_PASS_
+#define FL_STEP_HOOK_(loop, name, ...) ((void)0)
+#endif
+
+/* A yield with no cancel to deliver and no deadline to drop needs none of
+ * the command switch: it only moves the tail onto the task (the switch's
+ * case does the same).  And a batch without hooks gets a step of its own,
+ * with no hook tests (FL_SPECIALISE_: the step is inlined twice).  Both
+ * are left out where size counts more (-Os). */
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_FAST_YIELD_ 0
+#define FL_SPECIALISE_
+#else
+#define FL_FAST_YIELD_ 1
+#if defined(__GNUC__)
+#define FL_SPECIALISE_ __attribute__((always_inline))
+#else
+#define FL_SPECIALISE_
+#endif
+#endif
+#if FL_ENABLE_CANCEL
+#define FL_CANCEL_PENDING_(t) ((t)->flags & FL_F_CANCEL_REQ_)
+#else
+#define FL_CANCEL_PENDING_(t) 0
+#endif
+#if FL_ENABLE_TIMEOUT
+#define FL_HAS_TIMER_(t) ((t)->timer != FL_SLOT_NONE)
+#else
+#define FL_HAS_TIMER_(t) 0
+#endif
+
+/* Whether the batch must end now: FL_EXIT, or the root of a FL_RUN_NO_WAIT
+ * run has ended.  Neither exists without fl_run_until_complete. */
+#if FL_ENABLE_RUN
+#define FL_STOPPED_(loop) ((loop)->stop)
+#else
+#define FL_STOPPED_(loop) 0
+#endif
+
+/* The slot of the first ready task, or FL_SLOT_NONE if none is. */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static fl_slot first_ready(const fl_loop *loop)
+{
+    return loop->ready_tail == FL_SLOT_NONE ? FL_SLOT_NONE
+                                            : fl_at_(loop, loop->ready_tail)->next;
+}
+
+/* Returns the slot of the task to step next, FL_SLOT_NONE when the batch
+ * must end: no task is ready, or the run stops. */
+static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG_)
 {
     loop->current = t;
     for (;;) {
         fl_cmd cmd;
         int outcome;
 
-        FL_HOOK_(loop, step_begin, t);
+        FL_STEP_HOOK_(loop, step_begin, t);
         cmd = t->fn(t);
-        FL_HOOK_(loop, step_end, t, &cmd);
+#if FL_ENABLE_HOOKS
+        if (hooks != NULL && hooks->step_end != NULL) {
+            fl_cmd seen = cmd; /* its address is taken here only: cmd stays in registers */
+            hooks->step_end(hooks, loop, t, &seen);
+        }
+#endif
+
+        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !FL_CANCEL_PENDING_(t) &&
+            !FL_HAS_TIMER_(t)) {
+            t->wait.value = 0;
+            loop->ready_tail = t->slot; /* first in the circle, now the last */
+            FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
+            return t->next;
+        }
 
 #if FL_ENABLE_CANCEL
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
@@ -194,8 +270,7 @@ static void step(fl_loop *loop, fl_task *t)
             break;
 #if FL_ENABLE_TIMEOUT
         case FL_OP_DEADLINE:
-            if (t->timer != FL_SLOT_NONE)
-                fl_timer_remove_(loop, t);
+            fl_drop_timer_(loop, t);
             t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
 #endif
@@ -263,34 +338,55 @@ static void step(fl_loop *loop, fl_task *t)
 #endif
         /* Answered at once: resume the task with the outcome. */
 #if FL_ENABLE_TIMEOUT
-        if (t->timer != FL_SLOT_NONE)
-            fl_timer_remove_(loop, t); /* the deadline's wait never began */
+        fl_drop_timer_(loop, t); /* the deadline's wait never began */
 #endif
         t->wait.value = outcome;
     }
-    loop->current = NULL;
+    return FL_STOPPED_(loop) ? FL_SLOT_NONE : first_ready(loop);
 }
 
-/* Whether the batch must end now: FL_EXIT, or the root of a FL_RUN_NO_WAIT
- * run has ended.  Neither exists without fl_run_until_complete. */
-#if FL_ENABLE_RUN
-#define FL_STOPPED_(loop) ((loop)->stop)
-#else
-#define FL_STOPPED_(loop) 0
-#endif
-
-/* Step ready tasks until none is left, FL_POLL_INTERVAL have run (so that
- * timers and signals get their turn), or the run must stop. */
+/* Step ready tasks, first of the circle first, until none is left,
+ * FL_POLL_INTERVAL have run (so that timers and signals get their turn),
+ * or the run must stop. */
 static void run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
-    while (loop->ready_head != FL_SLOT_NONE && budget-- > 0 && !FL_STOPPED_(loop)) {
-#if FL_DEBUG
-        if (!fl_debug_task_ok_(loop, fl_at_(loop, loop->ready_head), loop->ready_head))
-            break; /* its links cannot be followed */
+#if FL_ENABLE_HOOKS
+    fl_hooks *hooks = loop->hooks;
 #endif
-        step(loop, fl_ready_pop_(loop));
+    fl_slot first;
+#if FL_DEBUG
+    if (loop->ready_tail != FL_SLOT_NONE && !fl_debug_slot_ok_(loop, loop->ready_tail))
+        return; /* its links cannot be followed */
+#endif
+    first = first_ready(loop);
+    while (first != FL_SLOT_NONE) {
+#if FL_DEBUG
+        if (!fl_debug_slot_ok_(loop, first) || !fl_debug_slot_ok_(loop, loop->ready_tail))
+            break;
+#endif
+#if FL_ENABLE_HOOKS && !defined(__OPTIMIZE_SIZE__)
+        first = hooks == NULL ? step(loop, fl_at_(loop, first), NULL)
+                              : step(loop, fl_at_(loop, first), hooks);
+#else
+#if FL_STEPPED_STAYS_
+        first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
+#else
+        {
+            /* The first leaves the circle as its step begins. */
+            fl_task *t = fl_at_(loop, first), *last = fl_at_(loop, loop->ready_tail);
+            if (last == t)
+                loop->ready_tail = FL_SLOT_NONE;
+            else
+                last->next = t->next;
+            first = step(loop, t FL_HOOKS_PASS_);
+        }
+#endif
+#endif
+        if (--budget == 0)
+            break;
     }
+    loop->current = NULL; /* a waker outside a step is no task */
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
@@ -310,7 +406,7 @@ static fl_time catch_up(fl_loop *loop)
     }
 #endif
     next = fl_timer_expire_(loop, fl_now(loop));
-    if (loop->ready_head != FL_SLOT_NONE)
+    if (loop->ready_tail != FL_SLOT_NONE)
         return 0;
 #if FL_ENABLE_SIGNAL
     if (fl_loop_signal_pending(loop))
@@ -344,16 +440,6 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 
 #if FL_ENABLE_RUN
 
-/* What fl_run_until_complete returns for the task that ended the run:
- * the root, or a task that called FL_EXIT (whose outcome is always
- * returned, as with FL_RUN_JOIN). */
-static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
-{
-    if (fl_task_finished(t) && result != NULL)
-        *result = fl_task_result(t);
-    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
-}
-
 #if FL_ENABLE_IO
 /* Whether a task waits on I/O. */
 static bool io_watched(fl_loop *loop)
@@ -380,23 +466,29 @@ static bool outside_may_wake(fl_loop *loop)
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
+    fl_time ticks = catch_up(loop);
     for (;;) {
-        fl_time ticks = catch_up(loop);
         /* Nothing will ever wake: the tasks left wait on each other. */
         bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
+        fl_task *end = loop->exiting; /* an FL_EXIT's outcome is always returned */
 
 #if FL_DEBUG
         if (loop->broken)
             return FL_ECORRUPT;
 #endif
-        if (loop->exiting != NULL)
-            return outcome_of(loop->exiting, FL_RUN_JOIN, result);
+        if (end != NULL)
+            flags = FL_RUN_JOIN;
         /* Done once the root has ended and the others too, unless a post
          * or a raise is still to be taken in (ticks is 0 then). */
-        if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
-            return outcome_of(root, flags, result);
-        if (stuck)
+        else if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
+            end = root;
+        else if (stuck)
             return FL_EINCOMPLETE;
+        if (end != NULL) {
+            if (fl_task_finished(end) && result != NULL)
+                *result = fl_task_result(end);
+            return (flags & FL_RUN_JOIN) ? fl_task_error(end) : 0;
+        }
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
@@ -405,11 +497,12 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                 loop->port->wait(loop->port, loop, 0, false);
 #endif
             run_batch(loop);
-            continue;
+        } else {
+            if (max_wait != 0 && ticks > max_wait)
+                ticks = max_wait;
+            loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
         }
-        if (max_wait != 0 && ticks > max_wait)
-            ticks = max_wait;
-        loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+        ticks = catch_up(loop);
     }
 }
 

@@ -51,7 +51,7 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
     return rc;
 }
 
-void fl_post_drain_(fl_loop *loop)
+FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 {
     fl_task *list, *oldest_first = NULL;
 

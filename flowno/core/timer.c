@@ -20,7 +20,7 @@ static void fire(fl_loop *loop, fl_task *t)
     int cause = FL_READY_SLEPT;
     const void *left = NULL;
 #if FL_DEBUG
-    if (!fl_debug_task_ok_(loop, t, t->slot)) {
+    if (t == NULL || !fl_debug_slot_ok_(loop, t->slot) || fl_at_(loop, t->slot) != t) {
         loop->timer_count = 0; /* the heap cannot be trusted: stop here */
         return;
     }
@@ -50,6 +50,14 @@ static void fire(fl_loop *loop, fl_task *t)
     (void)cause;
     (void)left;
 }
+
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
 
 #if FL_TIMER_HEAP
 
@@ -86,7 +94,7 @@ static void timer_fix(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
     timer_place(loop, i, due, slot);
 }
 
-int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
+FL_INTERNAL_ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
     if (loop->timer_count >= FL_MAX_TIMERS)
         return FL_ENOSPC;
@@ -95,7 +103,7 @@ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
     return 0;
 }
 
-void fl_timer_remove_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t)
 {
     fl_slot i = t->timer;
     fl_slot last = --loop->timer_count;
@@ -105,7 +113,7 @@ void fl_timer_remove_(fl_loop *loop, fl_task *t)
         timer_fix(loop, i, loop->timer_due[last], loop->timer_slot[last]);
 }
 
-fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
+FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     while (loop->timer_count > 0 && !FL_TIME_BEFORE_(now, loop->timer_due[0]))
         fire(loop, fl_at_(loop, loop->timer_slot[0]));
@@ -114,7 +122,7 @@ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 
 #else /* the scan */
 
-fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
+FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     fl_time next = FL_TIME_FOREVER;
     fl_slot i;

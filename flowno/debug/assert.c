@@ -15,7 +15,7 @@ void fl_set_assert_hook(fl_assert_fn hook)
     assert_hook = hook;
 }
 
-void fl_misuse_(int err, const char *file, int line)
+FL_INTERNAL_ void fl_misuse_(int err, const char *file, int line)
 {
     if (assert_hook != NULL)
         assert_hook(err, file, line);
@@ -24,8 +24,9 @@ void fl_misuse_(int err, const char *file, int line)
 /* A struct on a stack frame that has returned, re-initialised, copied
  * over or given another function while alive fails one of these, and the
  * loop stops rather than follow links out of it. */
-bool fl_debug_task_ok_(fl_loop *loop, const fl_task *t, fl_slot slot)
+FL_INTERNAL_ bool fl_debug_slot_ok_(fl_loop *loop, fl_slot slot)
 {
+    const fl_task *t = slot < FL_MAX_TASKS ? loop->tasks[slot] : NULL;
     bool ok = t != NULL && t->magic == FL_TASK_MAGIC_ && t->slot == slot &&
               !FL_IS_DONE_STATE_(FL_STATE_(t)) && FL_STATE_(t) != FL_TASK_NEW &&
               t->fn == loop->spawned_fn[slot];

@@ -52,6 +52,17 @@ static void put_ptr(line *l, const void *p)
 /* The object that owns wait list `q`, found from the list's kind. */
 #define OWNER_(q, type, member) ((const type *)(const void *)((const char *)(q) - offsetof(type, member)))
 
+#if FL_ENABLE_QUEUE
+/* A queue, and which kind: set and map queues share the queue's lists. */
+static void put_queue(line *l, const fl_queue *q)
+{
+    put_str(l, q->mode == FL_QUEUE_SET_   ? "set queue "
+               : q->mode == FL_QUEUE_MAP_ ? "map queue "
+                                          : "queue ");
+    put_ptr(l, q);
+}
+#endif
+
 static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
 {
     const fl_waitq *q = (const fl_waitq *)t->wait.obj;
@@ -60,16 +71,16 @@ static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
     switch (q->kind) {
 #if FL_ENABLE_QUEUE
     case FL_WAIT_QUEUE_GET:
-        put_str(l, "getting from queue ");
-        put_ptr(l, OWNER_(q, fl_queue, getters));
+        put_str(l, "getting from ");
+        put_queue(l, OWNER_(q, fl_queue, getters));
         return;
     case FL_WAIT_QUEUE_PUT:
-        put_str(l, "putting into full queue ");
-        put_ptr(l, OWNER_(q, fl_queue, putters));
+        put_str(l, "putting into full ");
+        put_queue(l, OWNER_(q, fl_queue, putters));
         return;
     case FL_WAIT_QUEUE_PEEK:
-        put_str(l, "peeking at queue ");
-        put_ptr(l, OWNER_(q, fl_queue, peekers));
+        put_str(l, "peeking at ");
+        put_queue(l, OWNER_(q, fl_queue, peekers));
         return;
 #endif
 #if FL_ENABLE_EVENT

@@ -17,7 +17,7 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock)
     return 0;
 }
 
-int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
+FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
     if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL || cond->lock->loop != loop))
         return FL_EINVAL;
@@ -47,7 +47,7 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
             lock->owner = w;
             FL_WAKE_(lock->loop, w, 0, FL_READY_WOKEN, &cond->waiters);
         } else {
-            fl_wait_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
+            fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
             w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
         }
         moved++;

@@ -33,7 +33,7 @@ unsigned fl_latch_count(const fl_latch *latch)
     return latch == NULL ? 0 : latch->count;
 }
 
-int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
+FL_INTERNAL_ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
 {
     if (FL_BAD_ARG_(latch == NULL || latch->loop != loop))
         return FL_EINVAL;

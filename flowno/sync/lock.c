@@ -33,7 +33,7 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
     return 0;
 }
 
-void fl_lock_pass_(fl_lock *lock)
+FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock)
 {
     if (lock->waiters.head == FL_SLOT_NONE) {
         lock->owner = NULL;
@@ -54,7 +54,7 @@ int fl_lock_release(fl_lock *lock, fl_task *self)
     return 0;
 }
 
-int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
+FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
 {
     int rc;
     if (FL_BAD_ARG_(lock == NULL || lock->loop != loop))

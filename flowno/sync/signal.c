@@ -41,7 +41,7 @@ void fl_signal_raise(fl_signal *sig)
         port->wake(port);
 }
 
-void fl_signal_deliver_(fl_loop *loop)
+FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
 {
     fl_signal *s;
     FL_ATOMIC_STORE_(loop->signal_pending, 0);
@@ -53,7 +53,7 @@ void fl_signal_deliver_(fl_loop *loop)
     }
 }
 
-bool fl_signal_waited_(const fl_loop *loop)
+FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop)
 {
     const fl_signal *s;
     for (s = loop->signals; s != NULL; s = s->next)
@@ -62,7 +62,7 @@ bool fl_signal_waited_(const fl_loop *loop)
     return false;
 }
 
-int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
+FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
 {
     if (FL_BAD_ARG_(sig == NULL || sig->loop != loop))
         return FL_EINVAL;
