@@ -70,7 +70,8 @@ ended=$(block 100000 tasks | grep -c '<td>ended: ')
 [ "$ended" -eq 5 ] || fail "$ended tasks ended at the last step, not 5"
 [ "$(block 1 tasks)" != "$(block 100000 tasks)" ] || fail "stepping did not change the tasks shown"
 [ "$(block 1 ready)" != "$(block "$spawn" ready)" ] || fail "stepping did not change the ready list"
-grep -q '<h2 id="title">Step \([0-9]*\) of \1, at ' "$last" || fail "a step past the end is not the last"
+grep -q '<h2 id="title">Step \([0-9]*\) of \1, at ' "$last" ||
+    fail "a step past the end is not the last"
 
 chrome --screenshot="$out/demo-viewer.png" --window-size=1600,1000 "$page#step=$spawn" >/dev/null ||
     fail "no screenshot"

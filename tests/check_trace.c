@@ -164,6 +164,7 @@ END_TEST
 typedef struct player {
     fl_task task;
     int item, rc;
+    fl_lock *first, *second; /* the order it takes two locks in */
 } player;
 
 static fl_queue jobs;
@@ -196,27 +197,16 @@ static fl_cmd producer(fl_task *self)
     FL_END(self);
 }
 
-static fl_cmd lock_a_then_b(fl_task *self)
+static fl_cmd lock_both(fl_task *self)
 {
+    player *p = (player *)self;
     FL_BEGIN(self);
-    FL_LOCK(self, &l1);
+    FL_LOCK(self, p->first);
     FL_YIELD(self);
-    FL_LOCK(self, &l2);
+    FL_LOCK(self, p->second);
     FL_FINALLY(self);
-    if (fl_lock_owner(&l1) == self)
-        (void)fl_lock_release(&l1, self);
-    FL_END(self);
-}
-
-static fl_cmd lock_b_then_a(fl_task *self)
-{
-    FL_BEGIN(self);
-    FL_LOCK(self, &l2);
-    FL_YIELD(self);
-    FL_LOCK(self, &l1);
-    FL_FINALLY(self);
-    if (fl_lock_owner(&l2) == self)
-        (void)fl_lock_release(&l2, self);
+    if (fl_lock_owner(p->first) == self)
+        (void)fl_lock_release(p->first, self);
     FL_END(self);
 }
 
@@ -303,9 +293,9 @@ START_TEST(a_deadline_and_an_event_wait_are_recorded_as_such)
     fl_task_init(&ew.task, event_with_deadline);
     ck_assert_int_eq(fl_run_until_complete(&loop, &ew.task, FL_RUN_JOIN, 0, NULL), 0);
     ck_assert_int_eq(ew.rc, FL_ETIMEDOUT);
-    for (i = 0; i < tr.count && !(recs[i].kind == FL_TRACE_STOP && recs[i].what == FL_OP_LATCH_WAIT);
-         i++)
-        ;
+    for (i = 0; i < tr.count; i++)
+        if (recs[i].kind == FL_TRACE_STOP && recs[i].what == FL_OP_LATCH_WAIT)
+            break;
     ck_assert_uint_lt(i, tr.count);
     ck_assert_uint_eq(recs[i].wait_kind, FL_WAIT_EVENT); /* an event's latch */
     ck_assert_uint_eq(recs[i - 2].what, FL_OP_DEADLINE);
@@ -459,7 +449,8 @@ START_TEST(json_draws_a_flow_from_each_waker_to_the_woken)
     ck_assert_int_eq(count(text, "\"ph\":\"s\""), 3);
     ck_assert_int_eq(count(text, "\"ph\":\"f\""), 3);
     /* The first: from p (tid 1) to a (tid 2), the same id at both ends. */
-    expect("{\"name\":\"wake\",\"cat\":\"wake\",\"ph\":\"s\",\"pid\":1,\"tid\":1,\"ts\":0,\"id\":1}");
+    expect("{\"name\":\"wake\",\"cat\":\"wake\",\"ph\":\"s\",\"pid\":1,\"tid\":1,\"ts\":0,"
+           "\"id\":1}");
     expect("{\"name\":\"wake\",\"cat\":\"wake\",\"ph\":\"f\",\"pid\":1,\"tid\":2,\"ts\":0,\"id\":1,"
            "\"args\":{\"cause\":\"spawned\"}}");
     /* The last: b's end (tid 3) wakes its joiner p at 5 ms; b had ended,
@@ -548,7 +539,8 @@ START_TEST(svg_draws_a_row_a_task_with_commands_and_arrows)
     expect(">finished 0</text>");
     /* An arrow (a line) a wake by another task, a mark a wake from outside. */
     for (i = 0; i < tr.count; i++) {
-        arrows += recs[i].kind == FL_TRACE_READY && recs[i].by != NULL && recs[i].by != recs[i].task;
+        arrows += recs[i].kind == FL_TRACE_READY && recs[i].by != NULL &&
+                  recs[i].by != recs[i].task;
         from_outside += recs[i].kind == FL_TRACE_READY && recs[i].by == NULL;
     }
     ck_assert_int_eq(count(text, "<line"), (int)arrows);
@@ -627,7 +619,7 @@ START_TEST(html_data_is_the_loop_after_each_step)
                       "back of the ready list\",\"wakes\":[[1,\"spawned\"]],\"run\":-1,"
                       "\"ready\":[1,0],");
     /* b sleeps: a timer, due 5 ms on; p waits on b's joiners' list. */
-    expect_data(data, "\"cmd\":\"SLEEP 5 ms\",\"then\":\"it waits: timer until 5 ms\"");
+    expect_data(data, "\"cmd\":\"SLEEP 5 ms\",\"then\":\"it waits: timer, until 5 ms\"");
     expect_data(data, "\"cmd\":\"JOIN sleeper_task\",\"then\":\"it waits: joiners of "
                       "sleeper_task\",\"wakes\":[],\"run\":-1,\"ready\":[],\"lists\":[[\"joiners "
                       "of sleeper_task\",[0]]],\"timers\":[[2,5000,\"SLEEP 5 ms\"]],"
@@ -650,11 +642,13 @@ START_TEST(html_data_shows_who_holds_each_lock_in_a_deadlock)
     const char *data, *last;
     memset(&la, 0, sizeof la);
     memset(&lb, 0, sizeof lb);
+    la.first = lb.second = &l1;
+    la.second = lb.first = &l2;
     ck_assert_int_eq(fl_lock_init(&l1, &loop), 0);
     ck_assert_int_eq(fl_lock_init(&l2, &loop), 0);
     fl_trace_name_objects(&tr, object_names, NULL);
-    fl_task_init(&la.task, lock_a_then_b);
-    fl_task_init(&lb.task, lock_b_then_a);
+    fl_task_init(&la.task, lock_both);
+    fl_task_init(&lb.task, lock_both);
     ck_assert_int_eq(fl_spawn(&loop, &lb.task, NULL), 0);
     ck_assert_int_eq(fl_run_until_complete(&loop, &la.task, FL_RUN_JOIN, 0, NULL),
                      FL_EINCOMPLETE);

@@ -24,6 +24,32 @@ static const char *lesson_prefix; /* NULL: no trace */
 static fl_trace lesson_trace;
 static fl_trace_record lesson_records[LESSON_RECORDS];
 
+/* Names given by hand, for the trace (lesson_name_of names them). */
+#define LESSON_NAMES 8
+static const void *lesson_objects[LESSON_NAMES];
+static const char *lesson_names[LESSON_NAMES];
+
+static inline void lesson_name(const void *obj, const char *name)
+{
+    int i;
+    for (i = 0; i < LESSON_NAMES; i++)
+        if (lesson_objects[i] == NULL || lesson_objects[i] == obj) {
+            lesson_objects[i] = obj;
+            lesson_names[i] = name;
+            return;
+        }
+}
+
+static inline const char *lesson_name_of(void *ctx, const void *obj)
+{
+    int i;
+    (void)ctx;
+    for (i = 0; i < LESSON_NAMES; i++)
+        if (lesson_objects[i] == obj)
+            return lesson_names[i];
+    return NULL;
+}
+
 /* `lesson` or `lesson --trace PREFIX`: 0; anything else: -1. */
 static inline int lesson_args(int argc, char **argv)
 {
@@ -76,6 +102,18 @@ static inline void lesson_note(unsigned kind, unsigned what, const fl_task *t, c
     r.by = by;
     r.arg.ticks = ticks;
     (void)fl_trace_add(&lesson_trace, &r);
+}
+
+/* The records of one call of a task of a loop of the lesson's own, made
+ * after it: it ran, then yielded (`more`) or ended. */
+static inline void lesson_note_call(const fl_task *t, bool more)
+{
+    lesson_note(FL_TRACE_RUN, 0, t, NULL, 0, 0);
+    lesson_note(FL_TRACE_STOP, more ? FL_OP_YIELD : FL_OP_DONE, t, NULL, 0, 0);
+    if (more)
+        lesson_note(FL_TRACE_READY, FL_READY_STEPPED_ASIDE, t, t, 0, 0);
+    else
+        lesson_note(FL_TRACE_END, FL_TASK_FINISHED, t, NULL, 0, 0);
 }
 
 static inline int lesson_write(void *ctx, const char *buf, size_t len)

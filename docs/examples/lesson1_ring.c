@@ -7,8 +7,8 @@
  * jumps back in through the switch.  The scheduler is a loop over the
  * ring.  Prints A1 B1 C1 A2 B2 C2 A3 B3 C3.
  *
- * Only the picture uses flowno (`--trace PREFIX`): call() writes a
- * record of each call, drawn by flowno's trace exporters.
+ * Only the picture uses flowno (`--trace PREFIX`): call() notes each
+ * call in flowno's trace records, drawn by flowno's exporters.
  */
 #include "lesson.h"
 
@@ -39,37 +39,23 @@ static int run(struct task *t)
 /* One call, and its records for the picture. */
 static int call(struct task *t)
 {
-    int more;
-    lesson_note(FL_TRACE_RUN, 0, &t->id, NULL, 0, 0);
-    more = run(t);
-    lesson_note(FL_TRACE_STOP, more ? FL_OP_YIELD : FL_OP_DONE, &t->id, NULL, 0, 0);
-    if (more)
-        lesson_note(FL_TRACE_READY, FL_READY_STEPPED_ASIDE, &t->id, &t->id, 0, 0);
-    else
-        lesson_note(FL_TRACE_END, FL_TASK_FINISHED, &t->id, NULL, 0, 0);
+    int more = run(t);
+    lesson_note_call(&t->id, more != 0);
     return more;
 }
 
 static struct task ring[3] = {{0, 0, "A", {0}}, {0, 0, "B", {0}}, {0, 0, "C", {0}}};
 
-static const char *name_of(void *ctx, const void *obj)
-{
-    int k;
-    (void)ctx;
-    for (k = 0; k < 3; k++)
-        if (obj == &ring[k].id)
-            return ring[k].name;
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     int alive = 3, k;
 
-    if (lesson_args(argc, argv) != 0 || lesson_record(NULL, name_of, false) != 0)
+    if (lesson_args(argc, argv) != 0 || lesson_record(NULL, lesson_name_of, false) != 0)
         return 2;
-    for (k = 0; k < 3; k++)
+    for (k = 0; k < 3; k++) { /* for the picture: each is there from the start */
+        lesson_name(&ring[k].id, ring[k].name);
         lesson_note(FL_TRACE_READY, FL_READY_SPAWNED, &ring[k].id, NULL, 0, 0);
+    }
     while (alive > 0) /* the whole scheduler: call each in turn */
         for (alive = 0, k = 0; k < 3; k++)
             if (ring[k].resume >= 0)

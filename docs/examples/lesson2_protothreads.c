@@ -46,36 +46,22 @@ static struct task ring[3] = {{{GEN_LC_START}, 0, 0, "A", count_to_3, {0}},
  * is a yield, whether the task did work or only looked. */
 static int call(struct task *t)
 {
-    int more;
+    int more = t->fn(t);
     t->calls++;
-    lesson_note(FL_TRACE_RUN, 0, &t->id, NULL, 0, 0);
-    more = t->fn(t);
-    lesson_note(FL_TRACE_STOP, more ? FL_OP_YIELD : FL_OP_DONE, &t->id, NULL, 0, 0);
-    if (more)
-        lesson_note(FL_TRACE_READY, FL_READY_STEPPED_ASIDE, &t->id, &t->id, 0, 0);
-    else
-        lesson_note(FL_TRACE_END, FL_TASK_FINISHED, &t->id, NULL, 0, 0);
+    lesson_note_call(&t->id, more != 0);
     return more;
-}
-
-static const char *name_of(void *ctx, const void *obj)
-{
-    int k;
-    (void)ctx;
-    for (k = 0; k < 3; k++)
-        if (obj == &ring[k].id)
-            return ring[k].name;
-    return NULL;
 }
 
 int main(int argc, char **argv)
 {
     int alive = 3, k;
 
-    if (lesson_args(argc, argv) != 0 || lesson_record(NULL, name_of, false) != 0)
+    if (lesson_args(argc, argv) != 0 || lesson_record(NULL, lesson_name_of, false) != 0)
         return 2;
-    for (k = 0; k < 3; k++)
+    for (k = 0; k < 3; k++) { /* for the picture: each is there from the start */
+        lesson_name(&ring[k].id, ring[k].name);
         lesson_note(FL_TRACE_READY, FL_READY_SPAWNED, &ring[k].id, NULL, 0, 0);
+    }
     for (round_no = 1; alive > 0; round_no++)
         for (alive = 0, k = 0; k < 3; k++)
             if (!gen_done(&ring[k].g))

@@ -123,24 +123,16 @@ static void step(struct task *t)
     }
 }
 
-static const char *name_of(void *ctx, const void *obj)
-{
-    unsigned k;
-    (void)ctx;
-    for (k = 0; k < NTASKS; k++)
-        if (obj == &tasks[k].id)
-            return tasks[k].name;
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     unsigned k, calls = 0;
 
-    if (lesson_args(argc, argv) != 0 || lesson_record(NULL, name_of, false) != 0)
+    if (lesson_args(argc, argv) != 0 || lesson_record(NULL, lesson_name_of, false) != 0)
         return 2;
-    for (k = 0; k < NTASKS; k++)
+    for (k = 0; k < NTASKS; k++) {
+        lesson_name(&tasks[k].id, tasks[k].name);
         make_ready(&tasks[k], FL_READY_SPAWNED, NULL);
+    }
     for (;;) {
         fl_time next = wake_due();
         if (nready > 0) {

@@ -32,15 +32,24 @@ typedef struct page {
 
 static void put_px(tr_out *o, uint64_t mpx)
 {
-    tr_put_uint(o, (mpx + 500u) / 1000u);
+    fl_tr_put_uint_(o, (mpx + 500u) / 1000u);
 }
 
 /* "name": a string of labels, or a list. */
 static void key(tr_out *o, const char *name)
 {
-    tr_puts(o, ",\"");
-    tr_puts(o, name);
-    tr_puts(o, "\":");
+    fl_tr_puts_(o, ",\"");
+    fl_tr_puts_(o, name);
+    fl_tr_puts_(o, "\":");
+}
+
+/* A waiting row's timer, if it has one: ", until 5 ms", ", deadline 5 ms". */
+static void put_timer(tr_out *o, const tr_replay *rp, unsigned row)
+{
+    if (rp->timer[row] == TR_TIMER_NONE)
+        return;
+    fl_tr_puts_(o, rp->timer[row] == TR_TIMER_SLEEP ? ", until " : ", deadline ");
+    fl_tr_put_ms_(o, rp->due[row]);
 }
 
 /* What the step's command led to. */
@@ -51,37 +60,34 @@ static void put_then(tr_out *o, const page *p, const tr_replay *rp)
     if (p->row < 0) { /* who, and by what */
         unsigned i;
         for (i = 0; i < p->nwakes; i++) {
-            const fl_trace_record *w = tr_rec(rp->tr, p->wakes[i]);
-            tr_puts(o, i == 0 ? "" : ", ");
-            tr_put_task(o, rp, w->task);
-            tr_puts(o, " made ready: ");
-            tr_put_cause(o, rp, w);
+            const fl_trace_record *w = fl_tr_rec_(rp->tr, p->wakes[i]);
+            fl_tr_puts_(o, i == 0 ? "" : ", ");
+            fl_tr_put_task_(o, rp, w->task);
+            fl_tr_puts_(o, " made ready: ");
+            fl_tr_put_cause_(o, rp, w);
         }
         return;
     }
     switch (p->stop == TR_NO_RECORD ? -1 : p->after) {
-    case TR_AT_ONCE: tr_puts(o, "answered at once, it goes on"); return;
-    case TR_ASIDE: tr_puts(o, "it steps aside, to the back of the ready list"); return;
+    case TR_AT_ONCE: fl_tr_puts_(o, "answered at once, it goes on"); return;
+    case TR_ASIDE: fl_tr_puts_(o, "it steps aside, to the back of the ready list"); return;
     case TR_ENDS:
-        tr_puts(o, "it ends");
+        fl_tr_puts_(o, "it ends");
         if (p->end != TR_NO_RECORD) {
-            tr_puts(o, ": ");
-            tr_put_end(o, tr_rec(rp->tr, p->end));
+            fl_tr_puts_(o, ": ");
+            fl_tr_put_end_(o, fl_tr_rec_(rp->tr, p->end));
         }
         return;
     case TR_WAITS:
         if (rp->state[row] != TR_WAITING) {
-            tr_puts(o, "it waits"); /* and was woken in the same step */
+            fl_tr_puts_(o, "it waits"); /* and was woken in the same step */
             return;
         }
-        tr_puts(o, "it waits: ");
-        tr_put_list(o, rp, row);
-        if (rp->timer[row] != TR_TIMER_NONE) {
-            tr_puts(o, rp->timer[row] == TR_TIMER_SLEEP ? " until " : ", deadline ");
-            tr_put_ms(o, rp->due[row]);
-        }
+        fl_tr_puts_(o, "it waits: ");
+        fl_tr_put_list_(o, rp, row);
+        put_timer(o, rp, row);
         return;
-    default: tr_puts(o, "running"); return;
+    default: fl_tr_puts_(o, "running"); return;
     }
 }
 
@@ -89,25 +95,22 @@ static void put_then(tr_out *o, const page *p, const tr_replay *rp)
 static void put_state(tr_out *o, const tr_replay *rp, unsigned row)
 {
     const fl_trace_record *begun =
-        rp->begun[row] == TR_NO_RECORD ? NULL : tr_rec(rp->tr, rp->begun[row]);
+        rp->begun[row] == TR_NO_RECORD ? NULL : fl_tr_rec_(rp->tr, rp->begun[row]);
 
     switch (rp->state[row]) {
-    case TR_RUNNING: tr_puts(o, "running"); return;
+    case TR_RUNNING: fl_tr_puts_(o, "running"); return;
     case TR_READY:
-        tr_puts(o, "ready: ");
-        tr_put_cause(o, rp, begun);
+        fl_tr_puts_(o, "ready: ");
+        fl_tr_put_cause_(o, rp, begun);
         return;
     case TR_WAITING:
-        tr_puts(o, "waiting: ");
-        tr_put_command(o, rp, begun);
-        if (rp->timer[row] != TR_TIMER_NONE) {
-            tr_puts(o, rp->timer[row] == TR_TIMER_SLEEP ? ", until " : ", deadline ");
-            tr_put_ms(o, rp->due[row]);
-        }
+        fl_tr_puts_(o, "waiting: ");
+        fl_tr_put_command_(o, rp, begun);
+        put_timer(o, rp, row);
         return;
     case TR_DONE:
-        tr_puts(o, "ended: ");
-        tr_put_end(o, begun);
+        fl_tr_puts_(o, "ended: ");
+        fl_tr_put_end_(o, begun);
         return;
     default: return; /* not spawned yet */
     }
@@ -120,7 +123,7 @@ static unsigned waiters(const tr_replay *rp, uint8_t *order)
     unsigned n = 0, r;
     for (r = 0; r < rp->rows; r++) {
         unsigned i = n;
-        if (rp->state[r] != TR_WAITING || tr_rec(rp->tr, rp->begun[r])->what == FL_OP_SLEEP)
+        if (rp->state[r] != TR_WAITING || fl_tr_rec_(rp->tr, rp->begun[r])->what == FL_OP_SLEEP)
             continue;
         for (n++; i > 0 && rp->begun[order[i - 1]] > rp->begun[r]; i--)
             order[i] = order[i - 1];
@@ -157,22 +160,22 @@ static void put_lists(tr_out *o, const tr_replay *rp)
         const char *member_sep = "";
         if (written[i])
             continue;
-        tr_puts(o, sep);
+        fl_tr_puts_(o, sep);
         sep = ",";
-        tr_puts(o, "[\"");
-        tr_put_list(o, rp, order[i]);
-        tr_puts(o, "\",[");
+        fl_tr_puts_(o, "[\"");
+        fl_tr_put_list_(o, rp, order[i]);
+        fl_tr_puts_(o, "\",[");
         for (j = i; j < n; j++) {
-            if (written[j] || !tr_same_list(rp, order[i], order[j]))
+            if (written[j] || !fl_tr_same_list_(rp, order[i], order[j]))
                 continue;
             written[j] = true;
-            tr_puts(o, member_sep);
+            fl_tr_puts_(o, member_sep);
             member_sep = ",";
-            tr_put_uint(o, order[j]);
+            fl_tr_put_uint_(o, order[j]);
         }
-        tr_puts(o, "]]");
+        fl_tr_puts_(o, "]]");
     }
-    tr_puts(o, n == 0 ? "[]" : "]");
+    fl_tr_puts_(o, n == 0 ? "[]" : "]");
 }
 
 /* The timers, soonest first: [row, due, what it is for]. */
@@ -181,18 +184,18 @@ static void put_timers(tr_out *o, const tr_replay *rp)
     uint8_t order[FL_TRACE_ROWS];
     unsigned n = timers(rp, order), i;
 
-    tr_puts(o, "[");
+    fl_tr_puts_(o, "[");
     for (i = 0; i < n; i++) {
         unsigned r = order[i];
-        tr_puts(o, i == 0 ? "[" : ",[");
-        tr_put_uint(o, r);
-        tr_puts(o, ",");
-        tr_put_uint(o, rp->due[r]);
-        tr_puts(o, rp->timer[r] == TR_TIMER_SLEEP ? ",\"" : ",\"deadline of ");
-        tr_put_command(o, rp, tr_rec(rp->tr, rp->begun[r]));
-        tr_puts(o, "\"]");
+        fl_tr_puts_(o, i == 0 ? "[" : ",[");
+        fl_tr_put_uint_(o, r);
+        fl_tr_puts_(o, ",");
+        fl_tr_put_uint_(o, rp->due[r]);
+        fl_tr_puts_(o, rp->timer[r] == TR_TIMER_SLEEP ? ",\"" : ",\"deadline of ");
+        fl_tr_put_command_(o, rp, fl_tr_rec_(rp->tr, rp->begun[r]));
+        fl_tr_puts_(o, "\"]");
     }
-    tr_puts(o, "]");
+    fl_tr_puts_(o, "]");
 }
 
 static void write_step(page *p, const tr_replay *rp)
@@ -201,59 +204,59 @@ static void write_step(page *p, const tr_replay *rp)
     unsigned i, r;
     int running = -1;
 
-    tr_puts(o, p->first_step ? "\n{\"t\":" : ",\n{\"t\":");
+    fl_tr_puts_(o, p->first_step ? "\n{\"t\":" : ",\n{\"t\":");
     p->first_step = false;
-    tr_put_uint(o, p->t);
+    fl_tr_put_uint_(o, p->t);
     key(o, "x0");
     put_px(o, p->x0);
     key(o, "x1");
     put_px(o, p->x1 + p->ax.gap);
     key(o, "task");
-    tr_put_int(o, p->row);
+    fl_tr_put_int_(o, p->row);
     key(o, "cmd");
-    tr_puts(o, "\"");
+    fl_tr_puts_(o, "\"");
     if (p->stop != TR_NO_RECORD)
-        tr_put_command(o, rp, tr_rec(rp->tr, p->stop));
-    tr_puts(o, "\"");
+        fl_tr_put_command_(o, rp, fl_tr_rec_(rp->tr, p->stop));
+    fl_tr_puts_(o, "\"");
     key(o, "then");
-    tr_puts(o, "\"");
+    fl_tr_puts_(o, "\"");
     put_then(o, p, rp);
-    tr_puts(o, "\"");
+    fl_tr_puts_(o, "\"");
     key(o, "wakes");
-    tr_puts(o, "[");
+    fl_tr_puts_(o, "[");
     for (i = 0; i < p->nwakes; i++) {
-        const fl_trace_record *w = tr_rec(rp->tr, p->wakes[i]);
-        tr_puts(o, i == 0 ? "[" : ",[");
-        tr_put_int(o, tr_row(rp, w->task));
-        tr_puts(o, ",\"");
-        tr_put_cause(o, rp, w);
-        tr_puts(o, "\"]");
+        const fl_trace_record *w = fl_tr_rec_(rp->tr, p->wakes[i]);
+        fl_tr_puts_(o, i == 0 ? "[" : ",[");
+        fl_tr_put_int_(o, fl_tr_row_(rp, w->task));
+        fl_tr_puts_(o, ",\"");
+        fl_tr_put_cause_(o, rp, w);
+        fl_tr_puts_(o, "\"]");
     }
-    tr_puts(o, "]");
+    fl_tr_puts_(o, "]");
     for (r = 0; r < rp->rows; r++)
         if (rp->state[r] == TR_RUNNING)
             running = (int)r;
     key(o, "run");
-    tr_put_int(o, running);
+    fl_tr_put_int_(o, running);
     key(o, "ready");
-    tr_puts(o, "[");
+    fl_tr_puts_(o, "[");
     for (i = 0; i < rp->nready; i++) {
-        tr_puts(o, i == 0 ? "" : ",");
-        tr_put_uint(o, rp->ready[i]);
+        fl_tr_puts_(o, i == 0 ? "" : ",");
+        fl_tr_put_uint_(o, rp->ready[i]);
     }
-    tr_puts(o, "]");
+    fl_tr_puts_(o, "]");
     key(o, "lists");
     put_lists(o, rp);
     key(o, "timers");
     put_timers(o, rp);
     key(o, "tasks");
-    tr_puts(o, "[");
+    fl_tr_puts_(o, "[");
     for (r = 0; r < rp->rows; r++) {
-        tr_puts(o, r == 0 ? "\"" : ",\"");
+        fl_tr_puts_(o, r == 0 ? "\"" : ",\"");
         put_state(o, rp, r);
-        tr_puts(o, "\"");
+        fl_tr_puts_(o, "\"");
     }
-    tr_puts(o, "]}");
+    fl_tr_puts_(o, "]}");
 }
 
 /* Whether record `r` begins a new step: a call of a task, or a wake-up
@@ -273,13 +276,13 @@ static void page_event(void *ctx, const tr_replay *rp, const tr_event *ev)
 
     if (r == NULL)
         return; /* the end: the last step is written after the play */
-    x = tr_axis_place(&p->ax, ev->t);
+    x = fl_tr_axis_place_(&p->ax, ev->t);
     if (begins_step(p, r)) {
         if (p->open)
             write_step(p, rp); /* rp: the loop as that step left it */
         p->open = true;
         p->who = r->kind == FL_TRACE_READY ? r->by : r->task;
-        p->row = p->who != NULL ? tr_row(rp, p->who) : -1;
+        p->row = p->who != NULL ? fl_tr_row_(rp, p->who) : -1;
         p->stop = p->end = TR_NO_RECORD;
         p->after = TR_WAITS;
         p->t = ev->t;
@@ -306,33 +309,33 @@ int fl_trace_write_html(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    tr_out_init(&p.o, write, ctx);
-    tr_begin(&rp, tr, name, name_ctx);
-    tr_put_page(&p.o, TR_PAGE_HEAD);
-    tr_write_svg(&p.o, &rp, true);
-    tr_put_page(&p.o, TR_PAGE_PANELS);
-    tr_puts(&p.o, "<script type=\"application/json\" id=\"trace-data\">\n{\"rows\":[");
+    fl_tr_out_init_(&p.o, write, ctx);
+    fl_tr_begin_(&rp, tr, name, name_ctx);
+    fl_tr_put_page_(&p.o, TR_PAGE_HEAD);
+    fl_tr_write_svg_(&p.o, &rp, true);
+    fl_tr_put_page_(&p.o, TR_PAGE_PANELS);
+    fl_tr_puts_(&p.o, "<script type=\"application/json\" id=\"trace-data\">\n{\"rows\":[");
     for (r = 0; r < rp.rows; r++) {
-        tr_puts(&p.o, r == 0 ? "\"" : ",\"");
-        tr_put_row(&p.o, &rp, r);
-        tr_puts(&p.o, "\"");
+        fl_tr_puts_(&p.o, r == 0 ? "\"" : ",\"");
+        fl_tr_put_row_(&p.o, &rp, r);
+        fl_tr_puts_(&p.o, "\"");
     }
-    tr_puts(&p.o, "]");
+    fl_tr_puts_(&p.o, "]");
     key(&p.o, "top");
-    tr_put_uint(&p.o, TR_SVG_TOP);
+    fl_tr_put_uint_(&p.o, TR_SVG_TOP);
     key(&p.o, "row");
-    tr_put_uint(&p.o, TR_SVG_ROW);
+    fl_tr_put_uint_(&p.o, TR_SVG_ROW);
     key(&p.o, "steps");
-    tr_puts(&p.o, "[");
-    tr_axis_init(&p.ax, &rp);
+    fl_tr_puts_(&p.o, "[");
+    fl_tr_axis_init_(&p.ax, &rp);
     p.open = false;
     p.first_step = true;
-    tr_play(&rp, page_event, &p);
+    fl_tr_play_(&rp, page_event, &p);
     if (p.open)
         write_step(&p, &rp);
-    tr_puts(&p.o, "\n]}\n</script>\n");
-    tr_put_page(&p.o, TR_PAGE_SCRIPT);
-    return tr_finish(&p.o, &rp);
+    fl_tr_puts_(&p.o, "\n]}\n</script>\n");
+    fl_tr_put_page_(&p.o, TR_PAGE_SCRIPT);
+    return fl_tr_finish_(&p.o, &rp);
 }
 
 #endif /* FL_ENABLE_TRACE */

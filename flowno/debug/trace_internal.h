@@ -24,19 +24,19 @@ typedef struct tr_out {
     size_t len;
 } tr_out;
 
-void tr_out_init(tr_out *o, fl_trace_write_fn write, void *ctx);
-void tr_put(tr_out *o, const char *s, size_t n);
-void tr_puts(tr_out *o, const char *s);
-void tr_put_uint(tr_out *o, uint64_t v);
-void tr_put_int(tr_out *o, int64_t v);
+FL_INTERNAL_ void fl_tr_out_init_(tr_out *o, fl_trace_write_fn write, void *ctx);
+FL_INTERNAL_ void fl_tr_put_(tr_out *o, const char *s, size_t n);
+FL_INTERNAL_ void fl_tr_puts_(tr_out *o, const char *s);
+FL_INTERNAL_ void fl_tr_put_uint_(tr_out *o, uint64_t v);
+FL_INTERNAL_ void fl_tr_put_int_(tr_out *o, int64_t v);
 /* Microseconds as milliseconds, without trailing zeros: "12.5 ms". */
-void tr_put_ms(tr_out *o, uint64_t us);
+FL_INTERNAL_ void fl_tr_put_ms_(tr_out *o, uint64_t us);
 /* A name with only the characters every format takes as they are (JSON
  * strings, VCD identifiers, SVG and HTML text): others become '_'. */
-void tr_put_clean(tr_out *o, const char *name);
+FL_INTERNAL_ void fl_tr_put_clean_(tr_out *o, const char *name);
 /* Free text (an error's message) with the characters that JSON, XML or
  * HTML would read as markup replaced. */
-void tr_put_text(tr_out *o, const char *s);
+FL_INTERNAL_ void fl_tr_put_text_(tr_out *o, const char *s);
 
 /* ---- The replay ------------------------------------------------------------ */
 
@@ -71,7 +71,7 @@ typedef struct tr_replay {
     uint8_t obj_number[TR_OBJECTS]; /* "queue2": the second queue seen */
     unsigned objs;
     uint64_t end; /* microseconds from the first record to the last */
-    /* Kept by tr_play as it goes: each row's state, since when, the STOP
+    /* Kept by fl_tr_play_ as it goes: each row's state, since when, the STOP
      * it waits after (begun, while waiting), its timer; the ready list; who
      * holds each lock. */
     uint8_t state[FL_TRACE_ROWS];
@@ -101,23 +101,24 @@ typedef struct tr_event {
 
 typedef void (*tr_event_fn)(void *ctx, const tr_replay *rp, const tr_event *ev);
 
-const fl_trace_record *tr_rec(const fl_trace *tr, unsigned i);
+FL_INTERNAL_ const fl_trace_record *fl_tr_rec_(const fl_trace *tr, unsigned i);
 /* Microseconds from the first record. */
-uint64_t tr_micros(const fl_trace *tr, uint32_t t);
+FL_INTERNAL_ uint64_t fl_tr_micros_(const fl_trace *tr, uint32_t t);
 /* The first pass: rows, objects, the end. */
-void tr_begin(tr_replay *rp, const fl_trace *tr, fl_trace_name_fn name, void *name_ctx);
+FL_INTERNAL_ void fl_tr_begin_(tr_replay *rp, const fl_trace *tr, fl_trace_name_fn name,
+                               void *name_ctx);
 /* The second: `fn` hears of every record before it changes the replay's
  * state (so rp shows the loop as it was), then of each row still open. */
-void tr_play(tr_replay *rp, tr_event_fn fn, void *ctx);
-int tr_row(const tr_replay *rp, const fl_task *t);
-int tr_object(const tr_replay *rp, const void *obj);
+FL_INTERNAL_ void fl_tr_play_(tr_replay *rp, tr_event_fn fn, void *ctx);
+FL_INTERNAL_ int fl_tr_row_(const tr_replay *rp, const fl_task *t);
+FL_INTERNAL_ int fl_tr_object_(const tr_replay *rp, const void *obj);
 /* The command behind the span a row leaves at `ev`: the one that ended a
  * running span, or began a wait; NULL for a ready span. */
-const fl_trace_record *tr_span_command(const tr_replay *rp, const tr_event *ev);
+FL_INTERNAL_ const fl_trace_record *fl_tr_span_command_(const tr_replay *rp, const tr_event *ev);
 /* What STOP record i leads to (TR_AT_ONCE ...). */
-int tr_after_stop(const fl_trace *tr, unsigned i);
+FL_INTERNAL_ int fl_tr_after_stop_(const fl_trace *tr, unsigned i);
 /* 0, the writer's error, or FL_ENOSPC if some task had no row. */
-int tr_finish(const tr_out *o, const tr_replay *rp);
+FL_INTERNAL_ int fl_tr_finish_(const tr_out *o, const tr_replay *rp);
 
 /* ---- The picture ------------------------------------------------------------ */
 
@@ -138,41 +139,41 @@ typedef struct tr_axis {
     unsigned plot;       /* px */
 } tr_axis;
 
-void tr_axis_init(tr_axis *ax, const tr_replay *rp);
+FL_INTERNAL_ void fl_tr_axis_init_(tr_axis *ax, const tr_replay *rp);
 /* Place the next record (at time t, in order): its x. */
-uint64_t tr_axis_place(tr_axis *ax, uint64_t t);
+FL_INTERNAL_ uint64_t fl_tr_axis_place_(tr_axis *ax, uint64_t t);
 /* The x of time `at`, after the last record placed and up to the next. */
-uint64_t tr_axis_at(const tr_axis *ax, uint64_t at);
+FL_INTERNAL_ uint64_t fl_tr_axis_at_(const tr_axis *ax, uint64_t at);
 /* The SVG, standalone or inside a web page (no namespace, ids to find). */
-void tr_write_svg(tr_out *o, tr_replay *rp, bool in_page);
+FL_INTERNAL_ void fl_tr_write_svg_(tr_out *o, tr_replay *rp, bool in_page);
 
 /* ---- The web page ------------------------------------------------------------- */
 
 /* Its fixed parts: the head and controls (before the SVG), the panels
  * (after it, before the data), the script (after the data). */
 enum { TR_PAGE_HEAD, TR_PAGE_PANELS, TR_PAGE_SCRIPT };
-void tr_put_page(tr_out *o, int part);
+FL_INTERNAL_ void fl_tr_put_page_(tr_out *o, int part);
 
 /* ---- Labels ---------------------------------------------------------------- */
 
-void tr_put_task(tr_out *o, const tr_replay *rp, const fl_task *t);
-void tr_put_row(tr_out *o, const tr_replay *rp, unsigned row);
+FL_INTERNAL_ void fl_tr_put_task_(tr_out *o, const tr_replay *rp, const fl_task *t);
+FL_INTERNAL_ void fl_tr_put_row_(tr_out *o, const tr_replay *rp, unsigned row);
 /* A STOP's command: "SLEEP 90 ms", "JOIN worker_A", "QUEUE_GET jobs". */
-void tr_put_command(tr_out *o, const tr_replay *rp, const fl_trace_record *stop);
+FL_INTERNAL_ void fl_tr_put_command_(tr_out *o, const tr_replay *rp, const fl_trace_record *stop);
 /* A READY's cause: "spawned", "timer", "worker_A ended", "woken off jobs". */
-void tr_put_cause(tr_out *o, const tr_replay *rp, const fl_trace_record *ready);
+FL_INTERNAL_ void fl_tr_put_cause_(tr_out *o, const tr_replay *rp, const fl_trace_record *ready);
 /* An END: "finished 270", "cancelled", "failed: timed out". */
-void tr_put_end(tr_out *o, const fl_trace_record *end);
+FL_INTERNAL_ void fl_tr_put_end_(tr_out *o, const fl_trace_record *end);
 /* What a waiting row waits on, the list it is in: "timer", "joiners of
  * worker_A", "getters of jobs", "lock1 (held by x)". */
-void tr_put_list(tr_out *o, const tr_replay *rp, unsigned row);
+FL_INTERNAL_ void fl_tr_put_list_(tr_out *o, const tr_replay *rp, unsigned row);
 /* The kind of primitive (TR_OBJ_*) a STOP's command is about; -1 for a
  * task (a spawn, cancel or join), -2 for none.  The same for the list a
  * READY left (-2 for an fd's). */
-int tr_command_object(const fl_trace_record *stop);
-int tr_list_object(unsigned wait_kind);
+FL_INTERNAL_ int fl_tr_command_object_(const fl_trace_record *stop);
+FL_INTERNAL_ int fl_tr_list_object_(unsigned wait_kind);
 /* Whether rows a and b wait in the same list. */
-bool tr_same_list(const tr_replay *rp, unsigned a, unsigned b);
+FL_INTERNAL_ bool fl_tr_same_list_(const tr_replay *rp, unsigned a, unsigned b);
 
 #endif /* FL_ENABLE_TRACE */
 #endif /* FLOWNO_TRACE_INTERNAL_H */

@@ -20,50 +20,51 @@ static const char *const state_names[] = {"", "waiting", "ready", "running", ""}
 
 static void json_sep(json *j)
 {
-    tr_puts(&j->o, j->first ? "\n" : ",\n");
+    fl_tr_puts_(&j->o, j->first ? "\n" : ",\n");
     j->first = false;
 }
 
 static void json_head(json *j, const char *name, const char *ph, unsigned row, uint64_t ts)
 {
     json_sep(j);
-    tr_puts(&j->o, "{\"name\":\"");
-    tr_puts(&j->o, name);
-    tr_puts(&j->o, "\",\"cat\":\"");
-    tr_puts(&j->o, ph[0] == 'X' ? name : "wake");
-    tr_puts(&j->o, "\",\"ph\":\"");
-    tr_puts(&j->o, ph);
-    tr_puts(&j->o, "\",\"pid\":1,\"tid\":");
-    tr_put_uint(&j->o, row + 1);
-    tr_puts(&j->o, ",\"ts\":");
-    tr_put_uint(&j->o, ts);
+    fl_tr_puts_(&j->o, "{\"name\":\"");
+    fl_tr_puts_(&j->o, name);
+    fl_tr_puts_(&j->o, "\",\"cat\":\"");
+    fl_tr_puts_(&j->o, ph[0] == 'X' ? name : "wake");
+    fl_tr_puts_(&j->o, "\",\"ph\":\"");
+    fl_tr_puts_(&j->o, ph);
+    fl_tr_puts_(&j->o, "\",\"pid\":1,\"tid\":");
+    fl_tr_put_uint_(&j->o, row + 1);
+    fl_tr_puts_(&j->o, ",\"ts\":");
+    fl_tr_put_uint_(&j->o, ts);
 }
 
 /* The slice of the span that ends now: what it ran, waits on, came from. */
 static void json_slice(json *j, const tr_replay *rp, const tr_event *ev)
 {
     unsigned row = (unsigned)ev->row;
-    const fl_trace_record *cmd = tr_span_command(rp, ev), *begun = tr_rec(rp->tr, rp->begun[row]);
+    const fl_trace_record *cmd = fl_tr_span_command_(rp, ev);
+    const fl_trace_record *begun = fl_tr_rec_(rp->tr, rp->begun[row]);
 
     json_head(j, state_names[ev->from], "X", row, ev->since);
-    tr_puts(&j->o, ",\"dur\":");
-    tr_put_uint(&j->o, ev->t - ev->since);
-    tr_puts(&j->o, ",\"args\":{");
+    fl_tr_puts_(&j->o, ",\"dur\":");
+    fl_tr_put_uint_(&j->o, ev->t - ev->since);
+    fl_tr_puts_(&j->o, ",\"args\":{");
     if (cmd != NULL) {
-        tr_puts(&j->o, "\"command\":\"");
-        tr_put_command(&j->o, rp, cmd);
-        tr_puts(&j->o, "\"");
+        fl_tr_puts_(&j->o, "\"command\":\"");
+        fl_tr_put_command_(&j->o, rp, cmd);
+        fl_tr_puts_(&j->o, "\"");
     } else if (ev->from == TR_READY) {
-        tr_puts(&j->o, "\"cause\":\"");
-        tr_put_cause(&j->o, rp, begun);
-        tr_puts(&j->o, "\"");
+        fl_tr_puts_(&j->o, "\"cause\":\"");
+        fl_tr_put_cause_(&j->o, rp, begun);
+        fl_tr_puts_(&j->o, "\"");
         if (begun->by != NULL) {
-            tr_puts(&j->o, ",\"by\":\"");
-            tr_put_task(&j->o, rp, begun->by);
-            tr_puts(&j->o, "\"");
+            fl_tr_puts_(&j->o, ",\"by\":\"");
+            fl_tr_put_task_(&j->o, rp, begun->by);
+            fl_tr_puts_(&j->o, "\"");
         }
     }
-    tr_puts(&j->o, "}}");
+    fl_tr_puts_(&j->o, "}}");
 }
 
 /* An arrow from the waker to the woken.  Perfetto binds the start to the
@@ -76,15 +77,15 @@ static void json_flow(json *j, const tr_replay *rp, const tr_event *ev)
 
     j->flows++;
     json_head(j, "wake", "s", by, from);
-    tr_puts(&j->o, ",\"id\":");
-    tr_put_uint(&j->o, j->flows);
-    tr_puts(&j->o, "}");
+    fl_tr_puts_(&j->o, ",\"id\":");
+    fl_tr_put_uint_(&j->o, j->flows);
+    fl_tr_puts_(&j->o, "}");
     json_head(j, "wake", "f", (unsigned)ev->row, ev->t);
-    tr_puts(&j->o, ",\"id\":");
-    tr_put_uint(&j->o, j->flows);
-    tr_puts(&j->o, ",\"args\":{\"cause\":\"");
-    tr_put_cause(&j->o, rp, ev->rec);
-    tr_puts(&j->o, "\"}}");
+    fl_tr_puts_(&j->o, ",\"id\":");
+    fl_tr_put_uint_(&j->o, j->flows);
+    fl_tr_puts_(&j->o, ",\"args\":{\"cause\":\"");
+    fl_tr_put_cause_(&j->o, rp, ev->rec);
+    fl_tr_puts_(&j->o, "\"}}");
 }
 
 static void json_event(void *ctx, const tr_replay *rp, const tr_event *ev)
@@ -105,22 +106,22 @@ int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    tr_out_init(&j.o, write, ctx);
+    fl_tr_out_init_(&j.o, write, ctx);
     j.first = true;
     j.flows = 0;
-    tr_puts(&j.o, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
-    tr_begin(&rp, tr, name, name_ctx);
+    fl_tr_puts_(&j.o, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
+    fl_tr_begin_(&rp, tr, name, name_ctx);
     for (r = 0; r < rp.rows; r++) { /* a named thread a task */
         json_sep(&j);
-        tr_puts(&j.o, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":");
-        tr_put_uint(&j.o, r + 1);
-        tr_puts(&j.o, ",\"args\":{\"name\":\"");
-        tr_put_row(&j.o, &rp, r);
-        tr_puts(&j.o, "\"}}");
+        fl_tr_puts_(&j.o, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":");
+        fl_tr_put_uint_(&j.o, r + 1);
+        fl_tr_puts_(&j.o, ",\"args\":{\"name\":\"");
+        fl_tr_put_row_(&j.o, &rp, r);
+        fl_tr_puts_(&j.o, "\"}}");
     }
-    tr_play(&rp, json_event, &j);
-    tr_puts(&j.o, "\n]}\n");
-    return tr_finish(&j.o, &rp);
+    fl_tr_play_(&rp, json_event, &j);
+    fl_tr_puts_(&j.o, "\n]}\n");
+    return fl_tr_finish_(&j.o, &rp);
 }
 
 #endif /* FL_ENABLE_TRACE */

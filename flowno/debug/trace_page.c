@@ -122,7 +122,8 @@ static const char *const script[] = {
     "  el('slider').value = String(i + 1);\n"
     "  el('title').textContent = 'Step ' + (i + 1) + ' of ' + steps.length + ', at ' + ms(s.t);\n"
     "  if (s.task >= 0 && s.cmd) {\n"
-    "    el('what').textContent = rows[s.task] + ' ran and returned ' + s.cmd + ': ' + s.then + '.';\n"
+    "    el('what').textContent = rows[s.task] + ' ran and returned ' + s.cmd + ': ' +\n"
+    "      s.then + '.';\n"
     "  } else if (s.task >= 0) {\n"
     "    el('what').textContent = rows[s.task] + ' is running.';\n"
     "  } else {\n"
@@ -186,11 +187,13 @@ static const char *const script[] = {
     "})();\n</script>\n</body>\n</html>\n",
     NULL};
 
-void tr_put_page(tr_out *o, int part)
+void fl_tr_put_page_(tr_out *o, int part)
 {
-    const char *const *text = part == TR_PAGE_HEAD ? head : part == TR_PAGE_PANELS ? panels : script;
+    const char *const *text = part == TR_PAGE_HEAD     ? head
+                            : part == TR_PAGE_PANELS ? panels
+                                                     : script;
     for (; *text != NULL; text++)
-        tr_puts(o, *text);
+        fl_tr_puts_(o, *text);
 }
 
 #endif /* FL_ENABLE_TRACE */

@@ -10,7 +10,7 @@
 
 #if FL_ENABLE_TRACE
 
-const fl_trace_record *tr_rec(const fl_trace *tr, unsigned i)
+const fl_trace_record *fl_tr_rec_(const fl_trace *tr, unsigned i)
 {
     unsigned at = tr->head + i;
     if (at >= tr->capacity)
@@ -18,13 +18,13 @@ const fl_trace_record *tr_rec(const fl_trace *tr, unsigned i)
     return &tr->records[at];
 }
 
-uint64_t tr_micros(const fl_trace *tr, uint32_t t)
+uint64_t fl_tr_micros_(const fl_trace *tr, uint32_t t)
 {
-    uint32_t since_first = t - tr_rec(tr, 0)->t; /* wraps cleanly */
+    uint32_t since_first = t - fl_tr_rec_(tr, 0)->t; /* wraps cleanly */
     return (uint64_t)since_first * 1000000u / tr->clock_hz;
 }
 
-int tr_row(const tr_replay *rp, const fl_task *t)
+int fl_tr_row_(const tr_replay *rp, const fl_task *t)
 {
     unsigned r;
     for (r = 0; r < rp->rows; r++)
@@ -33,7 +33,7 @@ int tr_row(const tr_replay *rp, const fl_task *t)
     return -1;
 }
 
-int tr_object(const tr_replay *rp, const void *obj)
+int fl_tr_object_(const tr_replay *rp, const void *obj)
 {
     unsigned i;
     for (i = 0; i < rp->objs; i++)
@@ -44,7 +44,7 @@ int tr_object(const tr_replay *rp, const void *obj)
 
 static void add_row(tr_replay *rp, const fl_task *t)
 {
-    if (t == NULL || tr_row(rp, t) >= 0)
+    if (t == NULL || fl_tr_row_(rp, t) >= 0)
         return;
     if (rp->rows == FL_TRACE_ROWS) {
         rp->overflow = true;
@@ -58,7 +58,7 @@ static void add_row(tr_replay *rp, const fl_task *t)
 static void add_object(tr_replay *rp, const void *obj, int kind)
 {
     unsigned i, same = 0;
-    if (obj == NULL || kind < 0 || tr_object(rp, obj) >= 0 || rp->objs == TR_OBJECTS)
+    if (obj == NULL || kind < 0 || fl_tr_object_(rp, obj) >= 0 || rp->objs == TR_OBJECTS)
         return;
     for (i = 0; i < rp->objs; i++)
         same += rp->obj_kind[i] == kind;
@@ -68,7 +68,7 @@ static void add_object(tr_replay *rp, const void *obj, int kind)
     rp->objs++;
 }
 
-void tr_begin(tr_replay *rp, const fl_trace *tr, fl_trace_name_fn name, void *name_ctx)
+void fl_tr_begin_(tr_replay *rp, const fl_trace *tr, fl_trace_name_fn name, void *name_ctx)
 {
     unsigned i;
 
@@ -77,26 +77,26 @@ void tr_begin(tr_replay *rp, const fl_trace *tr, fl_trace_name_fn name, void *na
     rp->name_ctx = name_ctx;
     rp->rows = rp->objs = 0;
     rp->overflow = false;
-    rp->end = tr->count > 0 ? tr_micros(tr, tr_rec(tr, tr->count - 1)->t) : 0;
+    rp->end = tr->count > 0 ? fl_tr_micros_(tr, fl_tr_rec_(tr, tr->count - 1)->t) : 0;
     for (i = 0; i < tr->count; i++) {
-        const fl_trace_record *r = tr_rec(tr, i);
+        const fl_trace_record *r = fl_tr_rec_(tr, i);
         add_row(rp, r->task);
         if (r->kind == FL_TRACE_STOP)
-            add_object(rp, r->arg.ptr, tr_command_object(r));
+            add_object(rp, r->arg.ptr, fl_tr_command_object_(r));
         else if (r->kind == FL_TRACE_READY)
-            add_object(rp, r->arg.ptr, tr_list_object(r->wait_kind));
+            add_object(rp, r->arg.ptr, fl_tr_list_object_(r->wait_kind));
     }
 }
 
-int tr_after_stop(const fl_trace *tr, unsigned i)
+int fl_tr_after_stop_(const fl_trace *tr, unsigned i)
 {
-    const fl_task *t = tr_rec(tr, i)->task;
+    const fl_task *t = fl_tr_rec_(tr, i)->task;
     unsigned j;
 
     /* The next record of the same task, past those its command made
      * ready; anything else first means the step is over and it waits. */
     for (j = i + 1; j < tr->count; j++) {
-        const fl_trace_record *r = tr_rec(tr, j);
+        const fl_trace_record *r = fl_tr_rec_(tr, j);
         if (r->task == t) {
             if (r->kind == FL_TRACE_RUN)
                 return TR_AT_ONCE;
@@ -130,7 +130,7 @@ static void ready_push(tr_replay *rp, unsigned row)
 
 static void set_holder(tr_replay *rp, const void *lock, int row)
 {
-    int i = tr_object(rp, lock);
+    int i = fl_tr_object_(rp, lock);
     if (i >= 0)
         rp->holder[i] = row;
 }
@@ -178,8 +178,8 @@ static void apply_stop(tr_replay *rp, const tr_event *ev)
     rp->deadline_set[row] = false; /* this command was the wait it was for */
     if (r->what == FL_OP_LOCK && ev->after == TR_ASIDE)
         set_holder(rp, r->arg.ptr, (int)row); /* it was free */
-    else if (r->what == FL_OP_LOCK_RELEASE && tr_object(rp, r->arg.ptr) >= 0 &&
-             rp->holder[tr_object(rp, r->arg.ptr)] == (int)row)
+    else if (r->what == FL_OP_LOCK_RELEASE && fl_tr_object_(rp, r->arg.ptr) >= 0 &&
+             rp->holder[fl_tr_object_(rp, r->arg.ptr)] == (int)row)
         set_holder(rp, r->arg.ptr, -1);
     else if (r->what == FL_OP_COND_WAIT && ev->after == TR_WAITS)
         release_the_lock_of(rp, row);
@@ -225,7 +225,7 @@ static int state_after(const fl_trace *tr, const fl_trace_record *r, unsigned i,
     case FL_TRACE_RUN:
         return TR_RUNNING;
     case FL_TRACE_STOP:
-        *after = tr_after_stop(tr, i);
+        *after = fl_tr_after_stop_(tr, i);
         return *after == TR_WAITS ? TR_WAITING : TR_RUNNING;
     case FL_TRACE_READY:
         return TR_READY;
@@ -236,7 +236,7 @@ static int state_after(const fl_trace *tr, const fl_trace_record *r, unsigned i,
     }
 }
 
-void tr_play(tr_replay *rp, tr_event_fn fn, void *ctx)
+void fl_tr_play_(tr_replay *rp, tr_event_fn fn, void *ctx)
 {
     const fl_trace *tr = rp->tr;
     tr_event ev;
@@ -253,15 +253,16 @@ void tr_play(tr_replay *rp, tr_event_fn fn, void *ctx)
         rp->holder[i] = -1;
     rp->nready = 0;
     for (i = 0; i < tr->count; i++) {
-        ev.rec = tr_rec(tr, i);
+        ev.rec = fl_tr_rec_(tr, i);
         ev.index = i;
-        ev.row = tr_row(rp, ev.rec->task);
+        ev.row = fl_tr_row_(rp, ev.rec->task);
         if (ev.row < 0)
             continue; /* no row for it */
-        ev.by = ev.rec->kind == FL_TRACE_READY && ev.rec->by != NULL ? tr_row(rp, ev.rec->by) : -1;
+        ev.by = ev.rec->kind == FL_TRACE_READY && ev.rec->by != NULL ? fl_tr_row_(rp, ev.rec->by)
+                                                                     : -1;
         ev.from = rp->state[ev.row];
         ev.since = rp->since[ev.row];
-        ev.t = tr_micros(tr, ev.rec->t);
+        ev.t = fl_tr_micros_(tr, ev.rec->t);
         ev.after = TR_WAITS;
         ev.to = state_after(tr, ev.rec, i, ev.from, &ev.after);
         if (fn != NULL)
@@ -284,19 +285,19 @@ void tr_play(tr_replay *rp, tr_event_fn fn, void *ctx)
     }
 }
 
-const fl_trace_record *tr_span_command(const tr_replay *rp, const tr_event *ev)
+const fl_trace_record *fl_tr_span_command_(const tr_replay *rp, const tr_event *ev)
 {
     unsigned row = (unsigned)ev->row;
     if (ev->from == TR_WAITING)
-        return tr_rec(rp->tr, rp->begun[row]);
+        return fl_tr_rec_(rp->tr, rp->begun[row]);
     if (ev->from != TR_RUNNING)
         return NULL;
     if (ev->rec != NULL && ev->rec->kind == FL_TRACE_STOP)
         return ev->rec;
-    return rp->stop[row] != TR_NO_RECORD ? tr_rec(rp->tr, rp->stop[row]) : NULL;
+    return rp->stop[row] != TR_NO_RECORD ? fl_tr_rec_(rp->tr, rp->stop[row]) : NULL;
 }
 
-int tr_finish(const tr_out *o, const tr_replay *rp)
+int fl_tr_finish_(const tr_out *o, const tr_replay *rp)
 {
     if (o->rc < 0)
         return o->rc;

@@ -10,47 +10,46 @@
 
 #if FL_ENABLE_TRACE
 
-#define GAP 4u           /* px a record */
-#define MIN_PLOT 1000u   /* px */
-#define MAX_PLOT 16000u
-#define CHAR_W 6u        /* px a character of the labels, 10 px monospace */
-#define MPX 1000u        /* x is in thousandths of a pixel */
+#define SVG_GAP 4u           /* px a record */
+#define SVG_MIN_PLOT 1000u   /* px */
+#define SVG_MAX_PLOT 16000u
+#define SVG_CHAR_W 6u        /* px a character of the labels, 10 px monospace */
+#define SVG_MPX 1000u        /* x is in thousandths of a pixel */
 
 /* ---- The axis ---------------------------------------------------------------- */
 
-void tr_axis_init(tr_axis *ax, const tr_replay *rp)
+static uint64_t smaller(uint64_t a, uint64_t b)
 {
-    uint64_t n = rp->tr->count, gaps;
+    return a < b ? a : b;
+}
 
-    ax->plot = MIN_PLOT;
-    ax->gap = GAP * MPX;
-    if (n * GAP * 2 > MAX_PLOT) { /* squeeze the gaps into half the widest */
-        ax->plot = MAX_PLOT;
-        ax->gap = (uint64_t)MAX_PLOT * MPX / 2 / n;
-    } else if (n * GAP * 2 > MIN_PLOT) {
-        ax->plot = (unsigned)(n * GAP * 2);
-    }
-    if (rp->end == 0 && n > 1) /* no time to show: the events share the width */
-        ax->gap = (uint64_t)ax->plot * MPX / (n - 1) < 6 * GAP * MPX
-                      ? (uint64_t)ax->plot * MPX / (n - 1) : 6 * GAP * MPX;
-    gaps = n > 0 ? (n - 1) * ax->gap : 0;
-    ax->free = (uint64_t)ax->plot * MPX - gaps;
+void fl_tr_axis_init_(tr_axis *ax, const tr_replay *rp)
+{
+    uint64_t n = rp->tr->count, gaps = n * SVG_GAP;
+
+    /* At least half the width goes to time: the picture widens for more
+     * events, up to SVG_MAX_PLOT, past which the gaps narrow. */
+    ax->plot = (unsigned)(gaps * 2 < SVG_MIN_PLOT ? SVG_MIN_PLOT : smaller(gaps * 2, SVG_MAX_PLOT));
+    ax->gap = n == 0 ? 0 : smaller(SVG_GAP * SVG_MPX, (uint64_t)ax->plot * SVG_MPX / 2 / n);
+    if (rp->end == 0 && n > 1) /* no time to share: the events spread out */
+        ax->gap = smaller(6 * SVG_GAP * SVG_MPX, (uint64_t)ax->plot * SVG_MPX / (n - 1));
+    ax->free = (uint64_t)ax->plot * SVG_MPX - (n > 0 ? (n - 1) * ax->gap : 0);
     ax->end = rp->end;
-    ax->x = (uint64_t)TR_SVG_LABEL * MPX;
+    ax->x = (uint64_t)TR_SVG_LABEL * SVG_MPX;
     ax->t = 0;
     ax->placed = 0;
 }
 
-uint64_t tr_axis_at(const tr_axis *ax, uint64_t at)
+uint64_t fl_tr_axis_at_(const tr_axis *ax, uint64_t at)
 {
     if (ax->placed == 0 || at <= ax->t)
         return ax->x;
     return ax->x + ax->gap + (ax->end == 0 ? 0 : (at - ax->t) * ax->free / ax->end);
 }
 
-uint64_t tr_axis_place(tr_axis *ax, uint64_t t)
+uint64_t fl_tr_axis_place_(tr_axis *ax, uint64_t t)
 {
-    ax->x = tr_axis_at(ax, t);
+    ax->x = fl_tr_axis_at_(ax, t);
     if (ax->placed > 0 && t <= ax->t)
         ax->x += ax->gap; /* at the same time: the gap alone */
     ax->t = t;
@@ -75,7 +74,7 @@ static uint64_t tick_step(uint64_t end)
 /* ---- Drawing ------------------------------------------------------------------- */
 
 typedef struct svg {
-    tr_out o;
+    tr_out *o;
     tr_replay *rp;
     tr_axis ax;
     uint64_t x;                       /* of the current record */
@@ -91,21 +90,21 @@ static const char *const fills[] = {"", "#b0bec5", "#ffb300", "#2e7d32", ""};
 static const unsigned bar_top[] = {0, 30, 27, 24, 0};
 static const unsigned bar_height[] = {0, 4, 10, 16, 0};
 static const unsigned text_line[] = {9, 18};
-#define BAR_MIDDLE 32u
-#define RIGHT_MARGIN 100u /* for the labels of the last events */
+#define SVG_BAR_MIDDLE 32u
+#define SVG_RIGHT_MARGIN 100u /* for the labels of the last events */
 
 static void attr(tr_out *o, const char *name, uint64_t v)
 {
-    tr_puts(o, " ");
-    tr_puts(o, name);
-    tr_puts(o, "=\"");
-    tr_put_uint(o, v);
-    tr_puts(o, "\"");
+    fl_tr_puts_(o, " ");
+    fl_tr_puts_(o, name);
+    fl_tr_puts_(o, "=\"");
+    fl_tr_put_uint_(o, v);
+    fl_tr_puts_(o, "\"");
 }
 
 static uint64_t px(uint64_t mpx)
 {
-    return (mpx + MPX / 2) / MPX;
+    return (mpx + SVG_MPX / 2) / SVG_MPX;
 }
 
 static uint64_t row_y(unsigned row)
@@ -113,26 +112,28 @@ static uint64_t row_y(unsigned row)
     return TR_SVG_TOP + (uint64_t)row * TR_SVG_ROW;
 }
 
+/* An open <rect: the caller closes it, with "/>" or with a tooltip. */
 static void rect(tr_out *o, uint64_t x, uint64_t y, uint64_t w, uint64_t h, const char *fill)
 {
-    tr_puts(o, "<rect");
+    fl_tr_puts_(o, "<rect");
     attr(o, "x", x);
     attr(o, "y", y);
     attr(o, "width", w);
     attr(o, "height", h);
-    tr_puts(o, " fill=\"");
-    tr_puts(o, fill);
-    tr_puts(o, "\"");
+    fl_tr_puts_(o, " fill=\"");
+    fl_tr_puts_(o, fill);
+    fl_tr_puts_(o, "\"");
 }
 
+/* An open <text>: the caller writes the text and closes it. */
 static void text(tr_out *o, uint64_t x, uint64_t y, const char *anchor)
 {
-    tr_puts(o, "<text");
+    fl_tr_puts_(o, "<text");
     attr(o, "x", x);
     attr(o, "y", y);
-    tr_puts(o, " text-anchor=\"");
-    tr_puts(o, anchor);
-    tr_puts(o, "\">");
+    fl_tr_puts_(o, " text-anchor=\"");
+    fl_tr_puts_(o, anchor);
+    fl_tr_puts_(o, "\">");
 }
 
 /* The span a row leaves now, with what it was in a tooltip. */
@@ -141,28 +142,28 @@ static void draw_span(svg *s, const tr_event *ev)
     tr_replay *rp = s->rp;
     unsigned row = (unsigned)ev->row;
     uint64_t x0 = px(s->since_x[row]), x1 = px(s->x);
-    const fl_trace_record *cmd = tr_span_command(rp, ev);
+    const fl_trace_record *cmd = fl_tr_span_command_(rp, ev);
 
-    rect(&s->o, x0, row_y(row) + bar_top[ev->from], x1 > x0 ? x1 - x0 : 1,
+    rect(s->o, x0, row_y(row) + bar_top[ev->from], x1 > x0 ? x1 - x0 : 1,
          bar_height[ev->from], fills[ev->from]);
-    tr_puts(&s->o, "><title>");
+    fl_tr_puts_(s->o, "><title>");
     if (ev->from == TR_WAITING) {
-        tr_put_command(&s->o, rp, cmd);
+        fl_tr_put_command_(s->o, rp, cmd);
         if (ev->rec != NULL && ev->rec->kind == FL_TRACE_READY) {
-            tr_puts(&s->o, ", until: ");
-            tr_put_cause(&s->o, rp, ev->rec);
+            fl_tr_puts_(s->o, ", until: ");
+            fl_tr_put_cause_(s->o, rp, ev->rec);
         }
     } else if (ev->from == TR_READY) {
-        tr_puts(&s->o, "ready: ");
-        tr_put_cause(&s->o, rp, tr_rec(rp->tr, rp->begun[row]));
+        fl_tr_puts_(s->o, "ready: ");
+        fl_tr_put_cause_(s->o, rp, fl_tr_rec_(rp->tr, rp->begun[row]));
     } else {
-        tr_puts(&s->o, "running");
+        fl_tr_puts_(s->o, "running");
         if (cmd != NULL) {
-            tr_puts(&s->o, ", then ");
-            tr_put_command(&s->o, rp, cmd);
+            fl_tr_puts_(s->o, ", then ");
+            fl_tr_put_command_(s->o, rp, cmd);
         }
     }
-    tr_puts(&s->o, "</title></rect>\n");
+    fl_tr_puts_(s->o, "</title></rect>\n");
 }
 
 /* The command that began a wait, or how a task ended, above its bar: on
@@ -171,21 +172,21 @@ static void draw_span(svg *s, const tr_event *ev)
 static void put_label(svg *s, unsigned row, const fl_trace_record *r)
 {
     tr_out label;
-    unsigned line;
+    unsigned at;
 
-    tr_out_init(&label, NULL, NULL);
+    fl_tr_out_init_(&label, NULL, NULL);
     if (r->kind == FL_TRACE_STOP)
-        tr_put_command(&label, s->rp, r);
+        fl_tr_put_command_(&label, s->rp, r);
     else
-        tr_put_end(&label, r);
-    for (line = 0; line < 2 && s->free_x[row][line] > s->x; line++)
+        fl_tr_put_end_(&label, r);
+    for (at = 0; at < 2 && s->free_x[row][at] > s->x; at++)
         ;
-    if (line == 2)
+    if (at == 2)
         return;
-    s->free_x[row][line] = s->x + ((uint64_t)label.len * CHAR_W + 8) * MPX;
-    text(&s->o, px(s->x), row_y(row) + text_line[line], "start");
-    tr_put(&s->o, label.buf, label.len);
-    tr_puts(&s->o, "</text>\n");
+    s->free_x[row][at] = s->x + ((uint64_t)label.len * SVG_CHAR_W + 8) * SVG_MPX;
+    text(s->o, px(s->x), row_y(row) + text_line[at], "start");
+    fl_tr_put_(s->o, label.buf, label.len);
+    fl_tr_puts_(s->o, "</text>\n");
 }
 
 static const char *arrow_colour(unsigned cause)
@@ -201,27 +202,27 @@ static const char *arrow_colour(unsigned cause)
 /* A triangle pointing from its base at `base` to its tip at `tip`. */
 static void triangle(tr_out *o, uint64_t x, uint64_t base, uint64_t tip, const char *fill)
 {
-    tr_puts(o, "<path d=\"M");
-    tr_put_uint(o, x - 4);
-    tr_puts(o, " ");
-    tr_put_uint(o, base);
-    tr_puts(o, " L");
-    tr_put_uint(o, x + 4);
-    tr_puts(o, " ");
-    tr_put_uint(o, base);
-    tr_puts(o, " L");
-    tr_put_uint(o, x);
-    tr_puts(o, " ");
-    tr_put_uint(o, tip);
-    tr_puts(o, " z\" fill=\"");
-    tr_puts(o, fill);
-    tr_puts(o, "\"");
+    fl_tr_puts_(o, "<path d=\"M");
+    fl_tr_put_uint_(o, x - 4);
+    fl_tr_puts_(o, " ");
+    fl_tr_put_uint_(o, base);
+    fl_tr_puts_(o, " L");
+    fl_tr_put_uint_(o, x + 4);
+    fl_tr_puts_(o, " ");
+    fl_tr_put_uint_(o, base);
+    fl_tr_puts_(o, " L");
+    fl_tr_put_uint_(o, x);
+    fl_tr_puts_(o, " ");
+    fl_tr_put_uint_(o, tip);
+    fl_tr_puts_(o, " z\" fill=\"");
+    fl_tr_puts_(o, fill);
+    fl_tr_puts_(o, "\"");
 }
 
 /* From the waker's row to the woken's, or a mark from outside the steps. */
 static void draw_wake(svg *s, const tr_event *ev)
 {
-    tr_out *o = &s->o;
+    tr_out *o = s->o;
     const fl_trace_record *r = ev->rec;
     uint64_t x = px(s->x), y = row_y((unsigned)ev->row);
 
@@ -232,39 +233,39 @@ static void draw_wake(svg *s, const tr_event *ev)
         bool down = ev->by < ev->row;
         uint64_t tip = down ? y + bar_top[TR_RUNNING] : y + bar_top[TR_RUNNING] + 16;
         uint64_t base = down ? tip - 6 : tip + 6;
-        tr_puts(o, "<line");
+        fl_tr_puts_(o, "<line");
         attr(o, "x1", x);
-        attr(o, "y1", row_y((unsigned)ev->by) + BAR_MIDDLE);
+        attr(o, "y1", row_y((unsigned)ev->by) + SVG_BAR_MIDDLE);
         attr(o, "x2", x);
         attr(o, "y2", base);
-        tr_puts(o, " stroke=\"");
-        tr_puts(o, colour);
-        tr_puts(o, "\" stroke-width=\"1.5\"/>\n");
+        fl_tr_puts_(o, " stroke=\"");
+        fl_tr_puts_(o, colour);
+        fl_tr_puts_(o, "\" stroke-width=\"1.5\"/>\n");
         triangle(o, x, base, tip, colour);
     } else { /* a timer, an fd, a signal, plain C */
         bool timer = r->what == FL_READY_SLEPT || r->what == FL_READY_TIMED_OUT;
         triangle(o, x, y + 19, y + 24, timer ? "#546e7a" : "#ef6c00");
     }
-    tr_puts(o, "><title>");
-    tr_put_cause(o, s->rp, r);
+    fl_tr_puts_(o, "><title>");
+    fl_tr_put_cause_(o, s->rp, r);
     if (r->by != NULL && r->what != FL_READY_JOINED) { /* a join names it already */
-        tr_puts(o, ", by ");
-        tr_put_task(o, s->rp, r->by);
+        fl_tr_puts_(o, ", by ");
+        fl_tr_put_task_(o, s->rp, r->by);
     }
-    tr_puts(o, "</title></path>\n");
+    fl_tr_puts_(o, "</title></path>\n");
 }
 
 /* The ticks up to time t, before the record there is placed. */
 static void draw_ticks(svg *s, uint64_t t, uint64_t axis_y)
 {
     while (s->tick <= t && s->tick <= s->ax.end) {
-        uint64_t x = px(tr_axis_at(&s->ax, s->tick));
-        rect(&s->o, x, axis_y, 1, 5, "#000000");
-        tr_puts(&s->o, "/>\n");
+        uint64_t x = px(fl_tr_axis_at_(&s->ax, s->tick));
+        rect(s->o, x, axis_y, 1, 5, "#000000");
+        fl_tr_puts_(s->o, "/>\n");
         if (!s->any_tick_label || x >= s->tick_label_x + 48) {
-            text(&s->o, x, axis_y + 18, "middle");
-            tr_put_ms(&s->o, s->tick);
-            tr_puts(&s->o, "</text>\n");
+            text(s->o, x, axis_y + 18, "middle");
+            fl_tr_put_ms_(s->o, s->tick);
+            fl_tr_puts_(s->o, "</text>\n");
             s->tick_label_x = x;
             s->any_tick_label = true;
         }
@@ -280,9 +281,9 @@ static void svg_event(void *ctx, const tr_replay *rp, const tr_event *ev)
 
     if (ev->rec != NULL) {
         draw_ticks(s, ev->t, axis_y);
-        s->x = tr_axis_place(&s->ax, ev->t);
+        s->x = fl_tr_axis_place_(&s->ax, ev->t);
     } else {
-        s->x = (uint64_t)(TR_SVG_LABEL + s->ax.plot) * MPX; /* the end */
+        s->x = (uint64_t)(TR_SVG_LABEL + s->ax.plot) * SVG_MPX; /* the end */
     }
     if (ev->from != ev->to && ev->from != TR_NONE && ev->from != TR_DONE)
         draw_span(s, ev);
@@ -300,8 +301,8 @@ static void legend_item(tr_out *o, uint64_t *x, uint64_t y, const char *name)
 {
     size_t n = 0;
     text(o, *x + 20, y + 10, "start");
-    tr_puts(o, name);
-    tr_puts(o, "</text>\n");
+    fl_tr_puts_(o, name);
+    fl_tr_puts_(o, "</text>\n");
     while (name[n] != '\0')
         n++;
     *x += 20 + 7 * n + 18; /* about 7 px a character */
@@ -319,78 +320,78 @@ static void draw_legend(tr_out *o, uint64_t y)
 
     for (k = 1; k <= 3; k++) {
         rect(o, x, y, 14, 10, fills[k]);
-        tr_puts(o, "/>\n");
+        fl_tr_puts_(o, "/>\n");
         legend_item(o, &x, y, states[k]);
     }
     x = TR_SVG_LABEL;
     y += 18;
     for (k = 0; k < 4; k++) {
         rect(o, x, y + 4, 16, 2, arrow_colour(causes[k]));
-        tr_puts(o, "/>\n");
+        fl_tr_puts_(o, "/>\n");
         legend_item(o, &x, y, arrows[k]);
     }
     triangle(o, x + 6, y + 1, y + 8, "#546e7a");
-    tr_puts(o, "/>\n");
+    fl_tr_puts_(o, "/>\n");
     legend_item(o, &x, y, "a timer (orange: a signal, an fd, plain C)");
 }
 
-void tr_write_svg(tr_out *o, tr_replay *rp, bool in_page)
+void fl_tr_write_svg_(tr_out *o, tr_replay *rp, bool in_page)
 {
     svg s;
     unsigned r;
     uint64_t axis_y = row_y(rp->rows) + 8, width;
 
-    s.o = *o;
+    s.o = o;
     s.rp = rp;
-    tr_axis_init(&s.ax, rp);
+    fl_tr_axis_init_(&s.ax, rp);
     s.step = tick_step(rp->end);
     s.tick = 0;
     s.any_tick_label = false;
     for (r = 0; r < FL_TRACE_ROWS; r++)
         s.free_x[r][0] = s.free_x[r][1] = 0;
-    width = TR_SVG_LABEL + s.ax.plot + RIGHT_MARGIN;
-    tr_puts(&s.o, in_page ? "<svg id=\"timeline\"" : "<svg xmlns=\"http://www.w3.org/2000/svg\"");
-    attr(&s.o, "width", width);
-    attr(&s.o, "height", axis_y + 76);
-    tr_puts(&s.o, " font-family=\"sans-serif\" font-size=\"12\">\n");
-    rect(&s.o, 0, 0, width, axis_y + 76, "white");
-    tr_puts(&s.o, "/>\n");
-    text(&s.o, 8, 18, "start");
-    tr_puts(&s.o, "flowno schedule: ");
-    tr_put_uint(&s.o, rp->rows);
-    tr_puts(&s.o, " tasks, ");
-    tr_put_uint(&s.o, rp->tr->count);
-    tr_puts(&s.o, " events, ");
-    tr_put_ms(&s.o, rp->end);
-    tr_puts(&s.o, rp->end == 0 ? ", all at one time: drawn in their order.</text>\n"
+    width = TR_SVG_LABEL + s.ax.plot + SVG_RIGHT_MARGIN;
+    fl_tr_puts_(s.o, in_page ? "<svg id=\"timeline\""
+                             : "<svg xmlns=\"http://www.w3.org/2000/svg\"");
+    attr(s.o, "width", width);
+    attr(s.o, "height", axis_y + 76);
+    fl_tr_puts_(s.o, " font-family=\"sans-serif\" font-size=\"12\">\n");
+    rect(s.o, 0, 0, width, axis_y + 76, "white");
+    fl_tr_puts_(s.o, "/>\n");
+    text(s.o, 8, 18, "start");
+    fl_tr_puts_(s.o, "flowno schedule: ");
+    fl_tr_put_uint_(s.o, rp->rows);
+    fl_tr_puts_(s.o, " tasks, ");
+    fl_tr_put_uint_(s.o, rp->tr->count);
+    fl_tr_puts_(s.o, " events, ");
+    fl_tr_put_ms_(s.o, rp->end);
+    fl_tr_puts_(s.o, rp->end == 0 ? ", all at one time: drawn in their order.</text>\n"
                                : ". Time runs left to right, stretched so that each event has"
                                  " room.</text>\n");
-    tr_puts(&s.o, "<g font-family=\"monospace\" font-size=\"10\">\n");
+    fl_tr_puts_(s.o, "<g font-family=\"monospace\" font-size=\"10\">\n");
     if (in_page) { /* the page's mark of the current step's task */
-        rect(&s.o, 0, TR_SVG_TOP, width, TR_SVG_ROW, "#1e88e5");
-        tr_puts(&s.o, " id=\"rowmark\" fill-opacity=\"0.08\" visibility=\"hidden\"/>\n");
+        rect(s.o, 0, TR_SVG_TOP, width, TR_SVG_ROW, "#1e88e5");
+        fl_tr_puts_(s.o, " id=\"rowmark\" fill-opacity=\"0.08\" visibility=\"hidden\"/>\n");
     }
     for (r = 0; r < rp->rows; r++) {
-        rect(&s.o, TR_SVG_LABEL, row_y(r) + BAR_MIDDLE, s.ax.plot, 1, "#eceff1");
-        tr_puts(&s.o, "/>\n");
+        rect(s.o, TR_SVG_LABEL, row_y(r) + SVG_BAR_MIDDLE, s.ax.plot, 1, "#eceff1");
+        fl_tr_puts_(s.o, "/>\n");
     }
-    tr_play(rp, svg_event, &s);
+    fl_tr_play_(rp, svg_event, &s);
     draw_ticks(&s, rp->end, axis_y);
-    tr_puts(&s.o, "</g>\n");
+    fl_tr_puts_(s.o, "</g>\n");
     for (r = 0; r < rp->rows; r++) {
-        text(&s.o, TR_SVG_LABEL - 8, row_y(r) + BAR_MIDDLE + 4, "end");
-        tr_put_row(&s.o, rp, r);
-        tr_puts(&s.o, "</text>\n");
+        text(s.o, TR_SVG_LABEL - 8, row_y(r) + SVG_BAR_MIDDLE + 4, "end");
+        fl_tr_put_row_(s.o, rp, r);
+        fl_tr_puts_(s.o, "</text>\n");
     }
-    rect(&s.o, TR_SVG_LABEL, axis_y, s.ax.plot, 1, "#000000");
-    tr_puts(&s.o, "/>\n");
-    draw_legend(&s.o, axis_y + 34);
+    rect(s.o, TR_SVG_LABEL, axis_y, s.ax.plot, 1, "#000000");
+    fl_tr_puts_(s.o, "/>\n");
+    draw_legend(s.o, axis_y + 34);
     if (in_page) { /* the page's mark of the current step */
-        rect(&s.o, 0, TR_SVG_TOP - 4, 0, row_y(rp->rows) - TR_SVG_TOP + 8, "#1e88e5");
-        tr_puts(&s.o, " id=\"cursor\" fill-opacity=\"0.25\"/>\n");
+        rect(s.o, 0, TR_SVG_TOP - 4, 0, row_y(rp->rows) - TR_SVG_TOP + 8, "#1e88e5");
+        fl_tr_puts_(s.o, " id=\"cursor\" fill-opacity=\"0.25\"/>\n");
     }
-    tr_puts(&s.o, "</svg>\n");
-    *o = s.o;
+    fl_tr_puts_(s.o, "</svg>\n");
 }
 
 int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
@@ -401,10 +402,10 @@ int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    tr_out_init(&o, write, ctx);
-    tr_begin(&rp, tr, name, name_ctx);
-    tr_write_svg(&o, &rp, false);
-    return tr_finish(&o, &rp);
+    fl_tr_out_init_(&o, write, ctx);
+    fl_tr_begin_(&rp, tr, name, name_ctx);
+    fl_tr_write_svg_(&o, &rp, false);
+    return fl_tr_finish_(&o, &rp);
 }
 
 #endif /* FL_ENABLE_TRACE */

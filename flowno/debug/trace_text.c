@@ -11,7 +11,7 @@
 
 /* ---- Output ---------------------------------------------------------------- */
 
-void tr_out_init(tr_out *o, fl_trace_write_fn write, void *ctx)
+void fl_tr_out_init_(tr_out *o, fl_trace_write_fn write, void *ctx)
 {
     o->write = write;
     o->ctx = ctx;
@@ -20,7 +20,7 @@ void tr_out_init(tr_out *o, fl_trace_write_fn write, void *ctx)
     o->buf[0] = '\0';
 }
 
-void tr_put(tr_out *o, const char *s, size_t n)
+void fl_tr_put_(tr_out *o, const char *s, size_t n)
 {
     if (o->write == NULL) { /* collecting: keep what fits */
         while (n-- > 0 && o->len < sizeof o->buf - 1)
@@ -33,61 +33,61 @@ void tr_put(tr_out *o, const char *s, size_t n)
     }
 }
 
-void tr_puts(tr_out *o, const char *s)
+void fl_tr_puts_(tr_out *o, const char *s)
 {
     size_t n = 0;
     while (s[n] != '\0')
         n++;
-    tr_put(o, s, n);
+    fl_tr_put_(o, s, n);
 }
 
-void tr_put_uint(tr_out *o, uint64_t v)
+void fl_tr_put_uint_(tr_out *o, uint64_t v)
 {
     char buf[24], *p = buf + sizeof buf;
     do {
         *--p = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    tr_put(o, p, (size_t)(buf + sizeof buf - p));
+    fl_tr_put_(o, p, (size_t)(buf + sizeof buf - p));
 }
 
-void tr_put_int(tr_out *o, int64_t v)
+void fl_tr_put_int_(tr_out *o, int64_t v)
 {
     if (v < 0) {
-        tr_put(o, "-", 1);
-        tr_put_uint(o, (uint64_t)(-(v + 1)) + 1u);
+        fl_tr_put_(o, "-", 1);
+        fl_tr_put_uint_(o, (uint64_t)(-(v + 1)) + 1u);
     } else {
-        tr_put_uint(o, (uint64_t)v);
+        fl_tr_put_uint_(o, (uint64_t)v);
     }
 }
 
-void tr_put_ms(tr_out *o, uint64_t us)
+void fl_tr_put_ms_(tr_out *o, uint64_t us)
 {
     unsigned frac = (unsigned)(us % 1000u);
-    tr_put_uint(o, us / 1000u);
+    fl_tr_put_uint_(o, us / 1000u);
     if (frac != 0) {
         char digits[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
                           (char)('0' + frac % 10), '\0'};
         size_t n = 3;
         while (digits[n - 1] == '0')
             n--;
-        tr_put(o, ".", 1);
-        tr_put(o, digits, n);
+        fl_tr_put_(o, ".", 1);
+        fl_tr_put_(o, digits, n);
     }
-    tr_puts(o, " ms");
+    fl_tr_puts_(o, " ms");
 }
 
-void tr_put_clean(tr_out *o, const char *name)
+void fl_tr_put_clean_(tr_out *o, const char *name)
 {
     for (; *name != '\0'; name++) {
         char c = *name;
         bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                      (c >= '0' && c <= '9') || c == '-' || c == '.';
-        tr_put(o, plain ? &c : "_", 1);
+        fl_tr_put_(o, plain ? &c : "_", 1);
     }
 }
 
-void tr_put_text(tr_out *o, const char *s)
+void fl_tr_put_text_(tr_out *o, const char *s)
 {
     for (; *s != '\0'; s++) {
         char c = *s;
@@ -102,7 +102,7 @@ void tr_put_text(tr_out *o, const char *s)
                 c = ' ';
             break;
         }
-        tr_put(o, &c, 1);
+        fl_tr_put_(o, &c, 1);
     }
 }
 
@@ -121,27 +121,27 @@ static const char *object_name(const tr_replay *rp, const void *obj)
     return tr->object_name != NULL ? given(tr->object_name(tr->object_name_ctx, obj)) : NULL;
 }
 
-void tr_put_task(tr_out *o, const tr_replay *rp, const fl_task *t)
+void fl_tr_put_task_(tr_out *o, const tr_replay *rp, const fl_task *t)
 {
     const char *s = rp->name != NULL ? given(rp->name(rp->name_ctx, t)) : NULL;
-    int row = tr_row(rp, t);
+    int row = fl_tr_row_(rp, t);
 
     if (s == NULL)
         s = object_name(rp, t);
     if (s != NULL) {
-        tr_put_clean(o, s);
+        fl_tr_put_clean_(o, s);
     } else {
-        tr_puts(o, "task");
+        fl_tr_puts_(o, "task");
         if (row >= 0)
-            tr_put_uint(o, (unsigned)row);
+            fl_tr_put_uint_(o, (unsigned)row);
         else
-            tr_puts(o, "?");
+            fl_tr_puts_(o, "?");
     }
 }
 
-void tr_put_row(tr_out *o, const tr_replay *rp, unsigned row)
+void fl_tr_put_row_(tr_out *o, const tr_replay *rp, unsigned row)
 {
-    tr_put_task(o, rp, rp->task[row]);
+    fl_tr_put_task_(o, rp, rp->task[row]);
 }
 
 static const char *const kind_names[TR_OBJ_KINDS] = {"queue", "lock", "cond", "event",
@@ -150,15 +150,15 @@ static const char *const kind_names[TR_OBJ_KINDS] = {"queue", "lock", "cond", "e
 static void put_object(tr_out *o, const tr_replay *rp, const void *obj, int kind)
 {
     const char *s = object_name(rp, obj);
-    int i = tr_object(rp, obj);
+    int i = fl_tr_object_(rp, obj);
 
     if (s != NULL) {
-        tr_put_clean(o, s);
+        fl_tr_put_clean_(o, s);
         return;
     }
-    tr_puts(o, kind >= 0 && kind < TR_OBJ_KINDS ? kind_names[kind] : "object");
+    fl_tr_puts_(o, kind >= 0 && kind < TR_OBJ_KINDS ? kind_names[kind] : "object");
     if (i >= 0)
-        tr_put_uint(o, rp->obj_number[i]);
+        fl_tr_put_uint_(o, rp->obj_number[i]);
 }
 
 /* ---- Commands ---------------------------------------------------------------- */
@@ -176,7 +176,7 @@ static const char *const op_names[FL_OP_COUNT_] = {
     [FL_OP_COND_WAIT] = "COND_WAIT", [FL_OP_LATCH_WAIT] = "LATCH_WAIT",
     [FL_OP_SIGNAL_WAIT] = "SIGNAL_WAIT", [FL_OP_IO_WAIT] = "IO_WAIT"};
 
-int tr_command_object(const fl_trace_record *stop)
+int fl_tr_command_object_(const fl_trace_record *stop)
 {
     switch (stop->what) {
     case FL_OP_QUEUE_PUT: case FL_OP_QUEUE_GET: case FL_OP_QUEUE_PEEK:
@@ -201,7 +201,7 @@ int tr_command_object(const fl_trace_record *stop)
     }
 }
 
-int tr_list_object(unsigned wait_kind)
+int fl_tr_list_object_(unsigned wait_kind)
 {
     switch (wait_kind) {
     case FL_WAIT_QUEUE_GET: case FL_WAIT_QUEUE_PUT: case FL_WAIT_QUEUE_PEEK:
@@ -217,73 +217,73 @@ int tr_list_object(unsigned wait_kind)
 
 static void put_ticks(tr_out *o, fl_time ticks)
 {
-    tr_put_ms(o, (uint64_t)ticks * 1000000u / FL_TICK_HZ);
+    fl_tr_put_ms_(o, (uint64_t)ticks * 1000000u / FL_TICK_HZ);
 }
 
 static void put_fd(tr_out *o, fl_value fd_events)
 {
     static const char *const events[] = {"", " read", " write", " read+write"};
-    tr_puts(o, "fd ");
-    tr_put_int(o, fd_events / 4);
-    tr_puts(o, events[fd_events & 3]);
+    fl_tr_puts_(o, "fd ");
+    fl_tr_put_int_(o, fd_events / 4);
+    fl_tr_puts_(o, events[fd_events & 3]);
 }
 
-void tr_put_command(tr_out *o, const tr_replay *rp, const fl_trace_record *stop)
+void fl_tr_put_command_(tr_out *o, const tr_replay *rp, const fl_trace_record *stop)
 {
-    int object = tr_command_object(stop);
+    int object = fl_tr_command_object_(stop);
 
     if (stop->what >= FL_OP_COUNT_) {
-        tr_puts(o, "op ");
-        tr_put_uint(o, stop->what);
+        fl_tr_puts_(o, "op ");
+        fl_tr_put_uint_(o, stop->what);
         return;
     }
-    tr_puts(o, op_names[stop->what]);
+    fl_tr_puts_(o, op_names[stop->what]);
     switch (stop->what) {
     case FL_OP_SLEEP:
     case FL_OP_DEADLINE:
-        tr_puts(o, " ");
+        fl_tr_puts_(o, " ");
         put_ticks(o, stop->arg.ticks);
         return;
     case FL_OP_EXIT:
     case FL_OP_EXIT_ERROR:
-        tr_puts(o, " ");
-        tr_put_int(o, stop->arg.value);
+        fl_tr_puts_(o, " ");
+        fl_tr_put_int_(o, stop->arg.value);
         return;
     case FL_OP_IO_WAIT:
-        tr_puts(o, " ");
+        fl_tr_puts_(o, " ");
         put_fd(o, stop->arg.value);
         return;
     default:
         break;
     }
     if (object == -1) {
-        tr_puts(o, " ");
-        tr_put_task(o, rp, (const fl_task *)stop->arg.ptr);
+        fl_tr_puts_(o, " ");
+        fl_tr_put_task_(o, rp, (const fl_task *)stop->arg.ptr);
     } else if (object >= 0) {
-        tr_puts(o, " ");
+        fl_tr_puts_(o, " ");
         put_object(o, rp, stop->arg.ptr, object);
     }
 }
 
 /* ---- Wake-ups and ends ------------------------------------------------------ */
 
-void tr_put_cause(tr_out *o, const tr_replay *rp, const fl_trace_record *ready)
+void fl_tr_put_cause_(tr_out *o, const tr_replay *rp, const fl_trace_record *ready)
 {
-    int object = tr_list_object(ready->wait_kind);
+    int object = fl_tr_list_object_(ready->wait_kind);
 
     switch (ready->what) {
-    case FL_READY_SPAWNED: tr_puts(o, "spawned"); return;
-    case FL_READY_STEPPED_ASIDE: tr_puts(o, "stepped aside"); return;
-    case FL_READY_SLEPT: tr_puts(o, "timer"); return;
-    case FL_READY_CANCELLED: tr_puts(o, "cancelled"); return;
+    case FL_READY_SPAWNED: fl_tr_puts_(o, "spawned"); return;
+    case FL_READY_STEPPED_ASIDE: fl_tr_puts_(o, "stepped aside"); return;
+    case FL_READY_SLEPT: fl_tr_puts_(o, "timer"); return;
+    case FL_READY_CANCELLED: fl_tr_puts_(o, "cancelled"); return;
     case FL_READY_JOINED:
-        tr_put_task(o, rp, (const fl_task *)ready->arg.ptr);
-        tr_puts(o, " ended");
+        fl_tr_put_task_(o, rp, (const fl_task *)ready->arg.ptr);
+        fl_tr_puts_(o, " ended");
         return;
     case FL_READY_TIMED_OUT:
-        tr_puts(o, "deadline passed");
+        fl_tr_puts_(o, "deadline passed");
         if (object >= 0) {
-            tr_puts(o, " on ");
+            fl_tr_puts_(o, " on ");
             put_object(o, rp, ready->arg.ptr, object);
         }
         return;
@@ -291,37 +291,37 @@ void tr_put_cause(tr_out *o, const tr_replay *rp, const fl_trace_record *ready)
         break;
     }
     if (object < 0) {
-        tr_puts(o, ready->wait_kind == FL_WAIT_IO_READ || ready->wait_kind == FL_WAIT_IO_WRITE
+        fl_tr_puts_(o, ready->wait_kind == FL_WAIT_IO_READ || ready->wait_kind == FL_WAIT_IO_WRITE
                        ? "fd ready" : "woken");
     } else if (object == TR_OBJ_QUEUE && ready->outcome < 0) {
         put_object(o, rp, ready->arg.ptr, object);
-        tr_puts(o, " closed");
+        fl_tr_puts_(o, " closed");
     } else if (object == TR_OBJ_SIGNAL) {
         put_object(o, rp, ready->arg.ptr, object);
-        tr_puts(o, " raised");
+        fl_tr_puts_(o, " raised");
     } else {
-        tr_puts(o, "woken off ");
+        fl_tr_puts_(o, "woken off ");
         put_object(o, rp, ready->arg.ptr, object);
     }
 }
 
-void tr_put_end(tr_out *o, const fl_trace_record *end)
+void fl_tr_put_end_(tr_out *o, const fl_trace_record *end)
 {
     switch (end->what) {
     case FL_TASK_FINISHED:
-        tr_puts(o, "finished ");
-        tr_put_int(o, end->arg.value);
+        fl_tr_puts_(o, "finished ");
+        fl_tr_put_int_(o, end->arg.value);
         return;
     case FL_TASK_CANCELLED:
-        tr_puts(o, "cancelled");
+        fl_tr_puts_(o, "cancelled");
         return;
     default:
-        tr_puts(o, "failed ");
-        tr_put_int(o, end->arg.value);
+        fl_tr_puts_(o, "failed ");
+        fl_tr_put_int_(o, end->arg.value);
 #if FL_ENABLE_STRERROR
-        tr_puts(o, " (");
-        tr_put_text(o, fl_strerror((int)end->arg.value));
-        tr_puts(o, ")");
+        fl_tr_puts_(o, " (");
+        fl_tr_put_text_(o, fl_strerror((int)end->arg.value));
+        fl_tr_puts_(o, ")");
 #endif
         return;
     }
@@ -347,45 +347,45 @@ static const void *list_of(const fl_trace_record *stop, int *which)
     }
 }
 
-bool tr_same_list(const tr_replay *rp, unsigned a, unsigned b)
+bool fl_tr_same_list_(const tr_replay *rp, unsigned a, unsigned b)
 {
     int wa, wb;
-    const void *la = list_of(tr_rec(rp->tr, rp->begun[a]), &wa);
-    const void *lb = list_of(tr_rec(rp->tr, rp->begun[b]), &wb);
+    const void *la = list_of(fl_tr_rec_(rp->tr, rp->begun[a]), &wa);
+    const void *lb = list_of(fl_tr_rec_(rp->tr, rp->begun[b]), &wb);
     return la == lb && wa == wb;
 }
 
-void tr_put_list(tr_out *o, const tr_replay *rp, unsigned row)
+void fl_tr_put_list_(tr_out *o, const tr_replay *rp, unsigned row)
 {
-    const fl_trace_record *stop = tr_rec(rp->tr, rp->begun[row]);
-    int object = tr_command_object(stop);
+    const fl_trace_record *stop = fl_tr_rec_(rp->tr, rp->begun[row]);
+    int object = fl_tr_command_object_(stop);
     int i;
 
     switch (stop->what) {
-    case FL_OP_SLEEP: tr_puts(o, "timer"); return;
+    case FL_OP_SLEEP: fl_tr_puts_(o, "timer"); return;
     case FL_OP_JOIN:
-    case FL_OP_CANCEL_JOIN: tr_puts(o, "joiners of "); break;
-    case FL_OP_QUEUE_PUT: tr_puts(o, "putters of "); break;
-    case FL_OP_QUEUE_GET: tr_puts(o, "getters of "); break;
-    case FL_OP_QUEUE_PEEK: tr_puts(o, "peekers of "); break;
+    case FL_OP_CANCEL_JOIN: fl_tr_puts_(o, "joiners of "); break;
+    case FL_OP_QUEUE_PUT: fl_tr_puts_(o, "putters of "); break;
+    case FL_OP_QUEUE_GET: fl_tr_puts_(o, "getters of "); break;
+    case FL_OP_QUEUE_PEEK: fl_tr_puts_(o, "peekers of "); break;
     case FL_OP_IO_WAIT: put_fd(o, stop->arg.value); return;
-    case FL_OP_YIELD: tr_puts(o, "nothing"); return;
+    case FL_OP_YIELD: fl_tr_puts_(o, "nothing"); return;
     default: break;
     }
     if (object == -1) {
-        tr_put_task(o, rp, (const fl_task *)stop->arg.ptr);
+        fl_tr_put_task_(o, rp, (const fl_task *)stop->arg.ptr);
         return;
     }
     if (object < 0) { /* a command that does not wait, seen waiting */
-        tr_put_command(o, rp, stop);
+        fl_tr_put_command_(o, rp, stop);
         return;
     }
     put_object(o, rp, stop->arg.ptr, object);
-    i = tr_object(rp, stop->arg.ptr);
+    i = fl_tr_object_(rp, stop->arg.ptr);
     if (object == TR_OBJ_LOCK && i >= 0 && rp->holder[i] >= 0) {
-        tr_puts(o, " (held by ");
-        tr_put_row(o, rp, (unsigned)rp->holder[i]);
-        tr_puts(o, ")");
+        fl_tr_puts_(o, " (held by ");
+        fl_tr_put_row_(o, rp, (unsigned)rp->holder[i]);
+        fl_tr_puts_(o, ")");
     }
 }
 

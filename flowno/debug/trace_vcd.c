@@ -23,24 +23,24 @@ static void put_vcd_id(tr_out *o, unsigned row)
         id[n++] = (char)('!' + row % 94);
         row /= 94;
     } while (row != 0 && n < 4);
-    tr_put(o, id, (size_t)n);
+    fl_tr_put_(o, id, (size_t)n);
 }
 
 static void vcd_value(vcd *v, unsigned row, int state)
 {
     static const char *const values[] = {"bxx ", "b00 ", "b01 ", "b10 ", "bzz "};
-    tr_puts(&v->o, values[state]);
+    fl_tr_puts_(&v->o, values[state]);
     put_vcd_id(&v->o, row);
-    tr_puts(&v->o, "\n");
+    fl_tr_puts_(&v->o, "\n");
 }
 
 static void vcd_time(vcd *v, uint64_t t)
 {
     if (v->timed && t == v->now)
         return;
-    tr_puts(&v->o, "#");
-    tr_put_uint(&v->o, t);
-    tr_puts(&v->o, "\n");
+    fl_tr_puts_(&v->o, "#");
+    fl_tr_put_uint_(&v->o, t);
+    fl_tr_puts_(&v->o, "\n");
     v->now = t;
     v->timed = true;
 }
@@ -64,27 +64,27 @@ int fl_trace_write_vcd(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 
     if (tr == NULL || write == NULL)
         return FL_EINVAL;
-    tr_out_init(&v.o, write, ctx);
+    fl_tr_out_init_(&v.o, write, ctx);
     v.now = 0;
     v.timed = false;
-    tr_begin(&rp, tr, name, name_ctx);
-    tr_puts(&v.o, "$comment flowno schedule: 00 waiting, 01 ready, 10 running, zz ended $end\n"
+    fl_tr_begin_(&rp, tr, name, name_ctx);
+    fl_tr_puts_(&v.o, "$comment flowno schedule: 00 waiting, 01 ready, 10 running, zz ended $end\n"
                   "$timescale 1 us $end\n$scope module flowno $end\n");
     for (r = 0; r < rp.rows; r++) {
-        tr_puts(&v.o, "$var wire 2 ");
+        fl_tr_puts_(&v.o, "$var wire 2 ");
         put_vcd_id(&v.o, r);
-        tr_puts(&v.o, " ");
-        tr_put_row(&v.o, &rp, r);
-        tr_puts(&v.o, " $end\n");
+        fl_tr_puts_(&v.o, " ");
+        fl_tr_put_row_(&v.o, &rp, r);
+        fl_tr_puts_(&v.o, " $end\n");
     }
-    tr_puts(&v.o, "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
+    fl_tr_puts_(&v.o, "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
     for (r = 0; r < rp.rows; r++)
         vcd_value(&v, r, TR_NONE);
-    tr_puts(&v.o, "$end\n");
+    fl_tr_puts_(&v.o, "$end\n");
     v.timed = true;
-    tr_play(&rp, vcd_event, &v);
+    fl_tr_play_(&rp, vcd_event, &v);
     vcd_time(&v, rp.end);
-    return tr_finish(&v.o, &rp);
+    return fl_tr_finish_(&v.o, &rp);
 }
 
 #endif /* FL_ENABLE_TRACE */

@@ -20,7 +20,22 @@ mkdir -p "$(dirname "$out")"
     for f; do
         echo
         echo "/* ---- $f ---- */"
-        grep -v -e '^#include "\.\./flowno_internal\.h"' -e '^#include "\.\./flowno\.h"' "$f"
+        # A header of the file's own folder (debug/trace_internal.h) is
+        # pasted where it is included; its guard keeps one copy.
+        awk -v dir="$(dirname "$f")" '
+            function drop(line) {
+                return line ~ /^#include "\.\.\/flowno_internal\.h"/ ||
+                       line ~ /^#include "\.\.\/flowno\.h"/
+            }
+            /^#include "[a-z_]+_internal\.h"$/ {
+                header = dir "/" substr($2, 2, length($2) - 2)
+                while ((getline line < header) > 0)
+                    if (!drop(line))
+                        print line
+                close(header)
+                next
+            }
+            !drop($0) { print }' "$f"
     done
 } > "$out.tmp"
 mv "$out.tmp" "$out"
