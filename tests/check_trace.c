@@ -137,6 +137,14 @@ START_TEST(a_record_is_five_words_on_a_32_bit_target)
 }
 END_TEST
 
+/* Export helpers, below. */
+static char text[131072];
+static size_t text_len;
+static int to_text(void *ctx, const char *buf, size_t len);
+static const char *json_value(const char *p);
+static const char *page_data(void);
+static int count(const char *hay, const char *needle);
+
 START_TEST(a_full_ring_keeps_the_newest_and_counts_the_rest)
 {
     fl_trace_record small[4];
@@ -156,6 +164,16 @@ START_TEST(a_full_ring_keeps_the_newest_and_counts_the_rest)
     ck_assert_ptr_eq(small[t2.head].task, &root);
     ck_assert_ptr_eq(small[t2.head].by, &b);
     ck_assert_int_eq(small[(t2.head + 3) % 4].kind, FL_TRACE_END);
+    /* A ring that begins in the middle of a step exports all the same. */
+    text_len = 0;
+    ck_assert_int_eq(fl_trace_write_json(&t2, to_text, NULL, NULL, NULL), 0);
+    ck_assert_ptr_nonnull(json_value(text));
+    text_len = 0;
+    ck_assert_int_eq(fl_trace_write_html(&t2, to_text, NULL, NULL, NULL), 0);
+    ck_assert_ptr_nonnull(json_value(page_data()));
+    text_len = 0;
+    ck_assert_int_eq(fl_trace_write_svg(&t2, to_text, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(count(text, "<text"), count(text, "</text>"));
 }
 END_TEST
 
@@ -311,9 +329,6 @@ END_TEST
 
 /* ---- exports ------------------------------------------------------------ */
 
-static char text[131072];
-static size_t text_len;
-
 static int to_text(void *ctx, const char *buf, size_t len)
 {
     (void)ctx;
@@ -331,9 +346,8 @@ static const char *names(void *ctx, const fl_task *t)
     return t == &root ? "parent" : t == &a ? "yielder" : t == &b ? "sleeper task" : NULL;
 }
 
-/* A strict JSON checker: true when `*p` starts with one valid value. */
-static const char *json_value(const char *p);
-
+/* A strict JSON checker: json_value gives the end of the one valid value
+ * `p` starts with, or NULL. */
 static const char *json_ws(const char *p)
 {
     while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')

@@ -118,7 +118,7 @@ static void put_state(tr_out *o, const tr_replay *rp, unsigned row)
 
 /* The rows that wait on a list (sleepers wait on their timer alone), in
  * the order they began to: the order of every wait list. */
-static unsigned waiters(const tr_replay *rp, uint8_t *order)
+static unsigned waiters(const tr_replay *rp, uint16_t *order)
 {
     unsigned n = 0, r;
     for (r = 0; r < rp->rows; r++) {
@@ -127,13 +127,13 @@ static unsigned waiters(const tr_replay *rp, uint8_t *order)
             continue;
         for (n++; i > 0 && rp->begun[order[i - 1]] > rp->begun[r]; i--)
             order[i] = order[i - 1];
-        order[i] = (uint8_t)r;
+        order[i] = (uint16_t)r;
     }
     return n;
 }
 
 /* The rows with a timer, soonest first. */
-static unsigned timers(const tr_replay *rp, uint8_t *order)
+static unsigned timers(const tr_replay *rp, uint16_t *order)
 {
     unsigned n = 0, r;
     for (r = 0; r < rp->rows; r++) {
@@ -142,7 +142,7 @@ static unsigned timers(const tr_replay *rp, uint8_t *order)
             continue;
         for (n++; i > 0 && rp->due[order[i - 1]] > rp->due[r]; i--)
             order[i] = order[i - 1];
-        order[i] = (uint8_t)r;
+        order[i] = (uint16_t)r;
     }
     return n;
 }
@@ -151,7 +151,7 @@ static unsigned timers(const tr_replay *rp, uint8_t *order)
  * [2, 3]], ...]. */
 static void put_lists(tr_out *o, const tr_replay *rp)
 {
-    uint8_t order[FL_TRACE_ROWS];
+    uint16_t order[FL_TRACE_ROWS];
     bool written[FL_TRACE_ROWS] = {false};
     unsigned n = waiters(rp, order), i, j;
     const char *sep = "[";
@@ -181,7 +181,7 @@ static void put_lists(tr_out *o, const tr_replay *rp)
 /* The timers, soonest first: [row, due, what it is for]. */
 static void put_timers(tr_out *o, const tr_replay *rp)
 {
-    uint8_t order[FL_TRACE_ROWS];
+    uint16_t order[FL_TRACE_ROWS];
     unsigned n = timers(rp, order), i;
 
     fl_tr_puts_(o, "[");

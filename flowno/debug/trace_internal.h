@@ -56,6 +56,9 @@ enum { TR_OBJ_QUEUE, TR_OBJ_LOCK, TR_OBJ_COND, TR_OBJ_EVENT, TR_OBJ_LATCH, TR_OB
 enum { TR_TIMER_NONE, TR_TIMER_SLEEP, TR_TIMER_DEADLINE };
 
 #define TR_OBJECTS FL_TRACE_ROWS /* primitives one export tells apart */
+#if FL_TRACE_ROWS > 0xFFFF
+#error "flowno: FL_TRACE_ROWS must be at most 65535 (a row is a uint16_t)"
+#endif
 #define TR_NO_RECORD 0xFFFFFFFFu
 
 typedef struct tr_replay {
@@ -68,7 +71,7 @@ typedef struct tr_replay {
     bool overflow; /* some task had no row */
     const void *obj[TR_OBJECTS];
     uint8_t obj_kind[TR_OBJECTS];
-    uint8_t obj_number[TR_OBJECTS]; /* "queue2": the second queue seen */
+    uint16_t obj_number[TR_OBJECTS]; /* "queue2": the second queue seen */
     unsigned objs;
     uint64_t end; /* microseconds from the first record to the last */
     /* Kept by fl_tr_play_ as it goes: each row's state, since when, the STOP
@@ -82,7 +85,7 @@ typedef struct tr_replay {
     uint64_t due[FL_TRACE_ROWS];
     uint64_t deadline[FL_TRACE_ROWS]; /* set by DEADLINE for the next wait */
     bool deadline_set[FL_TRACE_ROWS];
-    uint8_t ready[FL_TRACE_ROWS]; /* rows, oldest first */
+    uint16_t ready[FL_TRACE_ROWS]; /* rows, oldest first */
     unsigned nready;
     int holder[TR_OBJECTS]; /* a lock's holder's row, or -1 */
 } tr_replay;

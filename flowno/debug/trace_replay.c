@@ -64,7 +64,7 @@ static void add_object(tr_replay *rp, const void *obj, int kind)
         same += rp->obj_kind[i] == kind;
     rp->obj[rp->objs] = obj;
     rp->obj_kind[rp->objs] = (uint8_t)kind;
-    rp->obj_number[rp->objs] = (uint8_t)(same + 1);
+    rp->obj_number[rp->objs] = (uint16_t)(same + 1);
     rp->objs++;
 }
 
@@ -125,7 +125,7 @@ static void ready_remove(tr_replay *rp, unsigned row)
 static void ready_push(tr_replay *rp, unsigned row)
 {
     ready_remove(rp, row); /* once, at the tail */
-    rp->ready[rp->nready++] = (uint8_t)row;
+    rp->ready[rp->nready++] = (uint16_t)row;
 }
 
 static void set_holder(tr_replay *rp, const void *lock, int row)
