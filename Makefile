@@ -6,8 +6,12 @@
 #   make pictures   refresh the schedules drawn in docs/ (the demo, docs/teaching.md)
 #   make test       install what the tests need (Check, valgrind, clang, ...)
 #                   if missing, then run every suite: gcc, clang, ASan+UBSan,
-#                   valgrind; check the library links no allocator; check
-#                   the CMake and PlatformIO builds, the version, the docs
+#                   TSan (the threaded ones), valgrind; the model-based
+#                   random tester (tests/model/); check the library links
+#                   no allocator; check the CMake and PlatformIO builds, the
+#                   version, the docs
+#   make fuzz       SECONDS=N: the random tester on fresh seeds, and libFuzzer
+#   make coverage   line and branch coverage of flowno/ and gen/, per file
 #   make docs       the API reference (Doxygen, warnings are errors) in build/docs
 #   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
 #   make lib PORT=cortex_m CC=arm-none-eabi-gcc CFLAGS="-mcpu=... -mthumb -Os"
@@ -58,6 +62,7 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/debug/trace_internal.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
@@ -73,8 +78,9 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-os test-asan test-valgrind test-nomalloc test-install test-http \
-        test-cmake test-sources test-version test-tree test-cxx test-mistakes \
+        test-gcc test-clang test-heap test-os test-asan test-tsan test-valgrind test-nomalloc \
+        test-install test-http test-cmake test-sources test-version test-tree test-cxx \
+        test-mistakes \
         examples test-examples test-profiles test-viewer pictures
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -83,7 +89,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 all: lib $(DEMO)
 lib: $(LIB)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h flowno/debug/trace_internal.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(INTERNAL_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
@@ -150,7 +156,7 @@ define config_suite
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
                tests/support/support.c tests/support/main.c)
 
-$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h tests/support/support.h
+$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) $$(INTERNAL_HEADERS) tests/support/support.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS_ALL) $(2) $$(CFLAGS_ALL) $$(CHECK_FLAGS) -c $$< -o $$@
 
@@ -187,6 +193,13 @@ test-clang:
 test-asan:
 	@echo "== gcc, AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN)"
+# The suites that start threads (posts, raises, holds and I/O wake-ups
+# from another thread), and the signal suite, under ThreadSanitizer.
+TSAN_SUITES = post io signal
+test-tsan:
+	@echo "== clang, ThreadSanitizer: the suites that use threads"
+	@$(MAKE) --no-print-directory check CC=clang BUILD=build/tsan CFLAGS="-O1 -g" \
+	    SAN=-fsanitize=thread SUITE_BINS="$(TSAN_SUITES:%=build/tsan/tests/check_%)"
 # Small tables scan for due timers; big ones keep a heap (config.h).  The
 # default build tests the scan, this one the heap.
 test-heap:
@@ -286,6 +299,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-heap
 	@$(MAKE) --no-print-directory test-os
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-model
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc
 	@$(MAKE) --no-print-directory test-install
@@ -340,3 +355,6 @@ clean:
 	rm -rf build
 include tests/target/target.mk
 include tests/bench/bench.mk
+include tests/model/model.mk
+include tests/coverage.mk
+include tests/stress/stress.mk

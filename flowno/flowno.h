@@ -356,9 +356,15 @@ typedef struct fl_frame {
                            !__STDC_HOSTED__)
 #define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+/* Between a store and a load of another flag that must not pass it: the
+ * loop clears signal_pending, then reads each signal's raised byte (and
+ * the posted list); without a full fence the load may be done first (the
+ * store-buffering pattern, x86 too) and a raise in between be lost. */
+#define FL_ATOMIC_FENCE_() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #else /* the fields are volatile: the compiler keeps each access */
 #define FL_ATOMIC_LOAD_(x) (x)
 #define FL_ATOMIC_STORE_(x, v) ((void)((x) = (v)))
+#define FL_ATOMIC_FENCE_() ((void)0) /* one core: it sees its own stores in order */
 #endif
 
 /* ---- The port: clock and idle wait ------------------------------------- */

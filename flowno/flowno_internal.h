@@ -23,11 +23,15 @@
 #define FL_INTERNAL_
 #endif
 /* A function called from several places that the compiler would inline
- * into each: kept out of line where size counts (-Os). */
+ * into each: kept out of line where size counts (-Os).  FL_SHARED_STATIC_
+ * is the same for a function defined in a header (core/list.h): inline
+ * for speed, one copy a file where size counts. */
 #if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
 #define FL_SHARED_ __attribute__((noinline))
+#define FL_SHARED_STATIC_ static __attribute__((noinline, unused))
 #else
 #define FL_SHARED_
+#define FL_SHARED_STATIC_ static inline
 #endif
 
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
@@ -107,71 +111,6 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
     return claims && loop->tasks[t->slot] == t;
 }
 
-/* ---- Lists (list.c) ----------------------------------------------------- */
-
-/* The ready list: a circle through `next`, held by its tail (list.c).
- * push: `t` becomes ready, behind the others.
- *
- * Where the task being stepped is, two ways with the same order.  For
- * speed it stays first in the circle while it runs (FL_STEPPED_STAYS_), so
- * that stepping aside (a yield) is one store; leave takes it out when it
- * waits, sleeps or ends.  Where size counts (-Os) the batch takes it out
- * as its step begins and stepping aside pushes it back: less code. */
-#if defined(__OPTIMIZE_SIZE__)
-#define FL_STEPPED_STAYS_ 0
-#else
-#define FL_STEPPED_STAYS_ 1
-#endif
-#if defined(__OPTIMIZE_SIZE__)
-FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t);
-#else
-/* Inline for speed: every wake and spawn goes through it. */
-static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
-{
-    fl_slot tail = loop->ready_tail;
-    FL_SET_STATE_(t, FL_TASK_READY);
-    if (tail == FL_SLOT_NONE) {
-        t->next = t->slot;
-    } else {
-        fl_task *last = loop->tasks[tail];
-        t->next = last->next;
-        last->next = t->slot;
-    }
-    loop->ready_tail = t->slot;
-}
-#endif
-#if FL_STEPPED_STAYS_
-FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t);
-#else
-#define fl_ready_leave_(loop, t) ((void)0) /* it left as its step began */
-#endif
-
-#if FL_NEEDS_WAIT_LISTS_
-/* Wait lists: circular, doubly linked; `*head` is the oldest. */
-FL_INTERNAL_ void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t);
-FL_INTERNAL_ void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t);
-/* The task being stepped, `t`, leaves the ready circle for the wait list
- * at `head`, in `state`.  wait_again: a waiting task, off every list,
- * goes onto another (a notified condition waiter onto the lock's). */
-FL_INTERNAL_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
-FL_INTERNAL_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
-/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
-FL_INTERNAL_ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
-/* Wake every task on the list at `head`, oldest first. */
-FL_INTERNAL_ void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome);
-
-/* task.c: make waiting task `t` ready with `outcome`, dropping its timer;
- * the hooks hear `cause` and `obj`, which are not even passed without
- * them (FL_WAKE_). */
-#if FL_ENABLE_HOOKS
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj);
-#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome, cause, obj)
-#else
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
-#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome)
-#endif
-#endif /* FL_NEEDS_WAIT_LISTS_ */
-
 /* ---- Shared between the files ------------------------------------------ */
 
 /* timer.c.  With the scan, a timer is only a due time beside the slot. */
@@ -207,6 +146,10 @@ static inline void fl_drop_timer_(fl_loop *loop, fl_task *t)
         fl_timer_remove_(loop, t);
 }
 #endif
+
+/* ---- Lists (core/list.h) ------------------------------------------------ */
+
+#include "core/list.h"
 
 /* Flowno's re-queue: `t` (its outcome set) goes behind the ready tasks,
  * those its command just woke among them, and drops a deadline it set for

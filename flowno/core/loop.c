@@ -13,22 +13,25 @@ static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
 
 const char *fl_config_diff_(const fl_config_ *app)
 {
-#if FL_ENABLE_STRERROR
     static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
     unsigned i;
     if (app == NULL)
-        return "no configuration";
-    for (i = 0; i < FL_CONFIG_BITS_; i++)
-        if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
-            return switch_names[i];
-    for (i = 1; i < FL_CONFIG_WORDS_; i++)
-        if (app->word[i] != lib.word[i])
+        return FL_ENABLE_STRERROR ? "no configuration" : "";
+    for (i = 0; i < FL_CONFIG_WORDS_; i++) {
+        if (app->word[i] == lib.word[i])
+            continue;
+#if FL_ENABLE_STRERROR
+        if (i > 0)
             return number_names[i - 1];
-    return NULL;
+        for (i = 0; i < FL_CONFIG_BITS_; i++)
+            if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
+                break;
+        return switch_names[i];
 #else
-    (void)app;
-    return ""; /* the names are compiled out */
+        return ""; /* they differ, but the names are compiled out */
 #endif
+    }
+    return NULL;
 }
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)

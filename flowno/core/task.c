@@ -71,28 +71,6 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     return 0;
 }
 
-#if FL_NEEDS_WAIT_LISTS_
-#if FL_ENABLE_HOOKS
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj)
-#else
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
-#endif
-{
-#if FL_ENABLE_CANCEL
-    /* Set only on a joiner in FL_CANCEL: there a target that ended
-     * cancelled is a success.  (fl_cancel and timeouts clear it first.) */
-    if (t->flags & FL_F_CANCEL_WAIT_) {
-        t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
-        if (outcome == FL_ECANCELLED)
-            outcome = 0;
-    }
-#endif
-    fl_drop_timer_(loop, t);
-    t->wait.value = outcome;
-    fl_ready_push_(loop, t);
-    FL_READY_HOOK_(loop, t, cause, obj);
-}
-#endif
 
 FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 {

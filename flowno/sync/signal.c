@@ -45,6 +45,7 @@ FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
 {
     fl_signal *s;
     FL_ATOMIC_STORE_(loop->signal_pending, 0);
+    FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
     for (s = loop->signals; s != NULL; s = s->next) {
         if (s->waiters.head != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
             FL_ATOMIC_STORE_(s->raised, 0);

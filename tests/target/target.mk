@@ -10,7 +10,7 @@ TARGET_CFLAGS = -Os -g $(WARN) \
 TARGET_LDFLAGS = -nostartfiles --specs=nano.specs -Wl,--gc-sections -Ltests/target
 # The library as a bare-metal target has it: no POSIX port, no sockets.
 TARGET_LIB_SRC = $(SRC_cortex_m)
-TARGET_DEPS = $(TARGET_LIB_SRC) $(HEADERS) flowno/flowno_internal.h tests/target/startup.c \
+TARGET_DEPS = $(TARGET_LIB_SRC) $(HEADERS) $(INTERNAL_HEADERS) tests/target/startup.c \
               tests/target/target.h tests/target/sections.ld tests/target/an385.ld \
               tests/target/microbit.ld
 QEMU        = qemu-system-arm -nographic -monitor none -serial none \
