@@ -62,7 +62,8 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
-INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/debug/trace_internal.h
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/port/posix_internal.h \
+                   flowno/debug/trace_internal.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
@@ -80,7 +81,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
         test-gcc test-clang test-heap test-os test-asan test-tsan test-valgrind test-nomalloc \
         test-install test-http test-cmake test-sources test-version test-tree test-cxx \
-        test-mistakes \
+        test-mistakes test-servers \
         examples test-examples test-profiles test-viewer pictures
 
 # Keep objects between runs: they are chained, so make would delete them.
@@ -133,6 +134,25 @@ $(BUILD)/examples/%: docs/examples/%.c $(wildcard docs/examples/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(LIB) $(LDFLAGS_ALL) -o $@
 
+# The example servers hold 10 000 connections, a task and a timer each:
+# more than the default tables, so they get a library of their own built
+# with theirs (fl_loop_init checks that a library and its program agree).
+SERVER_CONFIG   = -DFL_MAX_TASKS=10240
+SERVER_EXAMPLES = $(BUILD)/examples/echo $(BUILD)/examples/http_server
+SERVER_LIB      = $(BUILD)/libflowno-servers.a
+
+$(BUILD)/obj-servers/%.o: %.c $(HEADERS) $(INTERNAL_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SERVER_CONFIG) $(CFLAGS_ALL) -c $< -o $@
+
+$(SERVER_LIB): $(LIB_SRC:%.c=$(BUILD)/obj-servers/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SERVER_EXAMPLES): $(BUILD)/examples/%: docs/examples/%.c docs/examples/server.h $(SERVER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SERVER_CONFIG) $(CFLAGS_ALL) $< $(SERVER_LIB) $(LDFLAGS_ALL) -o $@
+
 examples: $(EXAMPLES)
 
 # ---- tests ---------------------------------------------------------------
@@ -151,7 +171,8 @@ $(BUILD)/tests/check_%: $(BUILD)/obj/tests/check_%.o $(SUPPORT_OBJ) $(LIB)
 
 # Suites built, library and all, with a configuration of their own:
 # check_net serves 200 connections at once, more than the default table
-# holds; check_minimal runs the minimal profile that make size measures.
+# holds, and reaches the poll and epoll ports' fd limit; check_minimal
+# runs the minimal profile that make size measures.
 define config_suite
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
                tests/support/support.c tests/support/main.c)
@@ -164,7 +185,7 @@ $$(BUILD)/tests/check_$(1): $$($(1)_OBJ)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$^ $$(LDFLAGS_ALL) $$(CHECK_LIBS) -o $$@
 endef
-$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512))
+$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512 -DFL_MAX_FDS=2048))
 $(eval $(call config_suite,minimal,-DFL_PROFILE_MINIMAL))
 $(eval $(call config_suite,debug,-DFL_DEBUG=1))
 
@@ -293,6 +314,22 @@ test-viewer:
 	@$(MAKE) --no-print-directory build/gcc/demo CC=gcc BUILD=build/gcc
 	@sh tests/check-viewer.sh build/gcc/demo
 
+# The example servers against loads and clients that misbehave, on each
+# port (tests/check-servers.sh): the benchmarks' echo_client with its byte
+# checks, and tests/server_faults.c.
+$(BUILD)/tests/echo_client: tests/bench/echo_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(LDFLAGS_ALL) -o $@
+
+$(BUILD)/tests/server_faults: tests/server_faults.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(LDFLAGS_ALL) -o $@
+
+test-servers:
+	@$(MAKE) --no-print-directory build/gcc/examples/echo build/gcc/examples/http_server \
+	    build/gcc/tests/echo_client build/gcc/tests/server_faults CC=gcc BUILD=build/gcc
+	@sh tests/check-servers.sh build/gcc
+
 test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
@@ -309,6 +346,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-viewer
 	@$(MAKE) --no-print-directory test-cxx
 	@$(MAKE) --no-print-directory test-mistakes
+	@$(MAKE) --no-print-directory test-servers
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory test-tree

@@ -388,9 +388,11 @@ struct fl_port {
     void (*wake)(fl_port *port);
     /** Optional: I/O.  watch() puts `t` on the port's wait list for `fd`
      * (with fl_port_wait_on) and returns 1, or returns an error (FL_ERANGE
-     * for an fd the backend cannot watch); wait() wakes the lists of the
-     * fds that became ready (fl_port_wake_all).  watching() tells whether
-     * any task waits on I/O, so the loop idles instead of giving up. */
+     * for an fd the backend cannot watch), or 0 for an fd that is ready at
+     * once (the task goes on); wait() wakes the lists of the fds that
+     * became ready (fl_port_io_ready).  watching() tells whether any task
+     * waits on I/O, so the loop idles instead of giving up; it is asked
+     * once a batch of steps, so it must be cheap. */
     int (*watch)(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
     bool (*watching)(fl_port *port);
     /** Optional, for fl_loop_dump: the fd of one of the port's wait lists. */
@@ -417,21 +419,36 @@ void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome);
 void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
 #endif
 
-/** The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
- * CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() for timers and I/O, and a
- * self-pipe so that fl_signal_raise from another thread or a signal
- * handler ends a select() at once.  It keeps a wait list per fd, so one
- * port serves one loop; fl_port_posix() is a ready-made one for programs
- * with a single loop.  fds at or above FD_SETSIZE are refused (FL_ERANGE):
- * FD_SET on them would write past the fd_set. */
+/** The POSIX ports, one a file in flowno/port/ (absent from bare-metal
+ * builds): CLOCK_MONOTONIC in FL_TICK_HZ ticks, and a self-pipe so that
+ * fl_signal_raise from another thread or a signal handler ends a wait at
+ * once.  Each keeps a wait list per fd, so one port serves one loop; each
+ * function returns the same ready-made port every time.  The application
+ * chooses:
+ *  - fl_port_posix(): select(), the portable default (lwIP has it too).
+ *    fds at or above FD_SETSIZE are refused (FL_ERANGE): FD_SET on them
+ *    would write past the fd_set.  A wait costs O(highest fd).
+ *  - fl_port_poll(): poll(), for fds up to FL_MAX_FDS - 1 (config.h).  A
+ *    wait costs O(watched fds).
+ *  - fl_port_epoll() (Linux): epoll, fds up to FL_MAX_FDS - 1.  A wait
+ *    costs O(ready fds), and a task that waits on the same socket again
+ *    costs no system call: the kernel keeps the fd's registration.  Close
+ *    fds that tasks waited on with fl_sock_close (see there).  NULL if the
+ *    kernel gives no epoll instance.
+ * Under epoll a regular file, which is always ready, is reported ready at
+ * once, as select() and poll() do. */
 fl_port *fl_port_posix(void);
+fl_port *fl_port_poll(void);
+#if defined(__linux__)
+fl_port *fl_port_epoll(void);
+#endif
 #if FL_ENABLE_DUMP
 /** Flowno's dump on a signal: once this is called, each `signo` (say
- * SIGUSR1) makes the POSIX port print fl_loop_dump through `print` (NULL:
- * to stderr) at the loop's next idle turn, from the loop's own thread.
- * The handler itself only sets a flag and wakes select().  Only when asked:
- * nothing is installed otherwise.  FL_EINVAL for a signal that cannot be
- * caught; -errno if sigaction fails. */
+ * SIGUSR1) makes each POSIX port in use print fl_loop_dump through `print`
+ * (NULL: to stderr) at its loop's next idle turn, from the loop's own
+ * thread.  The handler itself only sets a flag and wakes the wait.  Only
+ * when asked: nothing is installed otherwise.  FL_EINVAL for a signal that
+ * cannot be caught; -errno if sigaction fails. */
 int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char *line),
                                  void *ctx);
 #endif
@@ -1349,7 +1366,10 @@ fl_dispatch_:                                  \
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
  * is dropped when that wait ends (also when it ends at once, or by a
- * cancel), when the task yields or sleeps, or ends.  A getter's or
+ * cancel), when the task yields or sleeps, or ends.  A command that is no
+ * wait (FL_SPAWN, FL_EVENT_SET, FL_CANCEL_NOWAIT, ...) keeps it; should it
+ * pass while the task stands aside behind the tasks such a command woke,
+ * the wait fails at once with FL_ETIMEDOUT.  A getter's or
  * putter's wait ends when it is woken (its item or place is set aside); a
  * peeker's only once it has looked again, since the item may be taken
  * first: a deadline that passes in between fails the peek. */
@@ -1398,9 +1418,9 @@ static inline fl_cmd fl_cmd_ticks_(int op, fl_time ticks)
  * (FL_IO_WAIT) only while the kernel says it would block.  Every macro
  * stores in `n` the result (bytes, or a new fd) or a negative error:
  * -errno from the kernel (-ECONNREFUSED, -ECONNRESET, -EPIPE, -EBADF...),
- * FL_ERANGE for an fd the select() backend cannot watch (at or above
- * FD_SETSIZE: refused before anything touches an fd_set), FL_ETIMEDOUT,
- * FL_ECANCELLED.  FL_CHECK(self, n) propagates it.
+ * FL_ERANGE for an fd the port cannot watch (select(): at or above
+ * FD_SETSIZE; poll, epoll: at or above FL_MAX_FDS), at the first wait on
+ * it, FL_ETIMEDOUT, FL_ECANCELLED.  FL_CHECK(self, n) propagates it.
  *
  *     struct conn { fl_task task; fl_sock_op op; int fd, n; char buf[512]; };
  *     ...
@@ -1411,6 +1431,10 @@ static inline fl_cmd fl_cmd_ticks_(int op, fl_time ticks)
  * The op holds what must survive a suspension; one op serves one call at
  * a time.  A cancel leaves the fd open and unwatched: it is still yours.
  * Addresses are numeric ("127.0.0.1", "::1"): resolving a name would block.
+ *
+ * As libuv does, a recv that got less than it asked for takes it that the
+ * socket is drained: the next recv on the same op and fd waits for data
+ * first instead of asking the kernel for nothing.
  */
 struct sockaddr;
 
@@ -1419,12 +1443,14 @@ typedef struct fl_sock_op {
     fl_time timeout; /**< 0: none; else bounds each wait (FL_ETIMEDOUT) */
     size_t done;     /**< bytes moved so far: after an error, what got through */
     int fd;          /**< fl_tcp_connect: the socket being connected */
+    int drained;     /**< the fd a short recv emptied (-1: none) */
 } fl_sock_op;
 
 /** A timeout here, not FL_TIMEOUT: a deadline set before a call that needs
  * no wait would be left for the task's next, unrelated, wait. */
 #define fl_sock_op_init(op, timeout_ticks) \
-    ((void)((op)->timeout = (timeout_ticks), (op)->done = 0, (op)->fd = -1))
+    ((void)((op)->timeout = (timeout_ticks), (op)->done = 0, (op)->fd = -1, \
+            (op)->drained = -1))
 
 /** Plain C.  Each returns an fd (non-blocking, close-on-exec) or -errno;
  * FL_EINVAL for an address that is not numeric IPv4 or IPv6.  With port 0
@@ -1432,7 +1458,22 @@ typedef struct fl_sock_op {
 int fl_tcp_listen(const char *addr, unsigned port, int backlog);
 int fl_udp_bind(const char *addr, unsigned port);
 int fl_sock_port(int fd);
+/** Make a socket of your own (or a pipe...) ready for the tasks:
+ * non-blocking, close-on-exec, no SIGPIPE; tells the ports the number
+ * names a new file. */
 int fl_sock_nonblock(int fd);
+/** TCP_NODELAY on (or off): send small writes at once instead of holding
+ * them until the peer's ACK (Nagle).  What request/response traffic wants:
+ * without it a reply split in two waits for the peer's delayed ACK. */
+int fl_sock_nodelay(int fd, bool on);
+/** Close `fd`, any fd a task may have waited on.  The ports hear of it
+ * first: the epoll port drops its registration (a plain close() it cannot
+ * see, and a number the kernel hands out again must not look registered),
+ * and a task still waiting on the fd wakes with -EBADF.  The numbers the
+ * socket layer hands out again (listen, bind, accept, connect,
+ * fl_sock_nonblock) are safe after a plain close() too; a number you
+ * reopen yourself is not, under epoll, unless closed here.  0 or -errno. */
+int fl_sock_close(int fd);
 /** Fill `ss` (a struct sockaddr_storage, or any buffer of `*len` bytes) for
  * a numeric address; *len gets the address's size. */
 int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len);

@@ -152,14 +152,12 @@ static inline void fl_drop_timer_(fl_loop *loop, fl_task *t)
 #include "core/list.h"
 
 /* Flowno's re-queue: `t` (its outcome set) goes behind the ready tasks,
- * those its command just woke among them, and drops a deadline it set for
- * a wait, as this is none.  Returns 1, a command handler's "taken care
- * of".  Inline: it is most of a yield. */
-static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
+ * those its command just woke among them.  A command that is no wait
+ * (FL_SPAWN, FL_EVENT_SET, ...) keeps a deadline set for the next wait.
+ * Returns 1, a command handler's "taken care of".  Inline: it is most of
+ * a yield. */
+static inline int fl_step_behind_(fl_loop *loop, fl_task *t)
 {
-#if FL_ENABLE_TIMEOUT
-    fl_drop_timer_(loop, t);
-#endif
 #if FL_STEPPED_STAYS_
     loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
 #else
@@ -167,6 +165,15 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
 #endif
     FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
     return 1;
+}
+/* The same for a wait that ends at once (a join of an ended task, a free
+ * lock, an open latch) and a yield: that drops the deadline. */
+static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
+{
+#if FL_ENABLE_TIMEOUT
+    fl_drop_timer_(loop, t);
+#endif
+    return fl_step_behind_(loop, t);
 }
 
 /* task.c */
@@ -266,6 +273,11 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
 /* A waiter that a condition has notified and moved onto its lock's list
  * (the bit means FL_F_CANCEL_WAIT_ only while joining). */
 #define FL_F_NOTIFIED_ FL_F_CANCEL_WAIT_
+/* A ready task whose deadline passed before its wait began (it stepped
+ * aside after FL_SPAWN, say, or is a peeker woken to look again): its
+ * next wait fails at once with FL_ETIMEDOUT.  The bit is clear on every
+ * ready task otherwise (a wake clears it). */
+#define FL_F_LATE_ FL_F_CANCEL_WAIT_
 /* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
 #if FL_ENABLE_LOCK
 FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock);

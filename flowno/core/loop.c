@@ -168,10 +168,16 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_SPECIALISE_
 #endif
 #endif
-#if FL_ENABLE_CANCEL
-#define FL_CANCEL_PENDING_(t) ((t)->flags & FL_F_CANCEL_REQ_)
+/* What a task's next wait ends with before it begins: a cancel that came
+ * while it was ready, a deadline that passed then. */
+#if FL_ENABLE_CANCEL && FL_ENABLE_TIMEOUT
+#define FL_F_PREEMPTED_ (FL_F_CANCEL_REQ_ | FL_F_LATE_)
+#elif FL_ENABLE_CANCEL
+#define FL_F_PREEMPTED_ FL_F_CANCEL_REQ_
+#elif FL_ENABLE_TIMEOUT
+#define FL_F_PREEMPTED_ FL_F_LATE_
 #else
-#define FL_CANCEL_PENDING_(t) 0
+#define FL_F_PREEMPTED_ 0
 #endif
 #if FL_ENABLE_TIMEOUT
 #define FL_HAS_TIMER_(t) ((t)->timer != FL_SLOT_NONE)
@@ -215,7 +221,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
 
-        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !FL_CANCEL_PENDING_(t) &&
+        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
             !FL_HAS_TIMER_(t)) {
             t->wait.value = 0;
             loop->ready_tail = t->slot; /* first in the circle, now the last */
@@ -223,13 +229,23 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             return t->next;
         }
 
-#if FL_ENABLE_CANCEL
-        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
+#if FL_F_PREEMPTED_
+        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
             /* A cancel that came while it was ready lands here instead,
-             * and ends the wait before it began: so does its deadline. */
-            t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
-            outcome = FL_ECANCELLED;
-            goto answered;
+             * and ends the wait before it began (so does its deadline); a
+             * deadline that passed then fails it.  A yield or a sleep
+             * drops that deadline: it goes on. */
+            bool cancelled = (t->flags & FL_F_CANCEL_REQ_) != 0;
+            t->flags = (uint8_t)(t->flags & ~FL_F_PREEMPTED_);
+            if (cancelled) {
+                t->flags |= FL_F_CANCEL_SENT_;
+                outcome = FL_ECANCELLED;
+                goto answered;
+            }
+            if (cmd.op > FL_OP_SLEEP) {
+                outcome = FL_ETIMEDOUT;
+                goto answered;
+            }
         }
 #endif
         switch (cmd.op) {
@@ -238,16 +254,17 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             outcome = 1;
             break;
         case FL_OP_SPAWN:
-            outcome = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
-            if (outcome < 0)
-                break;
-            t->wait.value = 0; /* the spawner steps aside behind its child */
+            /* The spawner steps aside behind its child.  No wait: a
+             * deadline stays for the next, also when the spawn fails. */
+            t->wait.value = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            if (t->wait.value < 0)
+                continue;
             /* fall through */
         case FL_OP_EVENT_SET: /* done by the task; its value is kept */
         case FL_OP_LOCK_RELEASE:
         case FL_OP_COND_NOTIFY:
         case FL_OP_LATCH_COUNT_DOWN:
-            outcome = fl_step_aside_(loop, t);
+            outcome = fl_step_behind_(loop, t);
             break;
 #if FL_ENABLE_CANCEL
         case FL_OP_CANCEL:
@@ -272,8 +289,9 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
                                          : sleep_task(loop, t, cmd.arg.ticks);
             break;
 #if FL_ENABLE_TIMEOUT
-        case FL_OP_DEADLINE:
+        case FL_OP_DEADLINE: /* it replaces the one before, passed or not */
             fl_drop_timer_(loop, t);
+            t->flags = (uint8_t)(t->flags & ~FL_F_LATE_);
             t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
 #endif
@@ -336,7 +354,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
         if (outcome == 1)
             break; /* it waits (a deadline stays with it), is ready or ended */
-#if FL_ENABLE_CANCEL
+#if FL_F_PREEMPTED_
     answered:
 #endif
         /* Answered at once: resume the task with the outcome. */
@@ -350,8 +368,8 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 
 /* Step ready tasks, first of the circle first, until none is left,
  * FL_POLL_INTERVAL have run (so that timers and signals get their turn),
- * or the run must stop. */
-static void run_batch(fl_loop *loop)
+ * or the run must stop.  Returns how many steps it made. */
+static unsigned run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
 #if FL_ENABLE_HOOKS
@@ -360,7 +378,7 @@ static void run_batch(fl_loop *loop)
     fl_slot first;
 #if FL_DEBUG
     if (loop->ready_tail != FL_SLOT_NONE && !fl_debug_slot_ok_(loop, loop->ready_tail))
-        return; /* its links cannot be followed */
+        return 0; /* its links cannot be followed */
 #endif
     first = first_ready(loop);
     while (first != FL_SLOT_NONE) {
@@ -390,6 +408,7 @@ static void run_batch(fl_loop *loop)
             break;
     }
     loop->current = NULL; /* a waker outside a step is no task */
+    return FL_POLL_INTERVAL - budget;
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
@@ -430,7 +449,7 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
 #endif
     catch_up(loop);
-    run_batch(loop);
+    (void)run_batch(loop);
     ticks = catch_up(loop);
     if (next_wait != NULL)
         *next_wait = ticks;
@@ -448,6 +467,21 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 static bool io_watched(fl_loop *loop)
 {
     return loop->port->watching != NULL && loop->port->watching(loop->port);
+}
+
+/* Steps until the fds are looked at again while tasks are ready: a pass
+ * over the tasks ready now (as an iteration of libuv's loop runs every
+ * callback due), and at least a batch.  O(ready tasks), once a pass. */
+static unsigned pass_length(const fl_loop *loop)
+{
+    unsigned n = 0;
+    fl_slot s = loop->ready_tail;
+    if (s != FL_SLOT_NONE)
+        do {
+            n++;
+            s = fl_at_(loop, s)->next;
+        } while (s != loop->ready_tail);
+    return n > FL_POLL_INTERVAL ? n : FL_POLL_INTERVAL;
 }
 #endif
 
@@ -470,6 +504,10 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
     fl_time ticks = catch_up(loop);
+#if FL_ENABLE_IO
+    bool io_seen = false; /* the port has waited since the last batch */
+    unsigned steps, pass = 0; /* steps left before the fds are looked at again */
+#endif
     for (;;) {
         /* Nothing will ever wake: the tasks left wait on each other. */
         bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
@@ -495,15 +533,27 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
-             * fds without sleeping once a batch. */
-            if (io_watched(loop))
-                loop->port->wait(loop->port, loop, 0, false);
-#endif
+             * fds without sleeping once a pass, unless the port has just
+             * done so (the tasks it woke are this pass). */
+            if (pass == 0 && io_watched(loop)) {
+                if (!io_seen)
+                    loop->port->wait(loop->port, loop, 0, false);
+                pass = pass_length(loop);
+            }
+            io_seen = false;
+            steps = run_batch(loop);
+            pass = pass > steps ? pass - steps : 0;
+#else
             run_batch(loop);
+#endif
         } else {
             if (max_wait != 0 && ticks > max_wait)
                 ticks = max_wait;
             loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+#if FL_ENABLE_IO
+            io_seen = true;
+            pass = 0;
+#endif
         }
         ticks = catch_up(loop);
     }

@@ -88,6 +88,7 @@ static struct {
 unsigned long model_notes[N_NOTE_COUNT];
 const char *const model_note_names[N_NOTE_COUNT] = {
     "spawn into a full table", "timer heap full", "deadline came first",
+    "deadline passed before its wait",
     "cancel woke a waiter", "cancel left pending", "cancel of a notified waiter",
     "pending cancel delivered", "notify moved a waiter", "lock handed to a waiter",
     "peeker woken by a put", "getter woken with an item", "putter woken with a place",
@@ -193,9 +194,7 @@ static void answer(mtask *t, int rc, long val)
  * for FL_SPAWN, fails at once). */
 static void answer_aside(mtask *t, int rc)
 {
-    answer(t, rc, 0);
-    if (MODEL_KNOWN_BUG_STEP_ASIDE_DROPS_DEADLINE && (rc >= 0 || t->o.kind == OP_SPAWN))
-        disarm(t);
+    answer(t, rc, 0); /* a deadline set for the next wait stays armed */
 }
 
 static void block(mtask *t)
@@ -702,6 +701,16 @@ static void task_start(int i, const rec *r)
         NOTE(N_CANCEL_DELIVERED);
         me->p = P_ANSWERED;
         me->rc = FL_ECANCELLED;
+        disarm(me);
+        return;
+    }
+    if ((flags & OPF_WAIT) && me->o.kind != OP_YIELD && me->o.kind != OP_SLEEP &&
+        me->deadline_armed && !BEFORE(m.now, me->deadline)) {
+        /* Its deadline passed while it stood aside (after a spawn, say):
+         * the wait fails before it begins. */
+        NOTE(N_LATE);
+        me->p = P_ANSWERED;
+        me->rc = FL_ETIMEDOUT;
         disarm(me);
         return;
     }

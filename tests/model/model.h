@@ -25,16 +25,6 @@
 
 #include "../../flowno/flowno.h"
 
-/* Known bugs the batch steps around until they are fixed; each switch
- * names what it changes.  1: the model expects the library's present
- * (wrong) behaviour.  Remove a switch with the fix. */
-#ifndef MODEL_KNOWN_BUG_STEP_ASIDE_DROPS_DEADLINE
-/* FL_SPAWN and the in-task FL_EVENT_SET, FL_LOCK_RELEASE, FL_COND_NOTIFY
- * and FL_LATCH_COUNT_DOWN drop a deadline set for the next wait
- * (tests/check_timeout.c: deadline_set_before_a_spawn_bounds_the_next_wait). */
-#define MODEL_KNOWN_BUG_STEP_ASIDE_DROPS_DEADLINE 1
-#endif
-
 /* ---- Operations ----------------------------------------------------------- */
 
 enum op_kind {
@@ -203,7 +193,7 @@ void model_feed(const rec *r);
 /* What the runs went through, counted over every seed: evidence that the
  * random programs reach the corners (model --stats prints them). */
 enum note {
-    N_SPAWN_FULL, N_TIMERS_FULL, N_TIMED_OUT, N_CANCEL_WOKE, N_CANCEL_PENDING,
+    N_SPAWN_FULL, N_TIMERS_FULL, N_TIMED_OUT, N_LATE, N_CANCEL_WOKE, N_CANCEL_PENDING,
     N_CANCEL_NOTIFIED, N_CANCEL_DELIVERED, N_NOTIFY_MOVED, N_LOCK_HANDOFF, N_PEEK_WOKEN,
     N_GET_RESERVED, N_PUT_RESERVED, N_CLOSE_WOKE, N_EXIT, N_INCOMPLETE, N_STUCK, N_POST,
     N_POST_FULL, N_RESPAWN, N_FINALLY, N_LATCH_WOKE, N_JOIN_WOKE, N_IDLE, N_NOTE_COUNT
