@@ -236,6 +236,16 @@ static fl_cmd event_with_deadline(fl_task *self)
     FL_END(self);
 }
 
+/* A deadline set before a spawn (no wait) is for the wait after it. */
+static fl_cmd spawn_then_wait(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, 5);
+    FL_SPAWN(self, &a, yield_once);
+    FL_EVENT_WAIT_RC(self, ((player *)self)->rc, &ev);
+    FL_END(self);
+}
+
 static const char *object_names(void *ctx, const void *obj)
 {
     (void)ctx;
@@ -724,6 +734,32 @@ START_TEST(html_data_keeps_wait_lists_in_order_and_deadlines_as_timers)
 }
 END_TEST
 
+START_TEST(html_data_keeps_a_deadline_across_a_spawn)
+{
+    const char *data;
+    memset(&ew, 0, sizeof ew);
+    ck_assert_int_eq(fl_event_init(&ev, &loop), 0);
+    fl_trace_name_objects(&tr, object_names, NULL);
+    fl_task_init(&ew.task, spawn_then_wait);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &ew.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_int_eq(ew.rc, FL_ETIMEDOUT);
+    text_len = 0;
+    ck_assert_int_eq(fl_trace_write_html(&tr, to_text, NULL, NULL, NULL), 0);
+    data = page_data();
+    /* The deadline is the loop's timer from FL_TIMEOUT on, through the
+     * spawn, while the spawner stands behind its child, until the wait. */
+    expect_data(data, "\"cmd\":\"DEADLINE 5 ms\",\"then\":\"answered at once, it goes on\","
+                      "\"wakes\":[],\"run\":0,\"ready\":[],\"lists\":[],"
+                      "\"timers\":[[0,5000,\"deadline for its next wait\"]]");
+    expect_data(data, "\"cmd\":\"SPAWN task1\",\"then\":\"it steps aside, to the back of the "
+                      "ready list\",\"wakes\":[[1,\"spawned\"]],\"run\":-1,\"ready\":[1,0],"
+                      "\"lists\":[],\"timers\":[[0,5000,\"deadline for its next wait\"]],"
+                      "\"tasks\":[\"ready: stepped aside, deadline 5 ms\",\"ready: spawned\"]}");
+    expect_data(data, "\"cmd\":\"LATCH_WAIT ev\",\"then\":\"it waits: ev, deadline 5 ms\"");
+    expect_data(data, "\"then\":\"ew made ready: deadline passed on ev\"");
+}
+END_TEST
+
 /* ---- a loop of one's own --------------------------------------------------------- */
 
 START_TEST(records_added_by_hand_are_drawn_too)
@@ -878,6 +914,7 @@ Suite *suite(void)
     tcase_add_test(tc, html_data_is_the_loop_after_each_step);
     tcase_add_test(tc, html_data_shows_who_holds_each_lock_in_a_deadlock);
     tcase_add_test(tc, html_data_keeps_wait_lists_in_order_and_deadlines_as_timers);
+    tcase_add_test(tc, html_data_keeps_a_deadline_across_a_spawn);
     tcase_add_test(tc, records_added_by_hand_are_drawn_too);
     tcase_add_test(tc, a_writer_error_stops_the_export_and_comes_back);
     tcase_add_test(tc, more_tasks_than_rows_is_enospc_after_writing_the_rest);

@@ -35,7 +35,7 @@ static void put_px(tr_out *o, uint64_t mpx)
     fl_tr_put_uint_(o, (mpx + 500u) / 1000u);
 }
 
-/* "name": a string of labels, or a list. */
+/* The next member of a step: ,"name": */
 static void key(tr_out *o, const char *name)
 {
     fl_tr_puts_(o, ",\"");
@@ -43,7 +43,7 @@ static void key(tr_out *o, const char *name)
     fl_tr_puts_(o, "\":");
 }
 
-/* A waiting row's timer, if it has one: ", until 5 ms", ", deadline 5 ms". */
+/* A row's timer, if it has one: ", until 5 ms", ", deadline 5 ms". */
 static void put_timer(tr_out *o, const tr_replay *rp, unsigned row)
 {
     if (rp->timer[row] == TR_TIMER_NONE)
@@ -102,6 +102,7 @@ static void put_state(tr_out *o, const tr_replay *rp, unsigned row)
     case TR_READY:
         fl_tr_puts_(o, "ready: ");
         fl_tr_put_cause_(o, rp, begun);
+        put_timer(o, rp, row);
         return;
     case TR_WAITING:
         fl_tr_puts_(o, "waiting: ");
@@ -138,7 +139,7 @@ static unsigned timers(const tr_replay *rp, uint16_t *order)
     unsigned n = 0, r;
     for (r = 0; r < rp->rows; r++) {
         unsigned i = n;
-        if (rp->state[r] != TR_WAITING || rp->timer[r] == TR_TIMER_NONE)
+        if (rp->timer[r] == TR_TIMER_NONE)
             continue;
         for (n++; i > 0 && rp->due[order[i - 1]] > rp->due[r]; i--)
             order[i] = order[i - 1];
@@ -191,6 +192,10 @@ static void put_timers(tr_out *o, const tr_replay *rp)
         fl_tr_put_uint_(o, r);
         fl_tr_puts_(o, ",");
         fl_tr_put_uint_(o, rp->due[r]);
+        if (rp->state[r] != TR_WAITING) { /* set, and its wait not begun */
+            fl_tr_puts_(o, ",\"deadline for its next wait\"]");
+            continue;
+        }
         fl_tr_puts_(o, rp->timer[r] == TR_TIMER_SLEEP ? ",\"" : ",\"deadline of ");
         fl_tr_put_command_(o, rp, fl_tr_rec_(rp->tr, rp->begun[r]));
         fl_tr_puts_(o, "\"]");

@@ -52,7 +52,7 @@ enum { TR_AT_ONCE, TR_ASIDE, TR_ENDS, TR_WAITS };
 enum { TR_OBJ_QUEUE, TR_OBJ_LOCK, TR_OBJ_COND, TR_OBJ_EVENT, TR_OBJ_LATCH, TR_OBJ_SIGNAL,
        TR_OBJ_KINDS };
 
-/* A row's timer: none, a sleep, a deadline on its wait. */
+/* A row's timer: none, a sleep, a deadline (for its next wait). */
 enum { TR_TIMER_NONE, TR_TIMER_SLEEP, TR_TIMER_DEADLINE };
 
 #define TR_OBJECTS FL_TRACE_ROWS /* primitives one export tells apart */
@@ -83,8 +83,6 @@ typedef struct tr_replay {
     unsigned stop[FL_TRACE_ROWS];  /* its last STOP (TR_NO_RECORD: none) */
     uint8_t timer[FL_TRACE_ROWS];
     uint64_t due[FL_TRACE_ROWS];
-    uint64_t deadline[FL_TRACE_ROWS]; /* set by DEADLINE for the next wait */
-    bool deadline_set[FL_TRACE_ROWS];
     uint16_t ready[FL_TRACE_ROWS]; /* rows, oldest first */
     unsigned nready;
     int holder[TR_OBJECTS]; /* a lock's holder's row, or -1 */

@@ -154,8 +154,26 @@ static uint64_t ticks_us(fl_time ticks)
     return (uint64_t)ticks * 1000000u / FL_TICK_HZ;
 }
 
-/* A STOP: its timer (a sleep, or the deadline set for this wait), and
- * the locks it takes or gives. */
+/* A command that is no wait: a deadline set before it stays for the next
+ * wait (FL_TIMEOUT), also while the task stands behind those it woke. */
+static bool no_wait(unsigned op)
+{
+    switch (op) {
+    case FL_OP_SPAWN:
+    case FL_OP_CANCEL:
+    case FL_OP_EVENT_SET:
+    case FL_OP_LOCK_RELEASE:
+    case FL_OP_COND_NOTIFY:
+    case FL_OP_LATCH_COUNT_DOWN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A STOP: the row's timer (a deadline is the loop's from the DEADLINE on,
+ * a sleep replaces it, a wait keeps it while it waits and drops it when it
+ * ends at once), and the locks it takes or gives. */
 static void apply_stop(tr_replay *rp, const tr_event *ev)
 {
     const fl_trace_record *r = ev->rec;
@@ -163,19 +181,14 @@ static void apply_stop(tr_replay *rp, const tr_event *ev)
 
     rp->stop[row] = ev->index;
     if (r->what == FL_OP_DEADLINE) {
-        rp->deadline[row] = ev->t + ticks_us(r->arg.ticks);
-        rp->deadline_set[row] = true;
-        return;
-    }
-    rp->timer[row] = TR_TIMER_NONE;
-    if (ev->after == TR_WAITS && r->what == FL_OP_SLEEP) {
+        rp->timer[row] = TR_TIMER_DEADLINE;
+        rp->due[row] = ev->t + ticks_us(r->arg.ticks);
+    } else if (r->what == FL_OP_SLEEP && ev->after == TR_WAITS) {
         rp->timer[row] = TR_TIMER_SLEEP;
         rp->due[row] = ev->t + ticks_us(r->arg.ticks);
-    } else if (ev->after == TR_WAITS && rp->deadline_set[row]) {
-        rp->timer[row] = TR_TIMER_DEADLINE;
-        rp->due[row] = rp->deadline[row];
+    } else if (!no_wait(r->what) && ev->after != TR_WAITS) {
+        rp->timer[row] = TR_TIMER_NONE; /* a yield, or a wait that ended at once */
     }
-    rp->deadline_set[row] = false; /* this command was the wait it was for */
     if (r->what == FL_OP_LOCK && ev->after == TR_ASIDE)
         set_holder(rp, r->arg.ptr, (int)row); /* it was free */
     else if (r->what == FL_OP_LOCK_RELEASE && fl_tr_object_(rp, r->arg.ptr) >= 0 &&
@@ -197,8 +210,10 @@ static void apply(tr_replay *rp, const tr_event *ev)
     case FL_TRACE_STOP:
         apply_stop(rp, ev);
         break;
-    case FL_TRACE_READY:
-        rp->timer[row] = TR_TIMER_NONE; /* a wake drops the task's timer */
+    case FL_TRACE_READY: /* a wake drops the task's timer; standing behind does not */
+        if (r->what != FL_READY_STEPPED_ASIDE || rp->stop[row] == TR_NO_RECORD ||
+            !no_wait(fl_tr_rec_(rp->tr, rp->stop[row])->what))
+            rp->timer[row] = TR_TIMER_NONE;
         ready_push(rp, row);
         if (r->what == FL_READY_WOKEN && r->wait_kind == FL_WAIT_LOCK)
             set_holder(rp, r->arg.ptr, (int)row); /* handed over */
@@ -206,7 +221,6 @@ static void apply(tr_replay *rp, const tr_event *ev)
     case FL_TRACE_END:
         ready_remove(rp, row);
         rp->timer[row] = TR_TIMER_NONE;
-        rp->deadline_set[row] = false;
         break;
     default:
         break;
@@ -247,7 +261,6 @@ void fl_tr_play_(tr_replay *rp, tr_event_fn fn, void *ctx)
         rp->since[r] = 0;
         rp->begun[r] = rp->stop[r] = TR_NO_RECORD;
         rp->timer[r] = TR_TIMER_NONE;
-        rp->deadline_set[r] = false;
     }
     for (i = 0; i < TR_OBJECTS; i++)
         rp->holder[i] = -1;
