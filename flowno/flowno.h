@@ -570,7 +570,7 @@ typedef struct fl_config_ {
      FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
-const char *fl_config_diff_(const fl_config_ *app);
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
 
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
  * FL_ECONFIG, touching nothing, when the library was built with another
@@ -586,7 +586,7 @@ static inline int fl_loop_init(fl_loop *loop, fl_port *port)
 static inline const char *fl_config_diff(void)
 {
     const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
-    return fl_config_diff_(&app);
+    return fl_config_diff_(&app, FL_CONFIG_HASH_);
 }
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
@@ -607,11 +607,12 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
 
 /** Run what can run now without waiting (the "manual" port: call it from
  * your own super-loop or RTOS task): deliver raised signals, fire due
- * timers, and step ready tasks (at most FL_POLL_INTERVAL of them, so it
+ * timers, look at the fds tasks wait on (without sleeping, on a port with
+ * I/O), and step ready tasks (at most FL_POLL_INTERVAL of them, so it
  * returns promptly).  Returns how many tasks are alive; *next_wait (may be
  * NULL) gets how long you may sleep before calling again: 0 if tasks are
  * still ready, the time to the next timer, or FL_TIME_FOREVER if only a
- * signal can wake anyone.  FL_EBUSY if called from inside a task. */
+ * signal or I/O can wake anyone.  FL_EBUSY if called from inside a task. */
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
 #define FL_TIME_FOREVER FL_CAST_(fl_time, -1)
 
