@@ -20,14 +20,16 @@ mkdir -p "$(dirname "$out")"
     for f; do
         echo
         echo "/* ---- $f ---- */"
-        # A header of the file's own folder (debug/trace_internal.h) is
-        # pasted where it is included; its guard keeps one copy.
+        # Another internal header (debug/trace_internal.h,
+        # port/posix_internal.h) is pasted where it is included, from the
+        # including file's folder; its guard keeps one copy.
         awk -v dir="$(dirname "$f")" '
             function drop(line) {
                 return line ~ /^#include "\.\.\/flowno_internal\.h"/ ||
                        line ~ /^#include "\.\.\/flowno\.h"/
             }
-            /^#include "[a-z_]+_internal\.h"$/ {
+            drop($0) { next }
+            /^#include "[.a-z_\/]*_internal\.h"$/ {
                 header = dir "/" substr($2, 2, length($2) - 2)
                 while ((getline line < header) > 0)
                     if (!drop(line))
@@ -35,7 +37,7 @@ mkdir -p "$(dirname "$out")"
                 close(header)
                 next
             }
-            !drop($0) { print }' "$f"
+            { print }' "$f"
     done
 } > "$out.tmp"
 mv "$out.tmp" "$out"
