@@ -2,8 +2,9 @@
 /*
  * lesson2_protothreads.c - docs/teaching.md, step 2: the ring of step 1
  * written with gen/gen.h, flowno's continuations (the protothreads
- * technique: the switch and the saved line are in the macros).  A third
- * task waits until the scheduler's fourth round, GEN_WAIT_UNTIL: the
+ * technique: the switch and the saved line are in the macros); A counts
+ * to 3, B to 2.  A third task waits until the scheduler's fourth round,
+ * GEN_WAIT_UNTIL: the
  * scheduler cannot know what it waits for, so it calls it every round,
  * and all but the last call only find out "not yet".  As in step 1,
  * `--trace PREFIX` draws the calls with flowno's exporters.
@@ -12,7 +13,7 @@
 
 struct task {
     gen_t g; /* where it resumes */
-    int i, calls;
+    int i, n, calls;
     const char *name;
     int (*fn)(struct task *t);
     fl_task id; /* for the picture only */
@@ -20,10 +21,10 @@ struct task {
 
 static int round_no; /* the scheduler's rounds: this ring's clock */
 
-static int count_to_3(struct task *t)
+static int count(struct task *t)
 {
     GEN_BEGIN(&t->g);
-    for (t->i = 1; t->i <= 3; t->i++) {
+    for (t->i = 1; t->i <= t->n; t->i++) {
         printf("%s%d ", t->name, t->i);
         GEN_YIELD(&t->g, 1);
     }
@@ -38,9 +39,9 @@ static int wait_for_round_4(struct task *t)
     GEN_END(&t->g, 0);
 }
 
-static struct task ring[3] = {{{GEN_LC_START}, 0, 0, "A", count_to_3, {0}},
-                              {{GEN_LC_START}, 0, 0, "B", count_to_3, {0}},
-                              {{GEN_LC_START}, 0, 0, "C", wait_for_round_4, {0}}};
+static struct task ring[3] = {{{GEN_LC_START}, 0, 3, 0, "A", count, {0}},
+                              {{GEN_LC_START}, 0, 2, 0, "B", count, {0}},
+                              {{GEN_LC_START}, 0, 0, 0, "C", wait_for_round_4, {0}}};
 
 /* One call, and its records for the picture: a call that is not the last
  * is a yield, whether the task did work or only looked. */
