@@ -20,7 +20,24 @@ mkdir -p "$(dirname "$out")"
     for f; do
         echo
         echo "/* ---- $f ---- */"
-        grep -v -e '^#include "\.\./flowno_internal\.h"' -e '^#include "\.\./flowno\.h"' "$f"
+        # Another internal header (debug/trace_internal.h,
+        # port/posix_internal.h) is pasted where it is included, from the
+        # including file's folder; its guard keeps one copy.
+        awk -v dir="$(dirname "$f")" '
+            function drop(line) {
+                return line ~ /^#include "\.\.\/flowno_internal\.h"/ ||
+                       line ~ /^#include "\.\.\/flowno\.h"/
+            }
+            drop($0) { next }
+            /^#include "[.a-z_\/]*_internal\.h"$/ {
+                header = dir "/" substr($2, 2, length($2) - 2)
+                while ((getline line < header) > 0)
+                    if (!drop(line))
+                        print line
+                close(header)
+                next
+            }
+            { print }' "$f"
     done
 } > "$out.tmp"
 mv "$out.tmp" "$out"
