@@ -352,6 +352,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-tree
 	@$(MAKE) --no-print-directory test-version
 	@$(MAKE) --no-print-directory test-sources
+	@$(MAKE) --no-print-directory test-amalgamation
 	@$(MAKE) --no-print-directory test-cmake
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory size-guard

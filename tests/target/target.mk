@@ -34,7 +34,7 @@ RISCV_FIRMWARES = $(TARGET_DIR)/full-rv32.elf $(TARGET_DIR)/minimal-rv32.elf
 QEMU_RISCV  = qemu-system-riscv32 -nographic -monitor none -serial none -bios none \
               -semihosting-config enable=on,target=native
 
-.PHONY: qemu-test size size-of size-guard stack target-deps
+.PHONY: qemu-test size size-of size-guard stack target-deps amalgamation test-amalgamation
 
 target-deps:
 	@sh tests/target/deps.sh
@@ -103,3 +103,23 @@ AMALGAMATION_SRC = $(filter-out flowno/core/version.c,$(LIB_SRC))
 amalgamation:
 	@sh tests/target/amalgamate.sh build/amalgamation/flowno.c $(AMALGAMATION_SRC)
 	@echo "amalgamation: build/amalgamation/flowno.c"
+
+# make test: the amalgamation of each port builds clean with gcc and clang
+# (the files' static names must not clash, their feature-test macros must
+# come first), and the POSIX one runs the demo.
+AMALGAMATION_PORTS = posix manual
+test-amalgamation:
+	@for port in $(AMALGAMATION_PORTS); do \
+	    out=build/amalgamation-$$port; \
+	    $(MAKE) --no-print-directory -s amalgamation PORT=$$port >/dev/null || exit 1; \
+	    mkdir -p $$out && mv build/amalgamation/flowno.c $$out/flowno.c; \
+	    for cc in gcc clang; do \
+	        $$cc $(WARN) -O2 -I. -c $$out/flowno.c -o $$out/flowno-$$cc.o \
+	            || { echo "amalgamation PORT=$$port with $$cc: FAILED"; exit 1; }; \
+	    done; \
+	done
+	@gcc $(WARN) -O2 -I. docs/examples/demo.c build/amalgamation-posix/flowno-gcc.o -pthread \
+	    -o build/amalgamation-posix/demo
+	@build/amalgamation-posix/demo > build/amalgamation-posix/demo.out \
+	    || { cat build/amalgamation-posix/demo.out; echo "amalgamation: the demo FAILED"; exit 1; }
+	@echo "amalgamation: one unit for each of $(AMALGAMATION_PORTS) builds clean with gcc and clang; the demo runs on it"
