@@ -908,7 +908,9 @@ struct fl_hooks {
     /** Around each call of a task's function; `cmd` is what it returned. */
     void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
     void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
-    /** The task became ready, for `cause` (enum fl_ready_cause). */
+    /** The task became ready, for `cause` (enum fl_ready_cause).
+     * t->wait.value already holds what it resumes with: the wait's
+     * outcome (0 or an error; 1 for a peeker woken to look again). */
     void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj);
     /** The task ended: fl_task_state says finished, failed or cancelled. */
     void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
