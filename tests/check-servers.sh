@@ -33,6 +33,7 @@ fail() {
 
 # start CMD...: a server in the background; $port once it has said it.
 start() {
+    : >"$tmp/out" # now, not in the child: the last server's port is not this one
     "$@" >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     port=""
