@@ -255,6 +255,14 @@ void fl_posix_fd_news_(int fd, bool opened)
     }
 }
 
+void fl_posix_layer_waits_(int fd)
+{
+    fl_posix *p;
+    for (p = ports; p != NULL; p = p->next)
+        if (fd >= 0 && fd < p->capacity)
+            p->fds[fd].layer_wait = 1;
+}
+
 #endif /* FL_ENABLE_IO */
 
 #else

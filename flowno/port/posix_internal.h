@@ -29,6 +29,7 @@ typedef struct fl_posix_fd {
     uint32_t gen;      /* epoll: which registration of the number is ours */
     uint8_t kernel;    /* epoll: the FL_IO_ events the kernel watches for it */
     uint8_t known;     /* epoll: the socket layer opened this file itself */
+    uint8_t layer_wait; /* epoll: the next watch is the socket layer's */
     uint8_t idle;      /* epoll: reported with nobody waiting (on `idle`) */
 } fl_posix_fd;
 
@@ -81,8 +82,10 @@ static inline unsigned fl_posix_waiting_(const fl_posix_fd *e)
 bool fl_posix_watching_(fl_port *port);
 int fl_posix_fd_of_(fl_port *port, const fl_waitq *list);
 /* For the socket layer: tell every POSIX port that `fd` is a file it has
- * just opened (opened true), or is about to be closed (false). */
+ * just opened (opened true), or is about to be closed (false); and that
+ * the wait about to come on fd is its own. */
 void fl_posix_fd_news_(int fd, bool opened);
+void fl_posix_layer_waits_(int fd);
 #endif
 
 #endif /* FLOWNO_PORT_POSIX_INTERNAL_H */
