@@ -160,11 +160,15 @@ static int server_init(fl_port *port, const char *port_name, int fd_limit, const
     int i, rc = fl_loop_init(&loop, port);
     if (rc != 0)
         return fail("loop", rc);
-    memset(&server, 0, sizeof server);
+    /* Not a memset of it all: the handlers' 80 MB would all be touched.
+     * A handler is set up when its connection comes. */
     server.port_name = port_name;
     server.fd_limit = fd_limit;
     server.limit = limit;
     server.idle = idle;
+    server.active = server.paused = 0;
+    server.accepted = server.refused = server.idle_closed = 0;
+    server.n_free = 0;
     for (i = 0; i < MAX_CONNS; i++)
         server.free_slots[server.n_free++] = MAX_CONNS - 1 - i;
     server.listen_fd = fl_tcp_listen(addr, tcp_port, limit); /* backlog: the limit */

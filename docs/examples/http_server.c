@@ -397,10 +397,8 @@ static int server_init(const char *port_name, unsigned port, int limit)
     server.limit = limit;
     server.active = server.paused = 0;
     server.n_free = 0;
-    for (i = 0; i < MAX_CONNS; i++) {
-        fl_task_init(&server.conns[i].task, handle);
+    for (i = 0; i < MAX_CONNS; i++) /* a conn is set up when it comes */
         server.free_slots[server.n_free++] = MAX_CONNS - 1 - i;
-    }
     server.listen_fd = fl_tcp_listen("127.0.0.1", port, limit); /* backlog: the limit */
     if (server.listen_fd < 0)
         return fail("listen", server.listen_fd);
