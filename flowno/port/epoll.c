@@ -246,15 +246,12 @@ fl_port *fl_port_epoll(void)
         ep->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (ep->epfd < 0)
             return NULL;
+        fl_posix_init_(&ep->posix, epoll_wait_, FL_POSIX_TABLE_(ep->fds, ep->watched, FL_MAX_FDS));
 #if FL_ENABLE_IO
-        fl_posix_init_(&ep->posix, ep->fds, ep->watched, FL_MAX_FDS);
         ep->posix.port.watch = epoll_watch;
         ep->posix.fd_news = epoll_fd_news;
         ep->high = -1;
-#else
-        fl_posix_init_(&ep->posix, NULL, NULL, 0);
 #endif
-        ep->posix.port.wait = epoll_wait_;
         if (add_pipe(ep) != 0) {
             close(ep->posix.pipe_rd);
             close(ep->posix.pipe_wr);

@@ -51,9 +51,17 @@ struct fl_posix {
 #endif
 };
 
-/* Set up `p` (clock, wake, lock, the pipe, the list of ports) with room
- * for fds 0..capacity-1; the backend sets wait() and watch() after. */
-void fl_posix_init_(fl_posix *p, fl_posix_fd *fds, int *watched, int capacity);
+/* Set up `p` (clock, wake, lock, the pipe, the list of ports) with its
+ * `wait`, and with FL_ENABLE_IO the table of wait lists: fds
+ * 0..capacity-1 (pass them with FL_POSIX_TABLE_) and fl_posix_watch_,
+ * which a backend may replace after. */
+void fl_posix_init_(fl_posix *p, void (*wait)(fl_port *, fl_loop *, fl_time, bool),
+                    fl_posix_fd *fds, int *watched, int capacity);
+#if FL_ENABLE_IO
+#define FL_POSIX_TABLE_(fds, watched, capacity) (fds), (watched), (capacity)
+#else
+#define FL_POSIX_TABLE_(fds, watched, capacity) NULL, NULL, 0
+#endif
 /* The pipe said a wake-up came: empty it. */
 void fl_posix_drain_(fl_posix *p);
 /* poll() and epoll_wait()'s timeout for a wait of `ticks`: ms, rounded up. */
@@ -67,6 +75,9 @@ void fl_posix_take_dump_(fl_posix *p, fl_loop *loop);
 fl_posix_fd *fl_posix_entry_(fl_posix *p, fl_loop *loop, int fd);
 /* Put `t` on e's list for `events`: the end of every watch(). */
 int fl_posix_wait_on_(fl_posix *p, fl_task *t, fl_posix_fd *e, unsigned events);
+/* watch() for a port that looks at its lists before each wait (select,
+ * poll): range checks, then the list. */
+int fl_posix_watch_(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
 /* Drop watched[i] (its lists are empty): the last fd takes its place. */
 void fl_posix_unwatch_(fl_posix *p, int i);
 /* fd is ready for `events` (FL_IO_READ|FL_IO_WRITE): wake those lists
