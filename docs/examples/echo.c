@@ -60,7 +60,6 @@ struct server {
 };
 
 static struct server server;
-static fl_task stopper;
 
 static fl_cmd handle(fl_task *self)
 {
@@ -102,16 +101,6 @@ static fl_cmd serve(fl_task *self)
     for (s->i = 0; s->i < MAX_CONNS; s->i++)
         fl_cancel(&loop, &s->handlers[s->i].task);
     fl_cancel(&loop, &stopper); /* if it runs: nothing is left to stop */
-    FL_END(self);
-}
-
-/* ---- stopping on SIGINT and SIGTERM --------------------------------------- */
-
-static fl_cmd stop_server(fl_task *self)
-{
-    FL_BEGIN(self);
-    FL_SIGNAL_WAIT(self, &stop_signal);
-    FL_CANCEL(self, &server.task); /* its finally cancels the handlers */
     FL_END(self);
 }
 
@@ -179,15 +168,10 @@ static int serve_until_stopped(int argc, char **argv)
            "%ld s\n", addr, fl_sock_port(server.acc.listen_fd), port_name, limit, idle_s);
     fflush(stdout);
 
-    stop_on_signals(&loop);
-    fl_task_init(&stopper, stop_server);
-    fl_spawn(&loop, &stopper, NULL);
-    rc = fl_run_until_complete(&loop, &server.task, 0, 0, NULL);
+    rc = run_until_stopped(&loop, &server.task);
     fl_sock_close(server.acc.listen_fd);
     printf("echo: stopped: %lu connections, %lu refused, %lu closed idle\n", server.acc.accepted,
            server.acc.refused, server.idle_closed);
-    if (rc == 0 && fl_task_failed(&server.task))
-        rc = fl_task_error(&server.task);
     return rc == 0 ? 0 : fail("server", rc);
 }
 

@@ -226,7 +226,6 @@ struct server {
 };
 
 static struct server server;
-static fl_task stopper;
 
 /* A connection's end: its fd closed, its slot free again. */
 static void release(struct conn *c)
@@ -259,14 +258,6 @@ static fl_cmd serve(fl_task *self)
     for (s->i = 0; s->i < MAX_CONNS; s->i++)
         fl_cancel(&loop, &s->conns[s->i].task);
     fl_cancel(&loop, &stopper);
-    FL_END(self);
-}
-
-static fl_cmd stop_server(fl_task *self)
-{
-    FL_BEGIN(self);
-    FL_SIGNAL_WAIT(self, &stop_signal);
-    FL_CANCEL(self, &server.task);
     FL_END(self);
 }
 
@@ -450,13 +441,8 @@ int main(int argc, char **argv)
     printf("listening on http://127.0.0.1:%d/ (%s, up to %d connections)\n",
            fl_sock_port(server.acc.listen_fd), port_name, limit);
     fflush(stdout);
-    stop_on_signals(&loop);
-    fl_task_init(&stopper, stop_server);
-    fl_spawn(&loop, &stopper, NULL);
-    rc = fl_run_until_complete(&loop, &server.task, 0, 0, NULL);
+    rc = run_until_stopped(&loop, &server.task);
     fl_sock_close(server.acc.listen_fd);
-    if (rc == 0 && fl_task_failed(&server.task))
-        rc = fl_task_error(&server.task);
     if (rc != 0)
         return fail("server", rc);
     printf("http_server: served %lu requests, refused %lu connections\n", served,

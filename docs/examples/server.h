@@ -173,9 +173,15 @@ static fl_cmd accept_next(fl_task *self, struct acceptor *a)
     FL_END(self);
 }
 
-/* SIGINT and SIGTERM raise stop_signal (fl_signal_raise is signal-safe:
- * two stores and a write()); a task waiting on it stops the server. */
+/* ---- running until SIGINT or SIGTERM --------------------------------------- */
+
+/* The signals raise stop_signal (fl_signal_raise is signal-safe: two
+ * stores and a write()); the stopper task, waiting on it, cancels the
+ * server, whose finally cancels its connections and then the stopper (so
+ * a server that ends by itself does not wait for a signal). */
 static fl_signal stop_signal;
+static fl_task stopper;
+static fl_task *stop_target;
 
 static void on_stop_signal(int signo)
 {
@@ -183,15 +189,31 @@ static void on_stop_signal(int signo)
     fl_signal_raise(&stop_signal);
 }
 
-static void stop_on_signals(fl_loop *loop)
+static fl_cmd stop_server(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_SIGNAL_WAIT(self, &stop_signal);
+    FL_CANCEL(self, stop_target);
+    FL_END(self);
+}
+
+/* Run `server` (and what it spawns) until it ends or a signal stops it:
+ * 0, or the error it failed with. */
+static int run_until_stopped(fl_loop *loop, fl_task *server)
 {
     struct sigaction sa;
+    int rc;
     fl_signal_init(&stop_signal, loop);
     sa.sa_handler = on_stop_signal;
     sa.sa_flags = 0;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    stop_target = server;
+    fl_task_init(&stopper, stop_server);
+    fl_spawn(loop, &stopper, NULL);
+    rc = fl_run_until_complete(loop, server, 0, 0, NULL);
+    return rc == 0 && fl_task_failed(server) ? fl_task_error(server) : rc;
 }
 
 #endif /* FLOWNO_EXAMPLES_SERVER_H */
