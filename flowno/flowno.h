@@ -1074,7 +1074,10 @@ fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf, si
 /** n: a new connected TCP socket to `addr`:`port` (closed again on error). */
 #define FL_TCP_CONNECT(self, n, op, addr, port) \
     FL_SOCK_CALL_(self, n, op, fl_tcp_connect(self, op, addr, port))
-/** n: the accepted connection's fd, non-blocking.  addr may be NULL. */
+/** n: the accepted connection's fd, non-blocking.  addr may be NULL.  Out
+ * of fds, -EMFILE or -ENFILE, and nothing is taken: the connection waits
+ * in the backlog, so a server sleeps a little and accepts again.  Accept
+ * does not yield first: a listener takes what is waiting at once. */
 #define FL_SOCK_ACCEPT(self, n, op, fd, addr, addrlen) \
     FL_SOCK_CALL_(self, n, op, fl_sock_accept(self, op, fd, addr, addrlen))
 /** n: bytes received (at most len), 0 when the peer has closed. */
