@@ -88,6 +88,12 @@
 #ifndef FL_ENABLE_QUEUE
 #define FL_ENABLE_QUEUE FL_FEATURE_DEFAULT_
 #endif
+#ifndef FL_ENABLE_SET_QUEUE /* fl_set_queue_init: a queue that holds an item once */
+#define FL_ENABLE_SET_QUEUE (FL_FEATURE_DEFAULT_ && FL_ENABLE_QUEUE)
+#endif
+#ifndef FL_ENABLE_MAP_QUEUE /* fl_map_queue: values grouped under their key */
+#define FL_ENABLE_MAP_QUEUE (FL_FEATURE_DEFAULT_ && FL_ENABLE_QUEUE)
+#endif
 #ifndef FL_ENABLE_EVENT
 #define FL_ENABLE_EVENT FL_FEATURE_DEFAULT_
 #endif
@@ -135,6 +141,27 @@
 #define FL_ENABLE_STRERROR FL_FEATURE_DEFAULT_
 #endif
 
+/* ---- Checks -------------------------------------------------------------- */
+
+/** 1: every public function checks its arguments (NULL, a struct never
+ * initialised, a primitive of another loop, a zero size) and answers
+ * FL_EINVAL.  0: those checks are compiled out and a bad argument is
+ * undefined behaviour, for a firmware that has proven its calls; errors
+ * that depend on state (FL_EBUSY, FL_EPERM, FL_EDEADLK, ...) stay. */
+#ifndef FL_ENABLE_ARG_CHECKS
+#define FL_ENABLE_ARG_CHECKS 1
+#endif
+
+/** 1: a debug build.  The loop also checks, as it goes, that each task's
+ * struct is still the one it spawned (not moved, copied, re-initialised,
+ * given another function or overwritten while alive, as a task on a stack
+ * frame that has returned is) and stops with FL_ECORRUPT if not; and every
+ * misuse it detects calls the hook set with fl_set_assert_hook first.
+ * Costs a word a task and a function pointer a slot; 0 adds no code. */
+#ifndef FL_DEBUG
+#define FL_DEBUG 0
+#endif
+
 /* ---- Checks: a wrong configuration stops the build here. --------------- */
 
 #if FL_MAX_TASKS < 1
@@ -175,6 +202,9 @@
 #endif
 #if FL_ENABLE_NET && !FL_ENABLE_IO
 #error "flowno: FL_ENABLE_NET needs FL_ENABLE_IO (sockets wait through FL_IO_WAIT)"
+#endif
+#if (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE) && !FL_ENABLE_QUEUE
+#error "flowno: FL_ENABLE_SET_QUEUE and FL_ENABLE_MAP_QUEUE need FL_ENABLE_QUEUE (they are modes of fl_queue)"
 #endif
 #if FL_ENABLE_COND && !FL_ENABLE_LOCK
 #error "flowno: FL_ENABLE_COND needs FL_ENABLE_LOCK (a condition is bound to a lock)"

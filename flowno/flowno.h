@@ -46,10 +46,53 @@
 extern "C" {
 #endif
 
+/* ---- Version ----------------------------------------------------------- */
+
+/** This header's version, semantic versioning: MAJOR changes break the API
+ * or the ABI, MINOR adds to them, PATCH fixes.  These three lines are the
+ * one place the version is written: the Makefile, CMake and flowno.pc take
+ * it from here (and `make test` checks library.json and CHANGELOG.md). */
+#define FL_VERSION_MAJOR 0
+#define FL_VERSION_MINOR 1
+#define FL_VERSION_PATCH 0
+/** The same as one number, for `#if`: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define FL_VERSION_NUMBER (FL_VERSION_MAJOR * 10000 + FL_VERSION_MINOR * 100 + FL_VERSION_PATCH)
+#define FL_STR_(x) #x
+#define FL_XSTR_(x) FL_STR_(x)
+/** The same as a string: "MAJOR.MINOR.PATCH". */
+#define FL_VERSION_STRING \
+    FL_XSTR_(FL_VERSION_MAJOR) "." FL_XSTR_(FL_VERSION_MINOR) "." FL_XSTR_(FL_VERSION_PATCH)
+
+/** The version of the library linked in, as FL_VERSION_STRING was when it
+ * was compiled: a program can compare the two to catch a header that does
+ * not match its library. */
+const char *fl_version(void);
+
 /* ---- Basic types ------------------------------------------------------- */
 
 /** A task's result: an integer, or a pointer stored as one. */
 typedef intptr_t fl_value;
+
+/* The casts of the macros and inline functions below.  C++ gets its named
+ * casts, so that the header is clean under -Wold-style-cast; FL_VALUE_
+ * takes an integer or a pointer. */
+#ifdef __cplusplus
+#define FL_CAST_(type, x) static_cast<type>(x)
+#define FL_VALUE_(x) fl_value_of_(x)
+} /* templates cannot have C linkage */
+inline fl_value fl_value_of_(fl_value v)
+{
+    return v;
+}
+template <class T> inline fl_value fl_value_of_(T *p)
+{
+    return reinterpret_cast<fl_value>(p);
+}
+extern "C" {
+#else
+#define FL_CAST_(type, x) ((type)(x))
+#define FL_VALUE_(x) ((fl_value)(x))
+#endif
 
 /** Time in ticks of the port's clock (FL_TICK_HZ a second); wraps around. */
 #if FL_TIME_BITS == 32
@@ -62,9 +105,9 @@ typedef int64_t fl_time_diff;
 
 /** Ticks in `ms` milliseconds. */
 #if FL_TICK_HZ == 1000
-#define FL_MS(ms) ((fl_time)(ms))
+#define FL_MS(ms) FL_CAST_(fl_time, ms)
 #else
-#define FL_MS(ms) ((fl_time)(((uint64_t)(ms) * FL_TICK_HZ + 999u) / 1000u))
+#define FL_MS(ms) FL_CAST_(fl_time, (FL_CAST_(uint64_t, ms) * FL_TICK_HZ + 999u) / 1000u)
 #endif
 
 /** Index of a task in the loop's table, as narrow as FL_MAX_TASKS allows. */
@@ -97,8 +140,21 @@ enum {
     FL_EPERM = -209,       /**< not the owner (a lock released by another task) */
     FL_EAGAIN = -210,      /**< would wait (the non-blocking forms) */
     FL_ERANGE = -211,      /**< a count would go out of range */
-    FL_ECONFIG = -212      /**< the library was built with another config.h */
+    FL_ECONFIG = -212,     /**< the library was built with another config.h */
+    FL_ERESUME = -213,     /**< resumed at a point the body does not have */
+    FL_ECORRUPT = -214     /**< FL_DEBUG: a live task's struct was changed */
 };
+
+#if FL_DEBUG
+/** FL_DEBUG builds: `hook` is called at every misuse the library detects
+ * (a bad argument, a double spawn, a release by another task, a task
+ * struct changed under the loop, ...) with the error it is about to
+ * answer and where in the library, before it answers (as FreeRTOS's
+ * configASSERT or QP's Q_onAssert): set a breakpoint in it, log, or
+ * reset.  If it returns, the error is answered.  NULL: no hook. */
+typedef void (*fl_assert_fn)(int err, const char *file, int line);
+void fl_set_assert_hook(fl_assert_fn hook);
+#endif
 
 /** A short description of `err`; "unknown error" for codes not flowno's. */
 #if FL_ENABLE_STRERROR
@@ -125,6 +181,13 @@ enum fl_op {
     FL_OP_QUEUE_PUT_RESERVED, /**< a woken putter stores into its reserved slot */
     FL_OP_QUEUE_GET_RESERVED, /**< a woken getter takes its reserved item */
     FL_OP_DEADLINE,    /**< arg.ticks: the next wait fails after this long */
+    /** Done by the task itself (arg.ptr: the primitive; self->wait.value:
+     * the result); the loop runs the tasks it woke, then the task again:
+     * Flowno's order.  No cancellation is delivered here. */
+    FL_OP_EVENT_SET,   /**< FL_EVENT_SET */
+    FL_OP_LOCK_RELEASE, /**< FL_LOCK_RELEASE */
+    FL_OP_COND_NOTIFY, /**< FL_COND_NOTIFY, FL_COND_NOTIFY_ALL */
+    FL_OP_LATCH_COUNT_DOWN, /**< FL_LATCH_COUNT_DOWN */
     /** Suspension points: a pending cancellation is delivered here. */
     FL_OP_YIELD,       /**< run again after every other ready task */
     FL_OP_SLEEP,       /**< arg.ticks: how long */
@@ -141,7 +204,28 @@ enum fl_op {
     FL_OP_COUNT_
 };
 
-typedef struct fl_cmd {
+/** Declares a function that returns a command record, such as a helper
+ * (FL_BEGIN_HELPER), so that the compiler warns when one is called as a
+ * plain function and its command dropped: it must be run with FL_CALL.
+ *     FL_AWAITABLE static fl_cmd read_frame(fl_task *self, fl_frame *f);
+ * With Clang, and C++17, every function returning an fl_cmd warns anyway
+ * (the type itself carries the attribute); GCC's C needs the macro. */
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define FL_AWAITABLE [[nodiscard]]
+#define FL_CMD_TYPE_ATTR_ [[nodiscard]]
+#elif defined(__GNUC__)
+#define FL_AWAITABLE __attribute__((warn_unused_result))
+#if defined(__clang__)
+#define FL_CMD_TYPE_ATTR_ __attribute__((warn_unused_result))
+#endif
+#else
+#define FL_AWAITABLE
+#endif
+#ifndef FL_CMD_TYPE_ATTR_
+#define FL_CMD_TYPE_ATTR_
+#endif
+
+typedef struct FL_CMD_TYPE_ATTR_ fl_cmd {
     int op;
     union {
         fl_value value;
@@ -173,6 +257,9 @@ struct fl_task {
     fl_slot prev;
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
     fl_slot joiners; /**< first task waiting for this one to end */
+#if FL_DEBUG
+    uint32_t magic; /**< FL_DEBUG: set while the loop owns the struct */
+#endif
 };
 
 /** A task's state.  The last three are final. */
@@ -197,12 +284,12 @@ typedef enum fl_state {
                                    waiting: notified, queued for a lock */
 
 /** Prepare a task to run `fn`.  Safe on a struct full of garbage; never call
- * it on a task that is alive (spawned and not finished). */
+ * it on a task that is alive (spawned and not finished) or posted. */
 void fl_task_init(fl_task *task, fl_task_fn fn);
 
 static inline fl_state fl_task_state(const fl_task *task)
 {
-    return task == NULL ? FL_TASK_NEW : (fl_state)(task->flags & FL_F_STATE_);
+    return task == NULL ? FL_TASK_NEW : FL_CAST_(fl_state, task->flags & FL_F_STATE_);
 }
 /** Finished, failed or cancelled. */
 static inline bool fl_task_done(const fl_task *task)
@@ -235,7 +322,7 @@ static inline fl_value fl_task_result(const fl_task *task)
 static inline int fl_task_error(const fl_task *task)
 {
     fl_state s = fl_task_state(task);
-    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? (int)task->result : 0;
+    return (s == FL_TASK_FAILED || s == FL_TASK_CANCELLED) ? FL_CAST_(int, task->result) : 0;
 }
 
 /* ---- Helper frames ----------------------------------------------------- */
@@ -252,7 +339,33 @@ typedef struct fl_frame {
     ((void)((f)->lc = GEN_LC_START, (f)->flags = 0, (f)->result = 0))
 /** After FL_CALL: what the helper returned, or its error (0 if none). */
 #define fl_frame_result(f) ((f)->result)
-#define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? (int)(f)->result : 0)
+#define fl_frame_error(f) (((f)->flags & FL_F_ERROR_) ? FL_CAST_(int, (f)->result) : 0)
+
+/* ---- Flags set from interrupts and other threads ------------------------ */
+
+/* The few fields that an interrupt handler or another thread writes (a
+ * raise, a post, a hold) are read and written through these.  With GCC and
+ * Clang on a host they are atomic loads and stores, so that a raise from a
+ * POSIX thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) the fields being volatile is enough, as
+ * interrupts see the core's own stores in order; the __atomic builtins
+ * would cost nothing with GCC there, but Clang makes them calls into a
+ * libatomic that bare metal does not have.  Never a read-modify-write:
+ * Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && !((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                           !__STDC_HOSTED__)
+#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+/* Between a store and a load of another flag that must not pass it: the
+ * loop clears signal_pending, then reads each signal's raised byte (and
+ * the posted list); without a full fence the load may be done first (the
+ * store-buffering pattern, x86 too) and a raise in between be lost. */
+#define FL_ATOMIC_FENCE_() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else /* the fields are volatile: the compiler keeps each access */
+#define FL_ATOMIC_LOAD_(x) (x)
+#define FL_ATOMIC_STORE_(x, v) ((void)((x) = (v)))
+#define FL_ATOMIC_FENCE_() ((void)0) /* one core: it sees its own stores in order */
+#endif
 
 /* ---- The port: clock and idle wait ------------------------------------- */
 
@@ -342,8 +455,8 @@ int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char 
                                  void *ctx);
 #endif
 
-/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; build it for
- * Cortex-M only): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
+/** The bare-metal Cortex-M port (flowno/port/cortex_m.c; empty on other
+ * targets): SysTick at FL_TICK_HZ from the core clock, WFI when idle,
  * PRIMASK around fl_post_spawn.  NULL if the clock gives no valid SysTick
  * reload.  The application's SysTick_Handler calls fl_port_cortex_m_tick. */
 fl_port *fl_port_cortex_m(uint32_t core_clock_hz);
@@ -374,7 +487,7 @@ struct fl_loop {
     /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
      * first: Thumb-1 loads a byte field in one instruction only below
      * offset 32. */
-    fl_slot ready_head, ready_tail;
+    fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
     fl_slot free_hint;    /**< every slot below it is taken */
@@ -385,11 +498,15 @@ struct fl_loop {
     fl_task *root;        /**< of the fl_run_until_complete in progress */
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
-    unsigned holds;       /**< fl_loop_hold count: outside wake sources */
+    volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
     fl_time now;          /**< the clock as last read */
+#if FL_DEBUG
+    uint8_t broken;       /**< a task's struct changed under the loop */
+    fl_task_fn spawned_fn[FL_MAX_TASKS]; /**< each slot's function at spawn */
+#endif
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
 #if FL_ENABLE_POST
     fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
@@ -402,18 +519,86 @@ struct fl_loop {
 #endif
 };
 
+/* The configuration check.  Every setting that changes the library's
+ * layout or behaviour, compiled into the application (by the inline
+ * functions below, with the application's config.h) and into the library:
+ * the switches as bits of word 0, then the numbers. */
+#ifdef GEN_USE_LABELS
+#define FL_CONFIG_LABELS_ 1
+#else
+#define FL_CONFIG_LABELS_ 0
+#endif
+#define FL_CONFIG_TIME64_ (FL_TIME_BITS == 64)
+/* X(value, name): name is what fl_config_diff says. */
+#define FL_CONFIG_SWITCHES_(X)                                                           \
+    X(FL_ENABLE_RUN, "FL_ENABLE_RUN") X(FL_ENABLE_JOIN, "FL_ENABLE_JOIN")                \
+    X(FL_ENABLE_CANCEL, "FL_ENABLE_CANCEL") X(FL_ENABLE_EXIT, "FL_ENABLE_EXIT")          \
+    X(FL_ENABLE_QUEUE, "FL_ENABLE_QUEUE") X(FL_ENABLE_EVENT, "FL_ENABLE_EVENT")          \
+    X(FL_ENABLE_LOCK, "FL_ENABLE_LOCK") X(FL_ENABLE_COND, "FL_ENABLE_COND")              \
+    X(FL_ENABLE_LATCH, "FL_ENABLE_LATCH") X(FL_ENABLE_SIGNAL, "FL_ENABLE_SIGNAL")        \
+    X(FL_ENABLE_POST, "FL_ENABLE_POST") X(FL_ENABLE_TIMEOUT, "FL_ENABLE_TIMEOUT")        \
+    X(FL_ENABLE_IO, "FL_ENABLE_IO") X(FL_ENABLE_NET, "FL_ENABLE_NET")                    \
+    X(FL_ENABLE_HOOKS, "FL_ENABLE_HOOKS") X(FL_ENABLE_TRACE, "FL_ENABLE_TRACE")          \
+    X(FL_ENABLE_DUMP, "FL_ENABLE_DUMP") X(FL_ENABLE_STRERROR, "FL_ENABLE_STRERROR")      \
+    X(FL_ENABLE_ARG_CHECKS, "FL_ENABLE_ARG_CHECKS") X(FL_DEBUG, "FL_DEBUG")              \
+    X(FL_TIMER_HEAP, "FL_TIMER_HEAP") X(FL_CONFIG_TIME64_, "FL_TIME_BITS")               \
+    X(FL_CONFIG_LABELS_, "GEN_USE_LABELS") X(FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE")   \
+    X(FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE")
+#define FL_CONFIG_NUMBERS_(X)                                                            \
+    X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
+    X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \
+    X(FL_TRACE_ROWS, "FL_TRACE_ROWS") X(sizeof(fl_loop), "sizeof(fl_loop)")              \
+    X(sizeof(fl_task), "sizeof(fl_task)")
+#define FL_CONFIG_ENUM_(value, name) FL_CONFIG_BIT_##value,
+enum { FL_CONFIG_SWITCHES_(FL_CONFIG_ENUM_) FL_CONFIG_BITS_ };
+#define FL_CONFIG_COUNT_(value, name) +1
+#define FL_CONFIG_WORDS_ (1 FL_CONFIG_NUMBERS_(FL_CONFIG_COUNT_))
+#define FL_CONFIG_BIT_OF_(value, name) | (FL_CAST_(uint32_t, (value) != 0) << FL_CONFIG_BIT_##value)
+#define FL_CONFIG_NUMBER_(value, name) , FL_CAST_(uint32_t, value)
+typedef struct fl_config_ {
+    uint32_t word[FL_CONFIG_WORDS_];
+} fl_config_;
+#define FL_CONFIG_OF_THIS_BUILD_ \
+    {{0u FL_CONFIG_SWITCHES_(FL_CONFIG_BIT_OF_) FL_CONFIG_NUMBERS_(FL_CONFIG_NUMBER_)}}
+/* The same, hashed into one constant word for fl_loop_init: each setting
+ * times an odd constant of its own (so that no change of one setting can
+ * go unseen), and the products mixed. */
+#define FL_CONFIG_TERM_(value, k) (FL_CAST_(uint32_t, value) * (k))
+#define FL_CONFIG_HASH_                                                                  \
+    (FL_CONFIG_TERM_(0u FL_CONFIG_SWITCHES_(FL_CONFIG_BIT_OF_), 0x9E3779B1u) ^            \
+     FL_CONFIG_TERM_(FL_TICK_HZ, 0x85EBCA77u) ^ FL_CONFIG_TERM_(FL_MAX_TASKS, 0xC2B2AE3Du) ^ \
+     FL_CONFIG_TERM_(FL_MAX_TIMERS, 0x27D4EB2Fu) ^ FL_CONFIG_TERM_(FL_POLL_INTERVAL, 0x165667B1u) ^ \
+     FL_CONFIG_TERM_(FL_TRACE_ROWS, 0xD3A2646Du) ^ FL_CONFIG_TERM_(sizeof(fl_loop), 0xFD7046C5u) ^ \
+     FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
+
+int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
+
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
- * FL_ECONFIG when the library was compiled with other capacities or another
- * continuation type than the caller: their structs would not agree. */
-#define fl_loop_init(loop, port) \
-    fl_loop_init_((loop), (port), sizeof(fl_loop), sizeof(fl_task))
-int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size);
+ * FL_ECONFIG, touching nothing, when the library was built with another
+ * configuration than the caller (another FL_TICK_HZ, capacity, feature
+ * switch or continuation type): fl_config_diff() names the setting. */
+static inline int fl_loop_init(fl_loop *loop, fl_port *port)
+{
+    return fl_loop_init_(loop, port, FL_CONFIG_HASH_);
+}
+/** NULL if this code and the library were built with the same settings;
+ * else the first that differs ("FL_TICK_HZ", "FL_ENABLE_QUEUE",
+ * "sizeof(fl_task)", ...; "" when FL_ENABLE_STRERROR is 0). */
+static inline const char *fl_config_diff(void)
+{
+    const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    return fl_config_diff_(&app, FL_CONFIG_HASH_);
+}
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
 
-/** Spawn `task` from plain C code (Flowno's create_task).  With fn NULL the
- * function given to fl_task_init is kept.  FL_EBUSY if the task is alive,
- * FL_ENOSPC if the table is full. */
+/** Spawn `task` (Flowno's create_task): from plain C code, or from a task,
+ * which goes on at once (FL_SPAWN instead lets the child run first, as
+ * Flowno's `await spawn()`).  With fn NULL the function given to
+ * fl_task_init is kept.  FL_EBUSY if the task is alive
+ * or handed to fl_post_spawn and not yet taken in, FL_ENOSPC if the table
+ * is full. */
 int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn);
 
 /** Request cancellation of `task`.  True when it was delivered or is already
@@ -424,13 +609,14 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
 
 /** Run what can run now without waiting (the "manual" port: call it from
  * your own super-loop or RTOS task): deliver raised signals, fire due
- * timers, and step ready tasks (at most FL_POLL_INTERVAL of them, so it
+ * timers, look at the fds tasks wait on (without sleeping, on a port with
+ * I/O), and step ready tasks (at most FL_POLL_INTERVAL of them, so it
  * returns promptly).  Returns how many tasks are alive; *next_wait (may be
  * NULL) gets how long you may sleep before calling again: 0 if tasks are
  * still ready, the time to the next timer, or FL_TIME_FOREVER if only a
- * signal can wake anyone.  FL_EBUSY if called from inside a task. */
+ * signal or I/O can wake anyone.  FL_EBUSY if called from inside a task. */
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
-#define FL_TIME_FOREVER ((fl_time)-1)
+#define FL_TIME_FOREVER FL_CAST_(fl_time, -1)
 
 /** Spawn `task` (prepared with fl_task_init) from another thread or an
  * interrupt handler: Flowno's create_task from another thread.  The loop
@@ -443,7 +629,10 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
 
 /** Tell the loop that something outside it (a thread, an interrupt, another
  * loop) may still post a task or raise a signal: while held, a loop with
- * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted. */
+ * nothing to do waits instead of returning FL_EINCOMPLETE.  Counted.  Safe
+ * from other threads and interrupt handlers when the port has lock/unlock
+ * (the POSIX and Cortex-M ports do); otherwise from the loop's own thread
+ * (or one interrupt priority) only, as with fl_post_spawn. */
 void fl_loop_hold(fl_loop *loop);
 void fl_loop_release(fl_loop *loop);
 
@@ -474,7 +663,7 @@ struct fl_waitq {
 static inline void fl_waitq_init(fl_waitq *q, unsigned kind)
 {
     q->head = FL_SLOT_NONE;
-    q->kind = (uint8_t)kind;
+    q->kind = FL_CAST_(uint8_t, kind);
 }
 
 enum fl_wait_kind {
@@ -491,10 +680,16 @@ enum fl_wait_kind {
     FL_WAIT_IO_WRITE
 };
 
+#if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
+/** Whether two items of a set queue (two keys of a map queue) are equal. */
+typedef bool (*fl_same_fn)(const void *a, const void *b);
+#endif
+
 /** A bounded FIFO of fixed-size items over storage you provide (Flowno's
  * AsyncQueue).  put waits while it is full, get while it is empty; waiters
  * are served in the order they came.  Closing wakes everyone: getters drain
- * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once. */
+ * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once.
+ * The same struct, macros and functions serve set and map queues (below). */
 struct fl_queue {
     fl_loop *loop;
     unsigned char *items;
@@ -503,7 +698,11 @@ struct fl_queue {
     unsigned get_reserved; /**< items promised to woken getters */
     unsigned put_reserved; /**< free places promised to woken putters */
     uint8_t closed;
+    uint8_t mode; /**< 0: a plain queue; else a set or a map queue */
     fl_waitq getters, putters, peekers;
+#if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
+    fl_same_fn same; /**< set and map queues: equal items (keys); NULL: same bytes */
+#endif
 };
 
 /** `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
@@ -511,8 +710,10 @@ struct fl_queue {
 int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
                   unsigned capacity);
 /** The non-blocking forms, callable from plain C or from a task.  try_put:
- * FL_EAGAIN when full, FL_ECLOSED when closed.  try_get and peek: FL_EAGAIN
- * when empty, FL_ECLOSED when closed and empty. */
+ * FL_EAGAIN when full, FL_ECLOSED when closed (set and map queues have two
+ * answers more, below).  try_get and peek: FL_EAGAIN when empty, FL_ECLOSED
+ * when closed and empty.  FL_EINVAL for NULL, or a queue never initialised
+ * (all zero). */
 int fl_queue_try_put(fl_queue *q, const void *item);
 int fl_queue_try_get(fl_queue *q, void *item);
 int fl_queue_peek(const fl_queue *q, void *item);
@@ -520,6 +721,90 @@ int fl_queue_peek(const fl_queue *q, void *item);
 int fl_queue_close(fl_queue *q);
 unsigned fl_queue_len(const fl_queue *q);
 bool fl_queue_closed(const fl_queue *q);
+
+/** What a put into a set or map queue gives (FL_QUEUE_PUT_RC, and
+ * fl_queue_try_put) when an equal item, or the same key, is queued
+ * already: a set queue has dropped the item, a map queue has added the
+ * values under that key.  Not an error: FL_QUEUE_PUT goes on. */
+#define FL_QUEUE_PRESENT 2
+
+#if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
+/** Whether an item equal to `key` is in `q` (Flowno's `item in queue`):
+ * for a map queue `key` points to a key, for the others to an item (a
+ * plain queue compares bytes).  An item is in the queue from its put until
+ * a getter takes it, also while it is promised to a woken getter that has
+ * not run yet.  False for bad input. */
+bool fl_queue_contains(const fl_queue *q, const void *key);
+#endif
+
+#if FL_ENABLE_SET_QUEUE
+/** Make `q` a set queue (Flowno's AsyncSetQueue): an fl_queue that holds
+ * an item at most once.  A put of an item equal to one in the queue is
+ * dropped and answered FL_QUEUE_PRESENT at once, even when the queue is
+ * full; fl_queue_try_put says the same, and 0 when it added the item.
+ * Everything else is the fl_queue's: the FL_QUEUE_* macros, close and
+ * drain, FIFO waiters.  Items are equal when `same` says so, or, with
+ * `same` NULL, when their bytes are (zero the padding of a struct item).
+ * A putter that waited for a place looks again once it has one, and drops
+ * its item if an equal one came in meanwhile.  Arguments as fl_queue_init. */
+int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
+                      unsigned capacity, fl_same_fn same);
+#endif
+
+#if FL_ENABLE_MAP_QUEUE
+/** A map queue (Flowno's AsyncMapQueue): values go in under a key, and out
+ * comes one entry a key with every value put under it since, keys in the
+ * order they were first put.  Puts and gets both move entries: a put is an
+ * entry with its key and `count` values (usually one).  A put of a key
+ * already queued adds its values to that key's entry at once and is
+ * answered FL_QUEUE_PRESENT; a put of a new key queues its entry (0),
+ * waiting while all `capacity` places are taken (fl_queue_try_put:
+ * FL_EAGAIN).  An entry holds at most its array of values: a put that
+ * would go past it is refused whole with FL_ENOSPC, by the waiting and the
+ * non-blocking put alike, and its values stay with the caller; a count of
+ * 0 or past the array is FL_EINVAL.  As with a set queue, a key promised to
+ * a woken getter is still queued: values put meanwhile go into the entry
+ * that getter is about to take.  Everything else is the fl_queue inside,
+ * `queue`: the macros, close and drain, FIFO waiters, fl_queue_len (the
+ * keys queued), fl_queue_contains (a key).
+ *
+ *     typedef FL_MAP_ENTRY(int, int, 4) entry;   (a key, up to 4 values)
+ *     static entry storage[8];                   (up to 8 keys)
+ *     static fl_map_queue mq;
+ *     fl_map_queue_init(&mq, &loop, storage, 8, entry, NULL);
+ *
+ *     w->in.key = 7; w->in.values[0] = 1; w->in.count = 1;
+ *     FL_QUEUE_PUT(self, &mq.queue, &w->in);
+ *     FL_QUEUE_GET(self, &mq.queue, &w->out);    (.key, .count, .values[i])
+ */
+typedef struct fl_map_queue {
+    fl_queue queue;   /**< first: the queue of entries */
+    size_t key_size;  /**< the fields are private */
+    size_t values_at, value_size, count_at;
+    uint8_t max_values;
+} fl_map_queue;
+
+/** An entry type: a key, up to `max_values` (at most 255) values, and how
+ * many of them are set.  The types must be declarable as `type name`
+ * (typedef an array type first).  A struct of your own works as well if
+ * it has these members, the key first. */
+#define FL_MAP_ENTRY(key_type, value_type, max_values) \
+    struct { key_type key; value_type values[max_values]; uint8_t count; }
+
+/** `storage` holds `capacity` entries of type `entry_type`; keys are
+ * equal when `same` says so, or, with `same` NULL, when their bytes are.
+ * FL_EINVAL as fl_queue_init, and for an entry type whose key is not
+ * first or that has more than 255 values. */
+#define fl_map_queue_init(mq, loop, storage, capacity, entry_type, same)                  \
+    fl_map_queue_init_((mq), (loop), (storage), (capacity), (same), sizeof(entry_type),   \
+                       offsetof(entry_type, key) == 0 ? sizeof(((entry_type *)0)->key) : 0, \
+                       offsetof(entry_type, values), sizeof(((entry_type *)0)->values[0]), \
+                       sizeof(((entry_type *)0)->values) / sizeof(((entry_type *)0)->values[0]), \
+                       offsetof(entry_type, count))
+int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned capacity,
+                       fl_same_fn same, size_t entry_size, size_t key_size, size_t values_at,
+                       size_t value_size, size_t max_values, size_t count_at);
+#endif
 
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
@@ -573,6 +858,11 @@ typedef struct fl_event {
 } fl_event;
 
 int fl_event_init(fl_event *ev, fl_loop *loop);
+/* What FL_EVENT_WAIT waits on: the event's latch (NULL stays NULL). */
+static inline fl_latch *fl_event_latch_(fl_event *ev)
+{
+    return ev == NULL ? NULL : &ev->latch;
+}
 int fl_event_set(fl_event *ev);
 bool fl_event_is_set(const fl_event *ev);
 
@@ -595,9 +885,22 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop);
 /** Interrupt-safe.  Wakes the loop's idle wait through the port. */
 void fl_signal_raise(fl_signal *sig);
 /** True if a raise is waiting to be delivered (for a port's wait()). */
-#define fl_loop_signal_pending(loop) ((loop)->signal_pending != 0)
+#define fl_loop_signal_pending(loop) (FL_ATOMIC_LOAD_((loop)->signal_pending) != 0)
 
 /* ---- Seeing the schedule ------------------------------------------------ */
+
+/** Why a task became ready: the task_ready hook's `cause`.  The waker is
+ * fl_loop_current(loop) when the hook runs: the task whose command or call
+ * woke it, or NULL (a timer, an fd, plain C, an interrupt's signal). */
+enum fl_ready_cause {
+    FL_READY_SPAWNED,       /**< spawned, or taken in from fl_post_spawn */
+    FL_READY_STEPPED_ASIDE, /**< a yield, or behind the tasks its command made ready */
+    FL_READY_SLEPT,         /**< its sleep ended */
+    FL_READY_TIMED_OUT,     /**< its deadline passed; `obj`: the fl_waitq it left */
+    FL_READY_CANCELLED,     /**< a cancel woke it out of its wait */
+    FL_READY_JOINED,        /**< the task it waited for ended; `obj`: that task */
+    FL_READY_WOKEN          /**< woken off a wait list; `obj`: the fl_waitq */
+};
 
 #if FL_ENABLE_HOOKS
 /** Instrumentation (Flowno's EventLoopInstrument).  Every member may be
@@ -607,20 +910,29 @@ struct fl_hooks {
     /** Around each call of a task's function; `cmd` is what it returned. */
     void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
     void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
-    /** The task became ready (spawned, woken, or yielded). */
-    void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t);
+    /** The task became ready, for `cause` (enum fl_ready_cause).
+     * t->wait.value already holds what it resumes with: the wait's
+     * outcome (0 or an error; 1 for a peeker woken to look again). */
+    void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj);
     /** The task ended: fl_task_state says finished, failed or cancelled. */
     void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
     /** A task started waiting for an fd; the port found an fd ready. */
     void (*io_wait)(fl_hooks *h, fl_loop *loop, fl_task *t, int fd, unsigned events);
     void (*io_ready)(fl_hooks *h, fl_loop *loop, int fd, unsigned events);
-    /** An item went into or out of a queue. */
+    /** An item went into or out of a queue (into a map queue: the entry
+     * put, whether it was queued or its values added to one queued). */
     void (*queue_put)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
     void (*queue_get)(fl_hooks *h, fl_loop *loop, fl_queue *q, const void *item);
 };
 
 /** Attach `hooks` (NULL to detach). */
 void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks);
+/** The task being stepped, or NULL between steps: the waker, in a hook. */
+fl_task *fl_loop_current(const fl_loop *loop);
+/** The primitive a wait list belongs to (its fl_queue, fl_lock, fl_cond,
+ * fl_event, fl_latch or fl_signal, by the list's kind), or NULL for the
+ * port's fd lists and lists of kind FL_WAIT_OTHER. */
+const void *fl_waitq_owner(const fl_waitq *q);
 #endif
 
 #if FL_ENABLE_TRACE
@@ -632,12 +944,47 @@ enum fl_trace_kind {
     FL_TRACE_END    /**< it finished, failed or was cancelled */
 };
 
-/** One event of the schedule. */
+/** One event of the schedule: what a task asked for, and why and by whom
+ * it was made ready, which is the whole story of a cooperative loop.
+ * 20 bytes on a 32-bit target (24 with FL_TIME_BITS 64), 32 on a 64-bit
+ * host. */
 typedef struct fl_trace_record {
-    uint32_t t; /**< the trace clock */
-    uint8_t kind; /**< enum fl_trace_kind */
+    uint32_t t;        /**< the trace clock */
+    uint8_t kind;      /**< enum fl_trace_kind */
+    /** STOP: the command's op (enum fl_op); READY: the cause (enum
+     * fl_ready_cause); END: the state it ended in (fl_state). */
+    uint8_t what;
+    /** The kind of wait list (enum fl_wait_kind): READY woken or timed
+     * out, the list it left; STOP of FL_OP_LATCH_WAIT, the list it is
+     * about to wait on (FL_WAIT_EVENT for an event's latch). */
+    uint8_t wait_kind;
+    /** READY: the sign of what its wait returns: 0; 1 (a queue's item or
+     * place set aside for it, a count); -1, an error (FL_ECLOSED off a
+     * queue, the error of the task it joined, a cancel, a deadline). */
+    int8_t outcome;
     const fl_task *task;
+    /** READY: the task whose step made it ready (itself when it stepped
+     * aside), or NULL: a timer, an fd, plain C, an interrupt's signal. */
+    const fl_task *by;
+    /** STOP: the command's argument (the child, the queue, the ticks, ...);
+     * READY: what woke it (the primitive whose list it left, the task it
+     * joined); END: its result, or its error. */
+    union {
+        const void *ptr;
+        fl_value value;
+        fl_time ticks;
+    } arg;
 } fl_trace_record;
+
+/** The exporters write through `write` (return < 0 to stop) and name each
+ * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
+ * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
+typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
+typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
+/** Names the primitives (and tasks, when the exporter's `name` does not)
+ * that commands are about, by address: "QUEUE_GET jobs".  NULL: "queue1",
+ * "lock2", ... numbered as they first appear. */
+typedef const char *(*fl_trace_object_name_fn)(void *ctx, const void *obj);
 
 /** A recorder of the schedule: hooks that append to a ring of records you
  * provide.  When the ring is full the oldest records are overwritten and
@@ -650,6 +997,8 @@ typedef struct fl_trace {
     uint32_t (*clock)(void *ctx); /**< NULL: the loop's own clock */
     void *clock_ctx;
     uint32_t clock_hz;
+    fl_trace_object_name_fn object_name; /**< set by fl_trace_name_objects */
+    void *object_name_ctx;
 } fl_trace;
 
 /** `clock` (with `clock_hz` ticks a second) times the events; with NULL the
@@ -661,13 +1010,17 @@ int fl_trace_init(fl_trace *tr, fl_trace_record *records, unsigned capacity,
 /** Start recording `loop` (this takes its hooks slot); stop with
  * fl_loop_set_hooks(loop, NULL). */
 int fl_trace_attach(fl_trace *tr, fl_loop *loop);
+/** Append a record of your own (a loop of your own can be drawn by the
+ * exporters too), overwriting the oldest when the ring is full. */
+int fl_trace_add(fl_trace *tr, const fl_trace_record *rec);
+/** Give the exporters names for the queues, locks, events, ... (see
+ * fl_trace_object_name_fn).  `name` NULL: numbered names. */
+void fl_trace_name_objects(fl_trace *tr, fl_trace_object_name_fn name, void *ctx);
 
-/** The exporters write through `write` (return < 0 to stop) and name each
- * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
- * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
-typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
-typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
-/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing). */
+/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing):
+ * a thread a task, a slice for each span of running, ready and waiting,
+ * with the command it ran or waits on in its args ("command": "SLEEP 90
+ * ms"), and a flow event (an arrow) from each waker to the task it woke. */
 int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                         fl_trace_name_fn name, void *name_ctx);
 /** A VCD file (GTKWave): a 2-bit signal a task, 00 waiting, 01 ready,
@@ -675,9 +1028,18 @@ int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 int fl_trace_write_vcd(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                        fl_trace_name_fn name, void *name_ctx);
 /** An SVG picture: a row a task, coloured spans for running, ready and
- * waiting, and a time axis. */
+ * waiting, the command at each suspension, an arrow from each waker to the
+ * task it woke, and a time axis stretched so that every event has room. */
 int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                        fl_trace_name_fn name, void *name_ctx);
+/** A web page that needs nothing else (no network, no script or font from
+ * elsewhere: open the file): the SVG timeline, and a step at a time,
+ * forward and back, each command with the loop's state after it (the task
+ * running, the ready list in order, each wait list, the timers due, each
+ * task's state), rebuilt from the records.  "#step=N" in the address opens
+ * it at step N. */
+int fl_trace_write_html(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
+                        fl_trace_name_fn name, void *name_ctx);
 #endif
 
 #if FL_ENABLE_DUMP
@@ -693,7 +1055,12 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
 
 /** Frame plumbing: the macros below reach the current frame's continuation,
  * flags and result through these three locals, so that a task body and a
- * helper body use the very same macros. */
+ * helper body use the very same macros.  They are named so that a macro
+ * used where FL_BEGIN has not declared them (a plain function, before
+ * FL_BEGIN) fails to compile with an error that says so. */
+#define fl_lc_ FL_wait_macro_used_outside_a_task_body
+#define fl_flags_ FL_task_macro_used_outside_a_task_body
+#define fl_result_ FL_RETURN_or_FAIL_used_outside_a_task_body
 #define FL_BEGIN_FRAME_(lcp, flagsp, resultp)  \
     gen_lc *const fl_lc_ = (lcp);              \
     uint8_t *const fl_flags_ = (flagsp);       \
@@ -704,7 +1071,8 @@ fl_dispatch_:                                  \
 /** First statement of a task body.  Declare locals before it. */
 #define FL_BEGIN(self) FL_BEGIN_FRAME_(&(self)->lc, &(self)->flags, &(self)->result)
 
-/** First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`. */
+/** First statement of a helper body: `fl_cmd h(fl_task *self, fl_frame *f, ...)`,
+ * declared FL_AWAITABLE so that calling it without FL_CALL is a warning. */
 #define FL_BEGIN_HELPER(self, frame) \
     (void)(self);                    \
     FL_BEGIN_FRAME_(&(frame)->lc, &(frame)->flags, &(frame)->result)
@@ -719,13 +1087,15 @@ fl_dispatch_:                                  \
 
 /** The error the current frame is unwinding with, or 0. */
 #define fl_pending_error(self) \
-    ((*fl_flags_ & FL_F_ERROR_) ? (int)*fl_result_ : 0)
+    ((*fl_flags_ & FL_F_ERROR_) ? FL_CAST_(int, *fl_result_) : 0)
 
-/** Last statement of a task or helper body. */
-#define FL_END(self)                 \
-    GEN_DISPATCH_END_                \
-    if (0)                           \
-        goto fl_dispatch_;           \
+/** Last statement of a task or helper body.  A body resumed at a point it
+ * does not have (a wait inside a switch of your own) fails with
+ * FL_ERESUME, after its finally section. */
+#define FL_END(self)                                 \
+    GEN_DISPATCH_END_(*fl_lc_, FL_RAISE_(FL_ERESUME)) \
+    if (0)                                           \
+        goto fl_dispatch_;                           \
     (void)fl_result_;                \
     (void)fl_flags_;                 \
     *fl_lc_ = GEN_LC_DONE;           \
@@ -740,7 +1110,7 @@ fl_dispatch_:                                  \
 
 #define FL_RAISE_(err)                   \
     do {                                 \
-        *fl_result_ = (fl_value)(err);   \
+        *fl_result_ = FL_VALUE_(err);    \
         *fl_flags_ |= FL_F_ERROR_;       \
         FL_UNWIND_();                    \
     } while (0)
@@ -748,8 +1118,8 @@ fl_dispatch_:                                  \
 /** End with a value (after the finally section). */
 #define FL_RETURN(self, value)                                   \
     do {                                                         \
-        *fl_result_ = (fl_value)(value);                         \
-        *fl_flags_ = (uint8_t)(*fl_flags_ & ~FL_F_ERROR_);       \
+        *fl_result_ = FL_VALUE_(value);                          \
+        *fl_flags_ = FL_CAST_(uint8_t, *fl_flags_ & ~FL_F_ERROR_); \
         FL_UNWIND_();                                            \
     } while (0)
 
@@ -773,7 +1143,7 @@ fl_dispatch_:                                  \
 #define FL_AWAIT_RC(self, rc, cmd)                        \
     do {                                                  \
         GEN_SUSPEND_(*fl_lc_, return (cmd));              \
-        (rc) = (int)(self)->wait.value;                   \
+        (rc) = FL_CAST_(int, (self)->wait.value);         \
     } while (0)
 
 /** Suspend with command `cmd`; an error outcome propagates. */
@@ -793,8 +1163,11 @@ fl_dispatch_:                                  \
 #define FL_SLEEP_RC(self, rc, ticks) FL_AWAIT_RC(self, rc, fl_cmd_sleep_(ticks))
 
 /** Start `child` (an fl_task *) running `child_fn`, or its fl_task_init
- * function when child_fn is NULL.  The spawner goes on at once; the child runs after the
- * tasks already ready.  Fails with FL_EBUSY or FL_ENOSPC. */
+ * function when child_fn is NULL (Flowno's `await spawn(child)`).  The
+ * child runs first: the spawner goes behind it on the ready list, and goes
+ * on when its turn comes.  Fails at once with FL_EBUSY or FL_ENOSPC.  To
+ * spawn without stepping aside (Flowno's create_task), a task calls
+ * fl_spawn. */
 #define FL_SPAWN(self, child, child_fn)                           \
     do {                                                    \
         (self)->wait.fn = (child_fn);                             \
@@ -826,9 +1199,9 @@ fl_dispatch_:                                  \
  * *result, or returns `err`.  The task ends with that outcome; its finally
  * section does not run. */
 #define FL_EXIT(self, value) \
-    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT, (fl_value)(value)))
+    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT, FL_VALUE_(value)))
 #define FL_EXIT_ERROR(self, err) \
-    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, (fl_value)(err)))
+    GEN_SUSPEND_(*fl_lc_, return fl_cmd_value_(FL_OP_EXIT_ERROR, FL_VALUE_(err)))
 
 /** Run helper `call` (whose frame is `frame`) until it ends; while it waits,
  * the task waits.  Its value is fl_frame_result(frame); its error is handed
@@ -851,18 +1224,18 @@ fl_dispatch_:                                  \
     } while (0)
 
 /** A queue operation: copy through `ptr`; when woken with a reservation
- * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once. */
+ * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once
+ * (a peek may wait again).  The retry returns from the same suspension
+ * point, so the resume comes back into the loop: one point a line, and no
+ * local across it (C++ refuses a jump past one). */
 #define FL_QUEUE_RETRY_ 1
 #define FL_QUEUE_OP_RC_(self, rc, op, retry_op, q, ptr)                 \
     do {                                                                \
-        int fl_qop_ = (op);                                             \
-    GEN_HERE_(fl_qretry_):                                              \
         (self)->wait.item = (ptr);                                      \
-        GEN_SUSPEND_(*fl_lc_, return fl_cmd_(fl_qop_, (q)));            \
-        (rc) = (int)(self)->wait.value;                                 \
-        if ((rc) == FL_QUEUE_RETRY_) {                                  \
-            fl_qop_ = (retry_op);                                       \
-            goto GEN_HERE_(fl_qretry_);                                 \
+        GEN_SUSPEND_(*fl_lc_, return fl_cmd_((op), (q)));               \
+        while (((rc) = FL_CAST_(int, (self)->wait.value)) == FL_QUEUE_RETRY_) { \
+            (self)->wait.item = (ptr);                                  \
+            return fl_cmd_((retry_op), (q));                            \
         }                                                               \
     } while (0)
 #define FL_PROPAGATE_(rc)                \
@@ -871,7 +1244,10 @@ fl_dispatch_:                                  \
             FL_RAISE_(rc);               \
     } while (0)
 
-/** Put the item at `item` (copied) into `q`, waiting while it is full. */
+/** Put the item at `item` (copied) into `q`, waiting while it is full.
+ * A set or map queue answers FL_QUEUE_PRESENT at once when the item (the
+ * key) is queued already; a map queue FL_ENOSPC when that key's entry has
+ * no room for the values. */
 #define FL_QUEUE_PUT_RC(self, rc, q, item) \
     FL_QUEUE_OP_RC_(self, rc, FL_OP_QUEUE_PUT, FL_OP_QUEUE_PUT_RESERVED, q, item)
 #define FL_QUEUE_PUT(self, q, item)                                 \
@@ -921,11 +1297,65 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                          \
     } while (0)
 
+/** Do `expr` (an int: 0 or more, or an error), then, if it did not fail,
+ * step aside behind the tasks it woke (Flowno's order); rc gets its value. */
+#define FL_THEN_STEP_ASIDE_RC_(self, rc, op, obj, expr)                 \
+    do {                                                                \
+        (self)->wait.value = (expr);                                    \
+        if ((self)->wait.value >= 0)                                    \
+            GEN_SUSPEND_(*fl_lc_, return fl_cmd_(op, (obj)));           \
+        (rc) = FL_CAST_(int, (self)->wait.value);                       \
+    } while (0)
+#define FL_THEN_STEP_ASIDE_(self, op, obj, expr)                        \
+    do {                                                                \
+        FL_THEN_STEP_ASIDE_RC_(self, (self)->wait.value, op, obj, expr); \
+        FL_PROPAGATE_((self)->wait.value);                              \
+    } while (0)
+
+/** The in-task forms of fl_event_set, fl_lock_release, fl_cond_notify and
+ * fl_latch_count_down (Flowno's `await event.set()`, `await
+ * lock.release()`, ...): they do what the plain function does, then the
+ * task steps aside so that the tasks it woke run before it goes on, as in
+ * Flowno.  The plain functions (for interrupt handlers and plain C) never
+ * suspend.  An error (FL_EINVAL, FL_EPERM, FL_ERANGE) comes back at once.
+ * Setting an event already set does nothing and does not step aside. */
+#define FL_EVENT_SET_RC(self, rc, ev)                                              \
+    do {                                                                           \
+        if (fl_event_is_set(ev))                                                   \
+            (rc) = 0;                                                              \
+        else                                                                       \
+            FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_EVENT_SET, (ev), fl_event_set(ev)); \
+    } while (0)
+#define FL_EVENT_SET(self, ev)                                      \
+    do {                                                            \
+        FL_EVENT_SET_RC(self, (self)->wait.value, ev);              \
+        FL_PROPAGATE_((self)->wait.value);                          \
+    } while (0)
+#define FL_LOCK_RELEASE_RC(self, rc, lock) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+#define FL_LOCK_RELEASE(self, lock) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LOCK_RELEASE, (lock), fl_lock_release((lock), (self)))
+/** rc gets how many waiters were notified. */
+#define FL_COND_NOTIFY_RC(self, rc, cond, n) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY(self, cond, n) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify((cond), (n)))
+#define FL_COND_NOTIFY_ALL_RC(self, rc, cond) \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_COND_NOTIFY_ALL(self, cond) \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_COND_NOTIFY, (cond), fl_cond_notify_all(cond))
+#define FL_LATCH_COUNT_DOWN_RC(self, rc, latch, error_if_zero)      \
+    FL_THEN_STEP_ASIDE_RC_(self, rc, FL_OP_LATCH_COUNT_DOWN, (latch), \
+                           fl_latch_count_down((latch), (error_if_zero)))
+#define FL_LATCH_COUNT_DOWN(self, latch, error_if_zero)             \
+    FL_THEN_STEP_ASIDE_(self, FL_OP_LATCH_COUNT_DOWN, (latch),      \
+                        fl_latch_count_down((latch), (error_if_zero)))
+
 /** Wait until `ev` is set. */
 #define FL_EVENT_WAIT(self, ev) \
-    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
+    FL_AWAIT(self, fl_cmd_(FL_OP_LATCH_WAIT, fl_event_latch_(ev)))
 #define FL_EVENT_WAIT_RC(self, rc, ev) \
-    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, (fl_latch *)(fl_event *)(ev)))
+    FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LATCH_WAIT, fl_event_latch_(ev)))
 /** Acquire `lock`, waiting behind earlier waiters.  FL_EDEADLK if held by self. */
 #define FL_LOCK(self, lock) FL_AWAIT(self, fl_cmd_(FL_OP_LOCK, (lock)))
 #define FL_LOCK_RC(self, rc, lock) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_LOCK, (lock)))
@@ -940,15 +1370,22 @@ fl_dispatch_:                                  \
 /** Give the next wait (of any kind: queue, lock, event, join, I/O, ...) a
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
- * is dropped when that wait ends, when the task yields or sleeps, or ends. */
+ * is dropped when that wait ends (also when it ends at once, or by a
+ * cancel), when the task yields or sleeps, or ends.  A command that is no
+ * wait (FL_SPAWN, FL_EVENT_SET, FL_CANCEL_NOWAIT, ...) keeps it; should it
+ * pass while the task stands aside behind the tasks such a command woke,
+ * the wait fails at once with FL_ETIMEDOUT.  A getter's or
+ * putter's wait ends when it is woken (its item or place is set aside); a
+ * peeker's only once it has looked again, since the item may be taken
+ * first: a deadline that passes in between fails the peek. */
 #define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
 
 /** Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs
  * a port with I/O (the POSIX port); errors come back negated (-EBADF). */
 #define FL_IO_WAIT(self, fd, events) \
-    FL_AWAIT(self, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
+    FL_AWAIT(self, fl_cmd_value_(FL_OP_IO_WAIT, FL_CAST_(fl_value, fd) * 4 + FL_CAST_(fl_value, events)))
 #define FL_IO_WAIT_RC(self, rc, fd, events) \
-    FL_AWAIT_RC(self, rc, fl_cmd_value_(FL_OP_IO_WAIT, (fl_value)(fd) * 4 + (fl_value)(events)))
+    FL_AWAIT_RC(self, rc, fl_cmd_value_(FL_OP_IO_WAIT, FL_CAST_(fl_value, fd) * 4 + FL_CAST_(fl_value, events)))
 
 /** Wait until `sig` is raised (at once if a raise is pending). */
 #define FL_SIGNAL_WAIT(self, sig) FL_AWAIT(self, fl_cmd_(FL_OP_SIGNAL_WAIT, (sig)))
@@ -1046,26 +1483,30 @@ int fl_sock_close(int fd);
 int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len);
 
 /** The awaitables, for the macros below (or FL_CALL_RC). */
-fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd, const struct sockaddr *addr,
-                       unsigned addrlen);
-fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned port);
-fl_cmd fl_sock_accept(fl_task *self, fl_sock_op *op, int fd, struct sockaddr *addr,
-                      unsigned *addrlen);
-fl_cmd fl_sock_recv(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
-fl_cmd fl_sock_recv_exact(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
-fl_cmd fl_sock_send(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len);
-fl_cmd fl_sock_send_all(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len);
-fl_cmd fl_sock_recvfrom(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len,
-                        struct sockaddr *from, unsigned *fromlen);
-fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf, size_t len,
-                      const struct sockaddr *to, unsigned tolen);
+FL_AWAITABLE fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd,
+                                    const struct sockaddr *addr, unsigned addrlen);
+FL_AWAITABLE fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr,
+                                   unsigned port);
+FL_AWAITABLE fl_cmd fl_sock_accept(fl_task *self, fl_sock_op *op, int fd,
+                                   struct sockaddr *addr, unsigned *addrlen);
+FL_AWAITABLE fl_cmd fl_sock_recv(fl_task *self, fl_sock_op *op, int fd, void *buf, size_t len);
+FL_AWAITABLE fl_cmd fl_sock_recv_exact(fl_task *self, fl_sock_op *op, int fd, void *buf,
+                                       size_t len);
+FL_AWAITABLE fl_cmd fl_sock_send(fl_task *self, fl_sock_op *op, int fd, const void *buf,
+                                 size_t len);
+FL_AWAITABLE fl_cmd fl_sock_send_all(fl_task *self, fl_sock_op *op, int fd, const void *buf,
+                                     size_t len);
+FL_AWAITABLE fl_cmd fl_sock_recvfrom(fl_task *self, fl_sock_op *op, int fd, void *buf,
+                                     size_t len, struct sockaddr *from, unsigned *fromlen);
+FL_AWAITABLE fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const void *buf,
+                                   size_t len, const struct sockaddr *to, unsigned tolen);
 
 /** Run an awaitable; `n` gets its result or its error. */
 #define FL_SOCK_CALL_(self, n, op, call)                            \
     do {                                                            \
         FL_CALL_RC(self, n, &(op)->frame, call);                    \
         if ((n) == 0)                                               \
-            (n) = (int)fl_frame_result(&(op)->frame);               \
+            (n) = FL_CAST_(int, fl_frame_result(&(op)->frame));     \
     } while (0)
 
 /** n: 0 once `fd` is connected. */

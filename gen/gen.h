@@ -37,12 +37,16 @@
  *  2. No `switch` statement of your own may contain a suspension point.  In
  *     the default implementation every suspension point is a `case` label of
  *     the switch opened by GEN_BEGIN; inside your own switch it would belong
- *     to yours.  Define GEN_USE_LABELS (GCC and Clang only) to store label
- *     addresses instead of line numbers, which lifts this restriction.
+ *     to yours.  Resuming there finds no such point: the function ends, and
+ *     gen_lost() tells (flowno fails the task with FL_ERESUME).  Define
+ *     GEN_USE_LABELS (GCC and Clang only) to store label addresses instead
+ *     of line numbers, which lifts this restriction.
  *
- *  3. One suspension point a source line: the line number is its name.
+ *  3. One suspension point a source line: the line number is its name.  A
+ *     second one on the same line does not compile, and the first error
+ *     names the rule: "duplicate label 'GEN_one_suspension_point_a_line_42'".
  *     With the default implementation a function's file must also stay
- *     below line 65534, since the continuation is an unsigned short.
+ *     below line 65533, since the continuation is an unsigned short.
  *
  * Everything here is macros over a few types; there is no .c file.
  */
@@ -56,18 +60,32 @@
 
 /** Reserved continuation states.  MARK is a resume point a layer above may
  * place once in a function (flowno uses it for `finally`); DONE means
- * finished.  Neither is ever a source line or a label address. */
+ * finished; LOST, finished because the saved point did not exist.  None is
+ * ever a source line or a label address. */
 #define GEN_STATE_RUN_ 0
 #define GEN_STATE_DONE_ 1
 #define GEN_STATE_MARK_ 2
 
-/* The dispatch switch's default sits at its very end: a state with no case
- * (DONE) leaves the switch for the end of the body, as it would with no
- * default at all.  It is there for builds with -Wswitch-default; the goto
- * keeps -Wimplicit-fallthrough quiet about the body falling into it. */
-#define GEN_DEFAULT_                \
-    goto GEN_HERE_(gen_default_);   \
-    default:                        \
+/* Every suspension point also defines a label named after rule 3, so that
+ * two points on one line fail to compile with an error that says why,
+ * before the duplicate case does.  The `if (0) goto` uses it. */
+#define GEN_ONE_A_LINE_                                   \
+    if (0)                                                \
+        goto GEN_HERE_(GEN_one_suspension_point_a_line_); \
+    GEN_HERE_(GEN_one_suspension_point_a_line_):
+
+/* The dispatch switch's default sits at its very end.  The body reaches
+ * the end through the goto (which also keeps -Wimplicit-fallthrough
+ * quiet), so only a state with no case of its own lands on the default:
+ * DONE and a MARK without a finally section just end; any other is a
+ * resume point the body does not have, and runs `lost`.  There for builds
+ * with -Wswitch-default too. */
+#define GEN_DEFAULT_(lc, lost)                              \
+    goto GEN_HERE_(gen_default_);                           \
+    default:                                                \
+    if ((lc) != GEN_LC_DONE && (lc) != GEN_LC_MARK) {       \
+        lost;                                               \
+    }                                                       \
     GEN_HERE_(gen_default_):;
 
 #ifndef GEN_USE_LABELS
@@ -77,17 +95,20 @@ typedef unsigned short gen_lc;
 #define GEN_LC_START 0u
 #define GEN_LC_DONE 0xFFFFu
 #define GEN_LC_MARK 0xFFFEu
+#define GEN_LC_LOST 0xFFFDu
 
 /** Open the dispatch: jump to the saved point, or start at the top. */
 #define GEN_DISPATCH_(lc) \
     switch (lc) {         \
     case GEN_LC_START:
-#define GEN_DISPATCH_END_ GEN_DEFAULT_ }
+/** Close it; `lost` runs when the saved point is none of the body's. */
+#define GEN_DISPATCH_END_(lc, lost) GEN_DEFAULT_(lc, lost) }
 
 /** Remember this point, then run `leave` (a return).  Resuming continues
  * after `leave`. */
 #define GEN_SUSPEND_(lc, leave) \
     do {                        \
+        GEN_ONE_A_LINE_         \
         (lc) = __LINE__;        \
         leave;                  \
     case __LINE__:;             \
@@ -95,11 +116,11 @@ typedef unsigned short gen_lc;
 
 /** Remember this point and go on; resuming re-runs the code after it.  The
  * goto keeps -Wimplicit-fallthrough quiet without a compiler attribute. */
-#define GEN_POINT_(lc)                 \
-    (lc) = __LINE__;                   \
-    goto GEN_HERE_(gen_point_);        \
-    case __LINE__:                     \
-    GEN_HERE_(gen_point_):
+#define GEN_POINT_(lc)                                  \
+    (lc) = __LINE__;                                    \
+    goto GEN_HERE_(GEN_one_suspension_point_a_line_);   \
+    GEN_HERE_(GEN_one_suspension_point_a_line_):        \
+    case __LINE__:
 
 /** The MARK resume point; the caller names the label it may fall into. */
 #define GEN_MARK_POINT_(fallthrough_label) \
@@ -114,6 +135,7 @@ typedef void *gen_lc;
 #define GEN_LC_START ((void *)0)
 #define GEN_LC_DONE ((void *)1)
 #define GEN_LC_MARK ((void *)2)
+#define GEN_LC_LOST ((void *)3) /* never: every saved label exists */
 
 #define GEN_STATE_OF_(lc) \
     ((lc) == GEN_LC_DONE ? GEN_STATE_DONE_ : (lc) == GEN_LC_MARK ? GEN_STATE_MARK_ : GEN_STATE_RUN_)
@@ -142,18 +164,19 @@ typedef void *gen_lc;
             __extension__({ goto *(lc); });    \
         (void)__extension__ &&gen_start_;      \
     gen_start_:
-#define GEN_DISPATCH_END_ GEN_DEFAULT_ }
+/* Every saved point is a label of the body, so `lost` never runs. */
+#define GEN_DISPATCH_END_(lc, lost) GEN_DEFAULT_(lc, lost) }
 
-#define GEN_SUSPEND_(lc, leave)                        \
-    do {                                               \
-        GEN_STORE_LABEL_(lc, GEN_HERE_(gen_resume_));  \
-        leave;                                         \
-        GEN_HERE_(gen_resume_):;                       \
+#define GEN_SUSPEND_(lc, leave)                                            \
+    do {                                                                   \
+        GEN_STORE_LABEL_(lc, GEN_HERE_(GEN_one_suspension_point_a_line_)); \
+        leave;                                                             \
+        GEN_HERE_(GEN_one_suspension_point_a_line_):;                      \
     } while (0)
 
-#define GEN_POINT_(lc)        \
-    GEN_HERE_(gen_point_):    \
-    GEN_STORE_LABEL_(lc, GEN_HERE_(gen_point_));
+#define GEN_POINT_(lc)                                 \
+    GEN_HERE_(GEN_one_suspension_point_a_line_):       \
+    GEN_STORE_LABEL_(lc, GEN_HERE_(GEN_one_suspension_point_a_line_));
 
 #define GEN_MARK_POINT_(fallthrough_label) \
     goto fallthrough_label;                \
@@ -171,8 +194,11 @@ typedef struct gen_t {
 
 /** Start (or start over) from the top. */
 #define gen_init(g) ((void)((g)->lc = GEN_LC_START))
-/** True once the function has reached GEN_END or GEN_EXIT. */
-#define gen_done(g) ((g)->lc == GEN_LC_DONE)
+/** True once the function has reached GEN_END or GEN_EXIT, or was lost. */
+#define gen_done(g) ((g)->lc == GEN_LC_DONE || (g)->lc == GEN_LC_LOST)
+/** True if it ended because it was resumed at a point it does not have: a
+ * suspension point inside a switch of your own (caveat 2). */
+#define gen_lost(g) ((g)->lc == GEN_LC_LOST)
 
 /** First statement of the body.  A finished function that is called again
  * goes straight to GEN_END and returns its end value again. */
@@ -219,10 +245,11 @@ typedef struct gen_t {
         return (value);              \
     } while (0)
 
-/** Last statement of the body: finish and return `value`. */
-#define GEN_END(g, value)  \
-    GEN_DISPATCH_END_      \
-    (g)->lc = GEN_LC_DONE; \
+/** Last statement of the body: finish and return `value`.  Resumed at a
+ * point it does not have, it ends lost (gen_lost) and returns `value`. */
+#define GEN_END(g, value)                                     \
+    GEN_DISPATCH_END_((g)->lc, (g)->lc = GEN_LC_LOST; return (value)) \
+    (g)->lc = GEN_LC_DONE;                                    \
     return (value)
 
 #endif /* GEN_GEN_H */

@@ -63,7 +63,7 @@ static fl_cmd wait_twice(fl_task *self)
 {
     actor *a = (actor *)self;
     FL_BEGIN(self);
-    FL_SPAWN(self, &a->others[0].task, NULL); /* ready, not yet run */
+    ck_assert_int_eq(fl_spawn(&loop, &a->others[0].task, NULL), 0); /* ready, not yet run */
     log_add("before");
     FL_EVENT_WAIT(self, &ev);
     FL_EVENT_WAIT(self, &ev);
@@ -221,6 +221,22 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
+/* An event nobody initialised is neither set nor settable. */
+START_TEST(an_uninitialised_event_is_refused_everywhere)
+{
+    static fl_event zero_event;
+    actor a;
+    fl_value result;
+    memset(&zero_event, 0, sizeof zero_event);
+    ck_assert_int_eq(fl_event_set(&zero_event), FL_EINVAL);
+    ck_assert(!fl_event_is_set(&zero_event));
+    bad_event = &zero_event;
+    actor_init(&a, wait_on_bad_event, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
+    ck_assert_int_eq((int)result, FL_EINVAL);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("event");
@@ -234,6 +250,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_timed_out_waiter_leaves_and_the_others_still_wake);
     tcase_add_test(tc, an_event_never_set_leaves_the_run_incomplete);
     tcase_add_test(tc, bad_input_is_refused);
+    tcase_add_test(tc, an_uninitialised_event_is_refused_everywhere);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -51,10 +51,12 @@ static void on_step_end(fl_hooks *h, fl_loop *l, fl_task *t, const fl_cmd *cmd)
     (void)cmd;
     steps_ended++;
 }
-static void on_ready(fl_hooks *h, fl_loop *l, fl_task *t)
+static void on_ready(fl_hooks *h, fl_loop *l, fl_task *t, int cause, const void *obj)
 {
     (void)h;
     (void)l;
+    (void)cause;
+    (void)obj;
     log_add("ready:%s", name_of(t));
 }
 static void on_end(fl_hooks *h, fl_loop *l, fl_task *t)
@@ -100,26 +102,33 @@ static fl_cmd producer(fl_task *self)
     FL_END(self);
 }
 
+/* p produces one item for c, through q. */
+static void pair_init(named *p, named *c, fl_queue *q, int *storage)
+{
+    memset(p, 0, sizeof *p);
+    memset(c, 0, sizeof *c);
+    p->name = "p";
+    c->name = "c";
+    p->other = c;
+    p->q = c->q = q;
+    fl_queue_init(q, &loop, storage, sizeof(int), 2);
+    fl_task_init(&p->task, producer);
+}
+
 START_TEST(hooks_see_each_event_in_order)
 {
     int storage[2];
     fl_queue q;
     named p, c;
-    memset(&p, 0, sizeof p);
-    memset(&c, 0, sizeof c);
-    p.name = "p";
-    c.name = "c";
-    p.other = &c;
-    p.q = c.q = &q;
-    fl_queue_init(&q, &loop, storage, sizeof(int), 2);
-    fl_task_init(&p.task, producer);
+    pair_init(&p, &c, &q, storage);
     steps_begun = steps_ended = 0;
     fl_loop_set_hooks(&loop, &hooks);
     ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
-    /* p spawned, spawns c, sleeps; c waits; p wakes, puts (c is woken with
-     * the item reserved), joins c; c takes it and ends; p ends. */
-    ck_assert_str_eq(log_text(), "ready:p ready:c ready:p put:7 ready:c get:7 end:c:5 "
-                                 "ready:p end:p:5");
+    /* p spawned, spawns c and steps aside behind it; c waits; p sleeps,
+     * wakes, puts (c is woken with the item reserved), joins c; c takes
+     * it and ends; p ends. */
+    ck_assert_str_eq(log_text(), "ready:p ready:c ready:p ready:p put:7 ready:c get:7 "
+                                 "end:c:5 ready:p end:p:5");
     ck_assert_uint_eq(steps_begun, steps_ended);
     ck_assert_uint_ge(steps_begun, 6);
 }
@@ -137,6 +146,122 @@ START_TEST(detached_hooks_are_not_called)
     ck_assert_int_eq(fl_spawn(&loop, &p.task, NULL), 0);
     ck_assert_str_eq(log_text(), "");
     ck_assert_uint_eq(steps_begun, 0);
+}
+END_TEST
+
+/* ---- why a task became ready, and who woke it ---------------------------------- */
+
+static fl_queue wq;
+static int wq_storage[1];
+static fl_event wev;
+static fl_lock wlock;
+static named cast[6];
+
+static const char *cause_name(int cause)
+{
+    static const char *const names[] = {"spawned", "aside", "slept", "timed-out",
+                                        "cancelled", "joined", "woken"};
+    return cause >= 0 && cause <= FL_READY_WOKEN ? names[cause] : "?";
+}
+
+/* The name of what `obj` is for `cause`: a task's, a primitive's. */
+static const char *what(int cause, const void *obj)
+{
+    const void *owner;
+    if (cause == FL_READY_JOINED)
+        return name_of((fl_task *)(uintptr_t)obj);
+    if (cause != FL_READY_WOKEN && cause != FL_READY_TIMED_OUT)
+        return obj == NULL ? "-" : "?";
+    owner = fl_waitq_owner((const fl_waitq *)obj);
+    return owner == &wq ? "queue" : owner == &wev ? "event" : owner == &wlock ? "lock" : "?";
+}
+
+static void on_ready_why(fl_hooks *h, fl_loop *l, fl_task *t, int cause, const void *obj)
+{
+    fl_task *waker = fl_loop_current(l);
+    (void)h;
+    log_add("%s:%s:%s:%s", name_of(t), cause_name(cause), what(cause, obj),
+            waker != NULL ? name_of(waker) : "-");
+}
+
+static fl_hooks why_hooks = {NULL, NULL, on_ready_why, NULL, NULL, NULL, NULL, NULL};
+
+static fl_cmd get_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_GET(self, &wq, &n->item);
+    FL_END(self);
+}
+static fl_cmd wait_event_with_deadline(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, 5);
+    FL_EVENT_WAIT_RC(self, ((named *)self)->rc, &wev);
+    FL_END(self);
+}
+static fl_cmd sleep_long(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_SLEEP(self, 100);
+    FL_END(self);
+}
+static fl_cmd wait_lock(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_LOCK(self, &wlock);
+    FL_LOCK_RELEASE(self, &wlock);
+    FL_END(self);
+}
+
+/* The root ("m") spawns a getter, a waiter with a deadline, a sleeper it
+ * cancels and a lock waiter, puts an item, sleeps past the deadline,
+ * releases the lock, and joins the lock waiter. */
+static fl_cmd director(fl_task *self)
+{
+    named *m = (named *)self;
+    FL_BEGIN(self);
+    FL_LOCK(self, &wlock);
+    FL_SPAWN(self, &cast[0].task, get_one);
+    FL_SPAWN(self, &cast[1].task, wait_event_with_deadline);
+    FL_SPAWN(self, &cast[2].task, sleep_long);
+    FL_SPAWN(self, &cast[3].task, wait_lock);
+    m->item = 7;
+    FL_QUEUE_PUT(self, &wq, &m->item);
+    ck_assert(fl_cancel(&loop, &cast[2].task));
+    FL_SLEEP(self, 10);
+    FL_LOCK_RELEASE(self, &wlock);
+    FL_JOIN(self, &cast[3].task);
+    FL_END(self);
+}
+
+START_TEST(ready_hook_says_why_and_who_woke)
+{
+    static const char *const names[] = {"g", "e", "s", "l"};
+    named m;
+    int i;
+    ck_assert_int_eq(fl_queue_init(&wq, &loop, wq_storage, sizeof(int), 1), 0);
+    ck_assert_int_eq(fl_event_init(&wev, &loop), 0);
+    ck_assert_int_eq(fl_lock_init(&wlock, &loop), 0);
+    memset(cast, 0, sizeof cast);
+    for (i = 0; i < 4; i++)
+        cast[i].name = names[i];
+    memset(&m, 0, sizeof m);
+    m.name = "m";
+    fl_task_init(&m.task, director);
+    fl_loop_set_hooks(&loop, &why_hooks);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &m.task, FL_RUN_JOIN, 0, NULL), 0);
+    /* task:cause:from:waker.  Spawned from plain C has no waker; the
+     * spawner steps aside behind each child; the item wakes the getter,
+     * the cancel the sleeper, the lock's release its waiter; the deadline
+     * and the sleep end with no task as waker; the lock waiter's end
+     * wakes its joiner. */
+    ck_assert_str_eq(log_text(),
+                     "m:spawned:-:- m:aside:-:m "
+                     "g:spawned:-:m m:aside:-:m e:spawned:-:m m:aside:-:m "
+                     "s:spawned:-:m m:aside:-:m l:spawned:-:m m:aside:-:m "
+                     "g:woken:queue:m s:cancelled:-:m e:timed-out:event:- m:slept:-:- "
+                     "l:woken:lock:m m:aside:-:m l:aside:-:l m:joined:l:l");
 }
 END_TEST
 
@@ -309,6 +434,111 @@ START_TEST(dump_of_an_empty_loop_is_one_line)
 }
 END_TEST
 
+/* Any member may be NULL: a set of hooks with none at all changes nothing. */
+START_TEST(hooks_left_null_are_skipped)
+{
+    static fl_hooks none;
+    int storage[2];
+    fl_queue q;
+    named p, c;
+    pair_init(&p, &c, &q, storage);
+    fl_loop_set_hooks(&loop, &none);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert(fl_task_finished(&c.task));
+    ck_assert_int_eq(c.item, 7);
+    ck_assert_str_eq(log_text(), "");
+}
+END_TEST
+
+/* ---- I/O hooks, on the POSIX port ---------------------------------------- */
+
+static void on_io_wait(fl_hooks *h, fl_loop *l, fl_task *t, int fd, unsigned events)
+{
+    (void)h;
+    (void)l;
+    log_add("io_wait:%s:%d:%u", name_of(t), fd, events);
+}
+static void on_io_ready(fl_hooks *h, fl_loop *l, int fd, unsigned events)
+{
+    (void)h;
+    (void)l;
+    log_add("io_ready:%d:%u", fd, events);
+}
+
+static fl_loop ploop;
+
+/* Waits twice on a readable fd: with the I/O hooks, then with none. */
+static fl_cmd read_twice(fl_task *self)
+{
+    static fl_hooks none;
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_IO_WAIT(self, n->item, FL_IO_READ);
+    log_add("woke");
+    fl_loop_set_hooks(&ploop, &none);
+    FL_IO_WAIT(self, n->item, FL_IO_READ);
+    log_add("woke");
+    FL_END(self);
+}
+
+START_TEST(io_hooks_see_the_wait_and_the_ready_fd)
+{
+    static fl_hooks io = {NULL, NULL, NULL, NULL, on_io_wait, on_io_ready, NULL, NULL};
+    int fds[2];
+    char expect[96];
+    named r;
+    ck_assert_int_eq(fl_loop_init(&ploop, fl_port_posix()), 0);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1); /* readable from the start */
+    memset(&r, 0, sizeof r);
+    r.name = "r";
+    r.item = fds[0];
+    fl_task_init(&r.task, read_twice);
+    fl_loop_set_hooks(&ploop, &io);
+    ck_assert_int_eq(fl_run_until_complete(&ploop, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "io_wait:r:%d:1 io_ready:%d:1 woke woke", fds[0], fds[0]);
+    ck_assert_str_eq(log_text(), expect);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+/* The ready hook sees a peeker woken by a put, off the queue's list. */
+static fl_cmd peek_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PEEK(self, &wq, &n->item);
+    FL_END(self);
+}
+
+static fl_cmd put_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_SPAWN(self, &n->other->task, peek_one);
+    n->item = 3;
+    FL_QUEUE_PUT(self, &wq, &n->item);
+    FL_END(self);
+}
+
+START_TEST(ready_hook_sees_a_woken_peeker)
+{
+    named p, k;
+    memset(&p, 0, sizeof p);
+    memset(&k, 0, sizeof k);
+    p.name = "p";
+    k.name = "k";
+    p.other = &k;
+    ck_assert_int_eq(fl_queue_init(&wq, &loop, wq_storage, sizeof(int), 1), 0);
+    fl_task_init(&p.task, put_one);
+    fl_loop_set_hooks(&loop, &why_hooks);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "p:spawned:-:- k:spawned:-:p p:aside:-:p k:woken:queue:p");
+    ck_assert_int_eq(k.item, 3);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("hooks");
@@ -316,9 +546,13 @@ Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, hooks_see_each_event_in_order);
     tcase_add_test(tc, detached_hooks_are_not_called);
+    tcase_add_test(tc, ready_hook_says_why_and_who_woke);
     tcase_add_test(tc, dump_names_what_each_task_waits_on);
     tcase_add_test(tc, dump_shows_the_fd_an_io_waiter_waits_for);
     tcase_add_test(tc, dump_of_an_empty_loop_is_one_line);
+    tcase_add_test(tc, hooks_left_null_are_skipped);
+    tcase_add_test(tc, io_hooks_see_the_wait_and_the_ready_fd);
+    tcase_add_test(tc, ready_hook_sees_a_woken_peeker);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -496,6 +496,121 @@ START_TEST(sigusr1_prints_the_dump_from_the_loop)
 }
 END_TEST
 
+/* fl_loop_poll runs what can run now, I/O included: a reader whose pipe
+ * already has data goes on at the first poll, without sleeping. */
+START_TEST(a_poll_wakes_a_reader_whose_fd_is_ready)
+{
+    job r;
+    fl_time next = 0;
+    job_init(&r, read_when_ready, fds[0]);
+    ck_assert_int_eq(fl_spawn(&loop, &r.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 1); /* it waits on the fd */
+    ck_assert_int_eq(fl_task_state(&r.task), FL_TASK_WAITING);
+    ck_assert_int_eq(write(fds[1], "hi", 2), 2);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 0);
+    ck_assert_str_eq(log_text(), "read:hi");
+}
+END_TEST
+
+/* ---- ports of one's own ------------------------------------------------------ */
+
+/* A port that keeps one wait list for every fd, and when the loop idles
+ * ends every wait on it with -EIO, as a backend might when its device
+ * goes away: fl_port_wait_on and fl_port_wake_all are all it needs. */
+typedef struct list_port {
+    fl_port port;
+    fl_waitq list;
+    fl_time now;
+} list_port;
+
+static fl_time list_now(fl_port *p)
+{
+    return ((list_port *)p)->now;
+}
+
+static void list_wait(fl_port *p, fl_loop *l, fl_time ticks, bool forever)
+{
+    list_port *lp = (list_port *)p;
+    (void)ticks;
+    (void)forever;
+    lp->now++;
+    fl_port_wake_all(l, &lp->list, -EIO);
+}
+
+static int list_watch(fl_port *p, fl_loop *l, fl_task *t, int fd, unsigned events)
+{
+    (void)fd;
+    (void)events;
+    fl_port_wait_on(l, t, &((list_port *)p)->list);
+    return 1;
+}
+
+static bool list_watching(fl_port *p)
+{
+    return ((list_port *)p)->list.head != FL_SLOT_NONE;
+}
+
+static fl_cmd two_readers(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_SPAWN(self, &j->other->task, read_when_ready);
+    FL_IO_WAIT_RC(self, j->rc, j->fd, FL_IO_READ);
+    log_add("rc:%d", j->rc);
+    FL_JOIN(self, &j->other->task);
+    FL_END(self);
+}
+
+START_TEST(a_port_ends_every_wait_on_its_list_with_its_outcome)
+{
+    list_port lp;
+    fl_loop l;
+    job a, b;
+    char expect[32];
+    memset(&lp, 0, sizeof lp);
+    lp.port.now = list_now;
+    lp.port.wait = list_wait;
+    lp.port.watch = list_watch;
+    lp.port.watching = list_watching;
+    fl_waitq_init(&lp.list, FL_WAIT_IO_READ);
+    ck_assert_int_eq(fl_loop_init(&l, &lp.port), 0);
+    job_init(&a, two_readers, 40);
+    job_init(&b, read_when_ready, 41);
+    a.other = &b;
+    ck_assert_int_eq(fl_run_until_complete(&l, &a.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "rc:%d rc:%d", -EIO, -EIO);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(lp.now, 1); /* one idle wait ended both */
+}
+END_TEST
+
+/* The fake port has no I/O: a wait on an fd is refused, not hung; so is
+ * a negative fd.  The same with hooks attached (the loop steps a task
+ * down another path then). */
+START_TEST(io_wait_on_a_port_without_io_is_refused)
+{
+    static fl_hooks none;
+    fake_port f;
+    fl_loop l;
+    job r;
+    char expect[64];
+    int pass;
+    fake_port_init(&f, 0);
+    ck_assert_int_eq(fl_loop_init(&l, &f.port), 0);
+    for (pass = 0; pass < 2; pass++) {
+        fl_loop_set_hooks(&l, pass == 0 ? NULL : &none);
+        job_init(&r, read_when_ready, fds[0]);
+        ck_assert_int_eq(fl_run_until_complete(&l, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+        job_init(&r, read_when_ready, -1);
+        ck_assert_int_eq(fl_run_until_complete(&l, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+    }
+    snprintf(expect, sizeof expect, "rc:%d rc:%d rc:%d rc:%d", FL_EINVAL, FL_ERANGE, FL_EINVAL,
+             FL_ERANGE);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(f.waits, 0);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, reader_sleeps_until_the_pipe_has_data);
@@ -510,6 +625,9 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, signal_from_another_thread_ends_the_wait_at_once);
     tcase_add_test(tc, max_wait_bounds_an_io_wait);
     tcase_add_test(tc, sigusr1_prints_the_dump_from_the_loop);
+    tcase_add_test(tc, a_poll_wakes_a_reader_whose_fd_is_ready);
+    tcase_add_test(tc, a_port_ends_every_wait_on_its_list_with_its_outcome);
+    tcase_add_test(tc, io_wait_on_a_port_without_io_is_refused);
 }
 
 Suite *suite(void)

@@ -219,6 +219,23 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
+/* A latch nobody initialised: its count of zero is no count at all. */
+START_TEST(an_uninitialised_latch_is_refused_everywhere)
+{
+    static fl_latch zero_latch;
+    actor a;
+    fl_value result;
+    memset(&zero_latch, 0, sizeof zero_latch);
+    ck_assert_int_eq(fl_latch_count_down(&zero_latch, false), FL_EINVAL);
+    ck_assert_int_eq(fl_latch_count_down(&zero_latch, true), FL_EINVAL);
+    ck_assert_uint_eq(fl_latch_count(&zero_latch), 0);
+    bad_latch = &zero_latch;
+    actor_init(&a, wait_bad, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
+    ck_assert_int_eq((int)result, FL_EINVAL);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("latch");
@@ -232,6 +249,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_cancelled_waiter_leaves_and_the_other_still_wakes);
     tcase_add_test(tc, a_timed_out_waiter_leaves_the_list);
     tcase_add_test(tc, bad_input_is_refused);
+    tcase_add_test(tc, an_uninitialised_latch_is_refused_everywhere);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -151,6 +151,18 @@ static fl_cmd spawn_kids_then_return(fl_task *self)
     FL_END(self);
 }
 
+/* The same with fl_spawn, which does not step aside: the kids are ready,
+ * not yet run, when it returns. */
+static fl_cmd spawn_kids_at_once_then_return(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    for (j->i = 0; j->i < j->nkids; j->i++)
+        ck_assert_int_eq(fl_spawn(&loop, &j->kids[j->i].task, NULL), 0);
+    log_add("spawned");
+    FL_END(self);
+}
+
 START_TEST(yielding_tasks_run_round_robin)
 {
     job root, kids[3];
@@ -161,9 +173,10 @@ START_TEST(yielding_tasks_run_round_robin)
     root.kids = kids;
     root.nkids = 3;
     ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_JOIN, 0, NULL), 0);
-    /* The spawner goes on at once; children run in spawn order, each
-     * yield sends a task behind every other ready task. */
-    ck_assert_str_eq(log_text(), "spawned a0 b0 c0 a1 b1 c1 a2 b2 c2");
+    /* Flowno's order: each child runs before its spawner goes on, and
+     * each yield sends a task behind every other ready task.  Flowno's
+     * own loop prints the same line for this program. */
+    ck_assert_str_eq(log_text(), "a0 a1 b0 a2 b1 c0 spawned b2 c1 c2");
 }
 END_TEST
 
@@ -349,8 +362,9 @@ START_TEST(no_wait_returns_when_root_ends_and_a_later_run_resumes)
     root.nkids = 1;
     ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_NO_WAIT, 0, NULL), 0);
     ck_assert(fl_task_finished(&root.task));
-    /* Stopped right when the root ended: the child has not even started. */
-    ck_assert_int_eq(fl_task_state(&kids[0].task), FL_TASK_READY);
+    /* Stopped right when the root ended: the child, which ran first, has
+     * only begun its sleep. */
+    ck_assert_int_eq(fl_task_state(&kids[0].task), FL_TASK_SLEEPING);
     ck_assert_uint_eq(fp.now, 0);
     /* The child is still in the loop: running it as a root finishes it. */
     ck_assert_int_eq(fl_run_until_complete(&loop, &kids[0].task, FL_RUN_JOIN, 0, NULL), 0);
@@ -399,7 +413,7 @@ END_TEST
 START_TEST(stuck_tasks_after_the_root_ended_do_not_hang_the_run)
 {
     job root, kids[2];
-    job_init(&root, "root", spawn_kids_then_return);
+    job_init(&root, "root", spawn_kids_at_once_then_return);
     job_init(&kids[0], "x", join_other);
     job_init(&kids[1], "y", join_other);
     kids[0].other = &kids[1];
@@ -470,6 +484,62 @@ START_TEST(run_from_inside_a_task_is_refused)
 }
 END_TEST
 
+/* ---- the configuration check ---------------------------------------------- */
+
+/* The hash of a configuration, as FL_CONFIG_HASH_ mixes it. */
+static uint32_t config_hash(const fl_config_ *c)
+{
+    static const uint32_t k[] = {0x9E3779B1u, 0x85EBCA77u, 0xC2B2AE3Du, 0x27D4EB2Fu,
+                                 0x165667B1u, 0xD3A2646Du, 0xFD7046C5u, 0xB55A4F09u};
+    uint32_t h = 0;
+    unsigned i;
+    for (i = 0; i < FL_CONFIG_WORDS_; i++)
+        h ^= c->word[i] * k[i];
+    return h;
+}
+
+/* An application built with other settings than the library: each kind of
+ * difference is refused before the loop is touched, and named. */
+START_TEST(a_configuration_that_differs_is_refused_and_named)
+{
+    static const struct {
+        int word;
+        uint32_t change; /* xor */
+        const char *name;
+    } cases[] = {
+        {1, 900u, "FL_TICK_HZ"},
+        {2, 1u, "FL_MAX_TASKS"},
+        {3, 1u, "FL_MAX_TIMERS"},
+        {4, 3u, "FL_POLL_INTERVAL"},
+        {6, 8u, "sizeof(fl_loop)"},
+        {7, 4u, "sizeof(fl_task)"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_QUEUE, "FL_ENABLE_QUEUE"},
+        {0, 1u << FL_CONFIG_BIT_FL_CONFIG_TIME64_, "FL_TIME_BITS"},
+        {0, 1u << FL_CONFIG_BIT_FL_CONFIG_LABELS_, "GEN_USE_LABELS"},
+        {0, 1u << FL_CONFIG_BIT_FL_DEBUG, "FL_DEBUG"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE"},
+        {0, 1u << FL_CONFIG_BIT_FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE"},
+    };
+    const fl_config_ same = FL_CONFIG_OF_THIS_BUILD_;
+    fl_loop other;
+    unsigned i;
+    ck_assert_ptr_null(fl_config_diff());
+    ck_assert_ptr_null(fl_config_diff_(&same, FL_CONFIG_HASH_));
+    ck_assert_uint_eq(config_hash(&same), FL_CONFIG_HASH_);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fl_config_ app = same;
+        unsigned char before[sizeof other];
+        app.word[cases[i].word] ^= cases[i].change;
+        memset(&other, 0xAB, sizeof other);
+        memcpy(before, &other, sizeof other);
+        ck_assert_int_eq(fl_loop_init_(&other, &fp.port, config_hash(&app)), FL_ECONFIG);
+        ck_assert(memcmp(before, &other, sizeof other) == 0); /* untouched */
+        ck_assert_str_eq(fl_config_diff_(&app, FL_CONFIG_HASH_), cases[i].name);
+    }
+    ck_assert_str_eq(fl_config_diff_(NULL, FL_CONFIG_HASH_), "no configuration");
+}
+END_TEST
+
 /* ---- bad arguments -------------------------------------------------------- */
 
 START_TEST(bad_arguments_get_einval)
@@ -483,8 +553,7 @@ START_TEST(bad_arguments_get_einval)
     ck_assert_int_eq(fl_loop_init(NULL, &fp.port), FL_EINVAL);
     ck_assert_int_eq(fl_loop_init(&other, NULL), FL_EINVAL);
     ck_assert_int_eq(fl_loop_init(&other, &no_clock), FL_EINVAL);
-    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, sizeof(fl_loop) + 4, sizeof(fl_task)), FL_ECONFIG);
-    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, sizeof(fl_loop), sizeof(fl_task) - 1), FL_ECONFIG);
+    ck_assert_int_eq(fl_loop_init_(&other, &fp.port, FL_CONFIG_HASH_ + 1u), FL_ECONFIG);
 
     ck_assert_int_eq(fl_run_until_complete(NULL, &t.task, 0, 0, NULL), FL_EINVAL);
     ck_assert_int_eq(fl_run_until_complete(&loop, NULL, 0, 0, NULL), FL_EINVAL);
@@ -679,6 +748,117 @@ START_TEST(now_reads_the_port_clock)
 }
 END_TEST
 
+/* ---- what the other tests leave out ---------------------------------------- */
+
+START_TEST(init_refuses_a_port_without_a_wait)
+{
+    fl_port no_wait = fp.port;
+    fl_loop other;
+    no_wait.wait = NULL;
+    ck_assert_int_eq(fl_loop_init(&other, &no_wait), FL_EINVAL);
+}
+END_TEST
+
+/* A static loop nobody initialised (all zero, no port) is refused, not
+ * followed. */
+static fl_loop zero_loop;
+
+START_TEST(a_loop_never_initialised_is_refused)
+{
+    job t;
+    fl_time next = 7;
+    fl_hooks h;
+    memset(&zero_loop, 0, sizeof zero_loop);
+    memset(&h, 0, sizeof h);
+    job_init(&t, "t", return_n);
+    ck_assert_uint_eq(fl_now(&zero_loop), 0);
+    ck_assert_int_eq(fl_loop_poll(&zero_loop, &next), FL_EINVAL);
+    ck_assert_uint_eq(next, 7);
+    ck_assert_int_eq(fl_run_until_complete(&zero_loop, &t.task, 0, 0, NULL), FL_EINVAL);
+    ck_assert_int_eq(fl_task_state(&t.task), FL_TASK_NEW);
+    fl_loop_set_hooks(NULL, &h); /* nothing to attach to: nothing happens */
+}
+END_TEST
+
+START_TEST(a_root_alive_in_another_loop_is_refused)
+{
+    fl_loop other;
+    job t;
+    ck_assert_int_eq(fl_loop_init(&other, &fp.port), 0);
+    job_init(&t, "t", sleep_n);
+    t.n = 10;
+    ck_assert_int_eq(fl_spawn(&other, &t.task, NULL), 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, 0, 0, NULL), FL_EINVAL);
+    /* Its own loop still runs it. */
+    ck_assert_int_eq(fl_run_until_complete(&other, &t.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_int_eq(fl_task_result(&t.task), 10);
+}
+END_TEST
+
+/* FL_RUN_NO_WAIT with a root that has ended already: the run returns its
+ * outcome at once and leaves the others where they are. */
+START_TEST(no_wait_run_of_an_ended_root_returns_at_once)
+{
+    job root, sleeper;
+    fl_value v = 0;
+    job_init(&root, "root", return_n);
+    root.n = 4;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_JOIN, 0, NULL), 0);
+    job_init(&sleeper, "sleeper", sleep_n);
+    sleeper.n = 50;
+    ck_assert_int_eq(fl_spawn(&loop, &sleeper.task, NULL), 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_JOIN | FL_RUN_NO_WAIT, 0, &v),
+                     0);
+    ck_assert_int_eq(v, 4);
+    ck_assert_uint_eq(fp.waits, 0);
+    ck_assert_int_eq(fl_task_state(&sleeper.task), FL_TASK_READY); /* never run */
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, 0, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "sleeper@50");
+}
+END_TEST
+
+/* A command the loop does not know (a task returning a record of its own
+ * making) is answered FL_EINVAL, with hooks attached or not. */
+static fl_cmd unknown_command(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_AWAIT_RC(self, j->rc, fl_cmd_(FL_OP_COUNT_ + 7, NULL));
+    FL_RETURN(self, j->rc);
+    FL_END(self);
+}
+
+START_TEST(a_command_the_loop_does_not_know_is_refused)
+{
+    static fl_hooks none;
+    job t;
+    fl_value v = 0;
+    job_init(&t, "t", unknown_command);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, &v), 0);
+    ck_assert_int_eq((int)v, FL_EINVAL);
+    fl_loop_set_hooks(&loop, &none);
+    job_init(&t, "t", unknown_command);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, &v), 0);
+    ck_assert_int_eq((int)v, FL_EINVAL);
+    ck_assert_ptr_null(fl_loop_current(NULL));
+    ck_assert_ptr_null(fl_loop_current(&loop)); /* between runs */
+}
+END_TEST
+
+/* An application built with a newer flowno.h may set a switch bit this
+ * library has no name for: fl_config_diff still answers (with a name it
+ * has), it does not read past its list of names. */
+START_TEST(config_diff_of_a_switch_the_library_does_not_know)
+{
+    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    const char *name;
+    app.word[0] ^= 1u << FL_CONFIG_BITS_; /* the next bit, unknown here */
+    name = fl_config_diff_(&app, FL_CONFIG_HASH_);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_str_eq(name, "a setting of another flowno version");
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("loop");
@@ -704,6 +884,7 @@ Suite *suite(void)
     tcase_add_test(tc, idle_wait_lasts_until_the_next_deadline);
     tcase_add_test(tc, run_of_an_ended_root_returns_its_outcome);
     tcase_add_test(tc, run_from_inside_a_task_is_refused);
+    tcase_add_test(tc, a_configuration_that_differs_is_refused_and_named);
     tcase_add_test(tc, bad_arguments_get_einval);
     tcase_add_test(tc, spawning_a_live_task_is_busy);
     tcase_add_test(tc, bad_requests_from_a_task_get_error_codes);
@@ -713,6 +894,12 @@ Suite *suite(void)
     tcase_add_test(tc, full_table_of_sleepers_all_wake);
     tcase_add_test(tc, task_moves_through_its_states);
     tcase_add_test(tc, now_reads_the_port_clock);
+    tcase_add_test(tc, init_refuses_a_port_without_a_wait);
+    tcase_add_test(tc, a_loop_never_initialised_is_refused);
+    tcase_add_test(tc, a_root_alive_in_another_loop_is_refused);
+    tcase_add_test(tc, no_wait_run_of_an_ended_root_returns_at_once);
+    tcase_add_test(tc, a_command_the_loop_does_not_know_is_refused);
+    tcase_add_test(tc, config_diff_of_a_switch_the_library_does_not_know);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -146,7 +146,7 @@ static fl_cmd spawn_child(fl_task *self)
     FL_END(self);
 }
 
-START_TEST(a_task_spawns_a_child_that_runs_after_it_suspends)
+START_TEST(a_spawned_child_runs_before_its_spawner_goes_on)
 {
     worker parent, child;
     start();
@@ -155,7 +155,7 @@ START_TEST(a_task_spawns_a_child_that_runs_after_it_suspends)
     parent.child = &child;
     fl_spawn(&loop, &parent.task, NULL);
     drive(10);
-    ck_assert_str_eq(log_text(), "parent c0 child:10");
+    ck_assert_str_eq(log_text(), "c0 parent child:10"); /* Flowno's order */
 }
 END_TEST
 
@@ -275,6 +275,19 @@ START_TEST(poll_from_inside_a_task_and_bad_arguments_are_refused)
 }
 END_TEST
 
+/* Without the messages fl_config_diff still tells the settings apart: NULL
+ * when they agree, "" (no name) when they differ. */
+START_TEST(config_diff_without_messages_is_null_when_the_settings_agree)
+{
+    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    ck_assert_ptr_null(fl_config_diff());
+    ck_assert_ptr_null(fl_config_diff_(&app, FL_CONFIG_HASH_));
+    /* Another FL_MAX_TASKS, say: another hash. */
+    ck_assert_ptr_nonnull(fl_config_diff_(&app, FL_CONFIG_HASH_ ^ 1u));
+    ck_assert_str_eq(fl_config_diff_(&app, FL_CONFIG_HASH_ ^ 1u), "");
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("minimal");
@@ -282,12 +295,13 @@ Suite *suite(void)
     tcase_add_test(tc, ready_tasks_take_turns_in_the_order_they_became_ready);
     tcase_add_test(tc, sleepers_wake_in_due_order_and_poll_says_how_long_to_sleep);
     tcase_add_test(tc, a_sleep_survives_the_clock_wrapping_around);
-    tcase_add_test(tc, a_task_spawns_a_child_that_runs_after_it_suspends);
+    tcase_add_test(tc, a_spawned_child_runs_before_its_spawner_goes_on);
     tcase_add_test(tc, a_failed_task_keeps_its_error);
     tcase_add_test(tc, commands_compiled_out_are_refused_with_einval);
     tcase_add_test(tc, a_full_table_and_a_live_task_are_refused);
     tcase_add_test(tc, one_poll_runs_at_most_poll_interval_steps);
     tcase_add_test(tc, poll_from_inside_a_task_and_bad_arguments_are_refused);
+    tcase_add_test(tc, config_diff_without_messages_is_null_when_the_settings_agree);
     suite_add_tcase(s, tc);
     return s;
 }

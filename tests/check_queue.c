@@ -761,6 +761,80 @@ START_TEST(bad_input_gets_error_codes)
 }
 END_TEST
 
+/* A queue nobody initialised (a static one, all zero): every entry point
+ * answers FL_EINVAL, from plain C and from a task, and nothing crashes. */
+static fl_queue zero_q;
+
+static fl_cmd use_zero_queue(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PUT_RC(self, w->rc, &zero_q, &w->it);
+    log_add("put:%d", w->rc);
+    FL_QUEUE_GET_RC(self, w->rc, &zero_q, &w->it);
+    log_add("get:%d", w->rc);
+    FL_QUEUE_PEEK_RC(self, w->rc, &zero_q, &w->it);
+    log_add("peek:%d", w->rc);
+    FL_QUEUE_FOR_EACH(self, &zero_q, &w->it) {
+        log_add("item");
+    }
+    FL_END(self);
+}
+
+START_TEST(an_uninitialised_queue_is_refused_everywhere)
+{
+    item it = {0, 0};
+    worker w;
+    char expect[96];
+    memset(&zero_q, 0, sizeof zero_q);
+    ck_assert_int_eq(fl_queue_try_put(&zero_q, &it), FL_EINVAL);
+    ck_assert_int_eq(fl_queue_try_get(&zero_q, &it), FL_EINVAL);
+    ck_assert_int_eq(fl_queue_peek(&zero_q, &it), FL_EINVAL);
+    ck_assert_int_eq(fl_queue_close(&zero_q), FL_EINVAL);
+    ck_assert_uint_eq(fl_queue_len(&zero_q), 0);
+    ck_assert(!fl_queue_closed(&zero_q));
+    worker_init(&w, use_zero_queue, &zero_q, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), FL_EINVAL);
+    snprintf(expect, sizeof expect, "put:%d get:%d peek:%d", FL_EINVAL, FL_EINVAL, FL_EINVAL);
+    ck_assert_str_eq(log_text(), expect);
+}
+END_TEST
+
+/* A NULL queue or a NULL item pointer in each waiting form, and a NULL
+ * item for a plain peek: FL_EINVAL, and the queue is untouched. */
+static fl_cmd null_queue_or_item(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PUT_RC(self, w->rc, (fl_queue *)NULL, &w->it);
+    log_add("put-no-queue:%d", w->rc);
+    FL_QUEUE_GET_RC(self, w->rc, w->q, NULL);
+    log_add("get-no-item:%d", w->rc);
+    FL_QUEUE_PEEK_RC(self, w->rc, w->q, NULL);
+    log_add("peek-no-item:%d", w->rc);
+    FL_END(self);
+}
+
+START_TEST(a_null_queue_or_item_is_refused_in_every_form)
+{
+    item storage[2], it = {1, 2};
+    fl_queue q;
+    worker w;
+    char expect[96];
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 2), 0);
+    ck_assert_int_eq(fl_queue_try_put(&q, &it), 0);
+    ck_assert_int_eq(fl_queue_peek(&q, NULL), FL_EINVAL);
+    worker_init(&w, null_queue_or_item, &q, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "put-no-queue:%d get-no-item:%d peek-no-item:%d", FL_EINVAL,
+             FL_EINVAL, FL_EINVAL);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fl_queue_len(&q), 1);
+    ck_assert_int_eq(fl_queue_try_get(&q, &it), 0);
+    ck_assert_int_eq(it.from, 1);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("queue");
@@ -788,6 +862,8 @@ Suite *suite(void)
     tcase_add_test(tc, plain_c_cannot_take_an_item_promised_to_a_waiter);
     tcase_add_test(tc, items_are_copied_whole);
     tcase_add_test(tc, bad_input_gets_error_codes);
+    tcase_add_test(tc, an_uninitialised_queue_is_refused_everywhere);
+    tcase_add_test(tc, a_null_queue_or_item_is_refused_in_every_form);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -242,7 +242,7 @@ static fl_cmd join_finished_then_failed(fl_task *self)
     FL_END(self);
 }
 
-START_TEST(join_of_an_ended_task_answers_at_once)
+START_TEST(join_of_an_ended_task_gets_its_outcome)
 {
     job root, target;
     char expect[64];
@@ -252,6 +252,43 @@ START_TEST(join_of_an_ended_task_answers_at_once)
     ck_assert_int_eq(run_root(&root, NULL), FL_EINVAL);
     snprintf(expect, sizeof expect, "late-join:0/30 failed-join:%d", FL_EINVAL);
     ck_assert_str_eq(log_text(), expect);
+}
+END_TEST
+
+/* ---- a wait inside a switch of the task's own ------------------------------ */
+
+/* The classic protothread mistake: the sleep's resume point belongs to the
+ * task's switch, not to the one FL_BEGIN opened.  Resumed, the task fails
+ * with FL_ERESUME (after its finally) instead of ending "successfully". */
+static fl_cmd sleeps_inside_its_own_switch(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    switch (j->mode) {
+    case 1:
+        FL_SLEEP(self, 1);
+        log_add("after-sleep");
+        break;
+    default:
+        break;
+    }
+    log_add("body-end");
+    FL_FINALLY(self);
+    log_add("finally(%d)", fl_pending_error(self));
+    FL_END(self);
+}
+
+START_TEST(a_wait_inside_a_switch_of_its_own_fails_with_eresume)
+{
+    job t;
+    char expect[64];
+    job_init(&t, sleeps_inside_its_own_switch, 1);
+    ck_assert_int_eq(run_root(&t, NULL), FL_ERESUME);
+    ck_assert(fl_task_failed(&t.task));
+    ck_assert_int_eq(fl_task_error(&t.task), FL_ERESUME);
+    snprintf(expect, sizeof expect, "finally(%d)", FL_ERESUME);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_ptr_nonnull(strstr(fl_strerror(FL_ERESUME), "switch"));
 }
 END_TEST
 
@@ -419,6 +456,13 @@ START_TEST(task_struct_stays_small)
 }
 END_TEST
 
+START_TEST(init_of_no_task_is_harmless)
+{
+    fl_task_init(NULL, NULL); /* nothing to initialise: no crash */
+    ck_assert_int_eq(fl_task_state(NULL), FL_TASK_NEW);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("task");
@@ -433,7 +477,8 @@ Suite *suite(void)
     tcase_add_test(tc, fail_in_finally_replaces_the_error);
     tcase_add_test(tc, finally_may_wait_and_keeps_the_pending_error);
     tcase_add_test(tc, every_joiner_wakes_with_the_result_in_join_order);
-    tcase_add_test(tc, join_of_an_ended_task_answers_at_once);
+    tcase_add_test(tc, join_of_an_ended_task_gets_its_outcome);
+    tcase_add_test(tc, a_wait_inside_a_switch_of_its_own_fails_with_eresume);
     tcase_add_test(tc, helper_waits_and_returns_its_value);
     tcase_add_test(tc, helper_failure_unwinds_helper_finally_then_callers);
     tcase_add_test(tc, call_rc_hands_the_helper_error_to_the_caller);
@@ -441,6 +486,7 @@ Suite *suite(void)
     tcase_add_test(tc, nested_helpers_unwind_innermost_first);
     tcase_add_test(tc, helper_that_never_waits_returns_at_once);
     tcase_add_test(tc, task_struct_stays_small);
+    tcase_add_test(tc, init_of_no_task_is_harmless);
     suite_add_tcase(s, tc);
     return s;
 }

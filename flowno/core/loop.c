@@ -5,24 +5,55 @@
  */
 #include "../flowno_internal.h"
 
-int fl_loop_init_(fl_loop *loop, fl_port *port, size_t loop_size, size_t task_size)
+#if FL_ENABLE_STRERROR
+#define FL_CONFIG_NAME_(value, name) name,
+static const char *const switch_names[] = {FL_CONFIG_SWITCHES_(FL_CONFIG_NAME_)};
+static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
+#endif
+
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
+{
+#if FL_ENABLE_STRERROR
+    static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
+    unsigned i;
+    if (app == NULL)
+        return "no configuration";
+    for (i = 0; i < FL_CONFIG_BITS_; i++)
+        if (((app->word[0] ^ lib.word[0]) >> i) & 1u)
+            return switch_names[i];
+    for (i = 1; i < FL_CONFIG_WORDS_; i++)
+        if (app->word[i] != lib.word[i])
+            return number_names[i - 1];
+    /* A switch this library has no name for: the application's flowno.h
+     * is another version's. */
+    return app_hash == FL_CONFIG_HASH_ && app->word[0] == lib.word[0]
+               ? NULL
+               : "a setting of another flowno version";
+#else
+    /* No names to give: the hash fl_loop_init checks says whether. */
+    (void)app;
+    return app_hash == FL_CONFIG_HASH_ ? NULL : "";
+#endif
+}
+
+int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 {
     unsigned char *byte, *end;
 
-    if (loop_size != sizeof(fl_loop) || task_size != sizeof(fl_task))
+    if (FL_BAD_(config_hash != FL_CONFIG_HASH_, FL_ECONFIG))
         return FL_ECONFIG;
-    if (loop == NULL || port == NULL || port->now == NULL || port->wait == NULL)
+    if (FL_BAD_ARG_(loop == NULL || port == NULL || port->now == NULL || port->wait == NULL))
         return FL_EINVAL;
     /* Every counter, pointer and slot of the table to zero, in one loop
      * (freestanding: no memset). */
     end = (unsigned char *)(loop->tasks + FL_MAX_TASKS);
-    for (byte = (unsigned char *)&loop->ready_head; byte < end; byte++)
+    for (byte = (unsigned char *)&loop->ready_tail; byte < end; byte++)
         *byte = 0;
     loop->signal_pending = 0;
 #if FL_ENABLE_POST
     loop->posted = NULL;
 #endif
-    loop->ready_head = loop->ready_tail = FL_SLOT_NONE;
+    loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
     loop->now = port->now(port);
     return 0;
@@ -51,8 +82,13 @@ void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events)
 #if FL_ENABLE_HOOKS
 void fl_loop_set_hooks(fl_loop *loop, fl_hooks *hooks)
 {
-    if (loop != NULL)
+    if (!FL_BAD_ARG_(loop == NULL))
         loop->hooks = hooks;
+}
+
+fl_task *fl_loop_current(const fl_loop *loop)
+{
+    return loop == NULL ? NULL : loop->current;
 }
 #endif
 
@@ -78,44 +114,140 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 }
 #endif
 
-/* Start a sleep.  Returns 1 when the task now sleeps, else its outcome. */
+/* Start a sleep of `ticks` (not 0).  Returns 1 when the task now sleeps,
+ * else its outcome.  A sleep replaces a deadline set for a wait. */
 static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t); /* a sleep replaces a deadline */
+    fl_drop_timer_(loop, t);
 #endif
-    if (ticks == 0) {
-        fl_ready_push_(loop, t);
-        return 1;
-    }
     rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
     if (rc < 0)
         return rc;
+    fl_ready_leave_(loop, t);
     FL_SET_STATE_(t, FL_TASK_SLEEPING);
     return 1;
 }
 
-/* Run `t` until it suspends, ends or stops the loop.  Commands that do not
- * suspend (spawn, cancel) are answered at once and the task goes on. */
-static void step(fl_loop *loop, fl_task *t)
+/* Run `t` until it suspends, ends or stops the loop.  Flowno's
+ * _handle_command re-queues the task behind the tasks its command made
+ * ready: after FL_SPAWN the child runs first, after FL_EVENT_SET the
+ * waiters do, and a join of a task that has ended, or a lock taken at
+ * once, lets the ready tasks run too (fl_step_aside_).  Commands Flowno
+ * has no such step for (a deadline, a cancel without waiting, a queue
+ * operation or an event wait that can end at once) are answered at once
+ * and the task goes on in the same step. */
+/* The hooks of a batch, read once: fl_loop_set_hooks from a task takes
+ * effect at the next batch.  Without FL_ENABLE_HOOKS there are none. */
+#if FL_ENABLE_HOOKS
+#define FL_HOOKS_ARG_ , fl_hooks *hooks
+#define FL_HOOKS_PASS_ , hooks
+#define FL_STEP_HOOK_(loop, name, ...)                                  \
+    do {                                                                \
+        if (hooks != NULL && hooks->name != NULL)                       \
+            hooks->name(hooks, (loop), __VA_ARGS__);                    \
+    } while (0)
+#else
+#define FL_HOOKS_ARG_
+#define FL_HOOKS_PASS_
+#define FL_STEP_HOOK_(loop, name, ...) ((void)0)
+#endif
+
+/* A yield with no cancel to deliver and no deadline to drop needs none of
+ * the command switch: it only moves the tail onto the task (the switch's
+ * case does the same).  And a batch without hooks gets a step of its own,
+ * with no hook tests (FL_SPECIALISE_: the step is inlined twice).  Both
+ * are left out where size counts more (-Os). */
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_FAST_YIELD_ 0
+#define FL_SPECIALISE_
+#else
+#define FL_FAST_YIELD_ 1
+#if defined(__GNUC__)
+#define FL_SPECIALISE_ __attribute__((always_inline))
+#else
+#define FL_SPECIALISE_
+#endif
+#endif
+/* What a task's next wait ends with before it begins: a cancel that came
+ * while it was ready, a deadline that passed then. */
+#if FL_ENABLE_CANCEL && FL_ENABLE_TIMEOUT
+#define FL_F_PREEMPTED_ (FL_F_CANCEL_REQ_ | FL_F_LATE_)
+#elif FL_ENABLE_CANCEL
+#define FL_F_PREEMPTED_ FL_F_CANCEL_REQ_
+#elif FL_ENABLE_TIMEOUT
+#define FL_F_PREEMPTED_ FL_F_LATE_
+#else
+#define FL_F_PREEMPTED_ 0
+#endif
+#if FL_ENABLE_TIMEOUT
+#define FL_HAS_TIMER_(t) ((t)->timer != FL_SLOT_NONE)
+#else
+#define FL_HAS_TIMER_(t) 0
+#endif
+
+/* Whether the batch must end now: FL_EXIT, or the root of a FL_RUN_NO_WAIT
+ * run has ended.  Neither exists without fl_run_until_complete. */
+#if FL_ENABLE_RUN
+#define FL_STOPPED_(loop) ((loop)->stop)
+#else
+#define FL_STOPPED_(loop) 0
+#endif
+
+/* The slot of the first ready task, or FL_SLOT_NONE if none is. */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static fl_slot first_ready(const fl_loop *loop)
+{
+    return loop->ready_tail == FL_SLOT_NONE ? FL_SLOT_NONE
+                                            : fl_at_(loop, loop->ready_tail)->next;
+}
+
+/* Returns the slot of the task to step next, FL_SLOT_NONE when the batch
+ * must end: no task is ready, or the run stops. */
+static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG_)
 {
     loop->current = t;
     for (;;) {
         fl_cmd cmd;
         int outcome;
 
-        FL_HOOK_(loop, step_begin, t);
+        FL_STEP_HOOK_(loop, step_begin, t);
         cmd = t->fn(t);
-        FL_HOOK_(loop, step_end, t, &cmd);
+#if FL_ENABLE_HOOKS
+        if (hooks != NULL && hooks->step_end != NULL) {
+            fl_cmd seen = cmd; /* its address is taken here only: cmd stays in registers */
+            hooks->step_end(hooks, loop, t, &seen);
+        }
+#endif
 
-#if FL_ENABLE_CANCEL
-        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
-            /* A cancel that came while it was ready lands here instead. */
-            t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
-            t->wait.value = FL_ECANCELLED;
-            continue;
+        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
+            !FL_HAS_TIMER_(t)) {
+            t->wait.value = 0;
+            loop->ready_tail = t->slot; /* first in the circle, now the last */
+            FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
+            return t->next;
+        }
+
+#if FL_F_PREEMPTED_
+        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
+            /* A cancel that came while it was ready lands here instead,
+             * and ends the wait before it began (so does its deadline); a
+             * deadline that passed then fails it.  A yield or a sleep
+             * drops that deadline: it goes on. */
+            bool cancelled = (t->flags & FL_F_CANCEL_REQ_) != 0;
+            t->flags = (uint8_t)(t->flags & ~FL_F_PREEMPTED_);
+            if (cancelled) {
+                t->flags |= FL_F_CANCEL_SENT_;
+                outcome = FL_ECANCELLED;
+                goto answered;
+            }
+            if (cmd.op > FL_OP_SLEEP) {
+                outcome = FL_ETIMEDOUT;
+                goto answered;
+            }
         }
 #endif
         switch (cmd.op) {
@@ -124,7 +256,17 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = 1;
             break;
         case FL_OP_SPAWN:
-            outcome = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            /* The spawner steps aside behind its child.  No wait: a
+             * deadline stays for the next, also when the spawn fails. */
+            t->wait.value = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            if (t->wait.value < 0)
+                continue;
+            /* fall through */
+        case FL_OP_EVENT_SET: /* done by the task; its value is kept */
+        case FL_OP_LOCK_RELEASE:
+        case FL_OP_COND_NOTIFY:
+        case FL_OP_LATCH_COUNT_DOWN:
+            outcome = fl_step_behind_(loop, t);
             break;
 #if FL_ENABLE_CANCEL
         case FL_OP_CANCEL:
@@ -139,17 +281,19 @@ static void step(fl_loop *loop, fl_task *t)
             outcome = 1;
             break;
 #endif
-        case FL_OP_YIELD: /* a sleep of no time */
-            cmd.arg.ticks = 0;
-            /* fall through */
+        case FL_OP_YIELD:
+            t->wait.value = 0;
+            outcome = fl_step_aside_(loop, t);
+            break;
         case FL_OP_SLEEP:
             t->wait.value = 0;
-            outcome = sleep_task(loop, t, cmd.arg.ticks);
+            outcome = cmd.arg.ticks == 0 ? fl_step_aside_(loop, t)
+                                         : sleep_task(loop, t, cmd.arg.ticks);
             break;
 #if FL_ENABLE_TIMEOUT
-        case FL_OP_DEADLINE:
-            if (t->timer != FL_SLOT_NONE)
-                fl_timer_remove_(loop, t);
+        case FL_OP_DEADLINE: /* it replaces the one before, passed or not */
+            fl_drop_timer_(loop, t);
+            t->flags = (uint8_t)(t->flags & ~FL_F_LATE_);
             t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
 #endif
@@ -157,9 +301,9 @@ static void step(fl_loop *loop, fl_task *t)
         case FL_OP_IO_WAIT:
             /* fd * 4 + events; a negative fd gives a negative value. */
             if (cmd.arg.value < 0)
-                outcome = FL_ERANGE;
+                outcome = FL_MISUSE_(FL_ERANGE);
             else if (loop->port->watch == NULL)
-                outcome = FL_EINVAL;
+                outcome = FL_MISUSE_(FL_EINVAL);
             else
                 outcome = loop->port->watch(loop->port, loop, t, (int)(cmd.arg.value / 4),
                                             (unsigned)(cmd.arg.value % 4));
@@ -207,39 +351,65 @@ static void step(fl_loop *loop, fl_task *t)
             break;
 #endif
         default:
-            outcome = FL_EINVAL;
+            outcome = FL_MISUSE_(FL_EINVAL); /* no such command */
             break;
         }
         if (outcome == 1)
             break; /* it waits (a deadline stays with it), is ready or ended */
+#if FL_F_PREEMPTED_
+    answered:
+#endif
         /* Answered at once: resume the task with the outcome. */
 #if FL_ENABLE_TIMEOUT
-        if (t->timer != FL_SLOT_NONE)
-            fl_timer_remove_(loop, t); /* the deadline's wait never began */
+        fl_drop_timer_(loop, t); /* the deadline's wait never began */
 #endif
         t->wait.value = outcome;
     }
-    loop->current = NULL;
+    return FL_STOPPED_(loop) ? FL_SLOT_NONE : first_ready(loop);
 }
 
-/* Whether the batch must end now: FL_EXIT, or the root of a FL_RUN_NO_WAIT
- * run has ended.  Neither exists without fl_run_until_complete. */
-#if FL_ENABLE_RUN
-#define FL_STOPPED_(loop) ((loop)->stop)
-#else
-#define FL_STOPPED_(loop) 0
-#endif
-
-/* Step ready tasks until none is left, FL_POLL_INTERVAL have run (so that
- * timers and signals get their turn), or the run must stop.  Returns how
- * many steps it made. */
+/* Step ready tasks, first of the circle first, until none is left,
+ * FL_POLL_INTERVAL have run (so that timers and signals get their turn),
+ * or the run must stop.  Returns how many steps it made. */
 static unsigned run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
-    while (loop->ready_head != FL_SLOT_NONE && budget > 0 && !FL_STOPPED_(loop)) {
-        budget--;
-        step(loop, fl_ready_pop_(loop));
+#if FL_ENABLE_HOOKS
+    fl_hooks *hooks = loop->hooks;
+#endif
+    fl_slot first;
+#if FL_DEBUG
+    if (loop->ready_tail != FL_SLOT_NONE && !fl_debug_slot_ok_(loop, loop->ready_tail))
+        return 0; /* its links cannot be followed */
+#endif
+    first = first_ready(loop);
+    while (first != FL_SLOT_NONE) {
+#if FL_DEBUG
+        if (!fl_debug_slot_ok_(loop, first) || !fl_debug_slot_ok_(loop, loop->ready_tail))
+            break;
+#endif
+#if FL_ENABLE_HOOKS && !defined(__OPTIMIZE_SIZE__)
+        first = hooks == NULL ? step(loop, fl_at_(loop, first), NULL)
+                              : step(loop, fl_at_(loop, first), hooks);
+#else
+#if FL_STEPPED_STAYS_
+        first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
+#else
+        {
+            /* The first leaves the circle as its step begins. */
+            fl_task *t = fl_at_(loop, first), *last = fl_at_(loop, loop->ready_tail);
+            if (last == t)
+                loop->ready_tail = FL_SLOT_NONE;
+            else
+                last->next = t->next;
+            first = step(loop, t FL_HOOKS_PASS_);
+        }
+#endif
+#endif
+        if (--budget == 0)
+            break;
     }
+    loop->current = NULL; /* a waker outside a step is no task */
     return FL_POLL_INTERVAL - budget;
 }
 
@@ -251,53 +421,22 @@ static fl_time catch_up(fl_loop *loop)
 {
     fl_time next;
 #if FL_ENABLE_SIGNAL
-    if (loop->signal_pending) {
+    if (fl_loop_signal_pending(loop)) {
         fl_signal_deliver_(loop);
 #if FL_ENABLE_POST
-        if (loop->posted != NULL)
+        if (FL_ATOMIC_LOAD_(loop->posted) != NULL)
             fl_post_drain_(loop);
 #endif
     }
 #endif
     next = fl_timer_expire_(loop, fl_now(loop));
-    if (loop->ready_head != FL_SLOT_NONE)
+    if (loop->ready_tail != FL_SLOT_NONE)
         return 0;
 #if FL_ENABLE_SIGNAL
-    if (loop->signal_pending)
+    if (fl_loop_signal_pending(loop))
         return 0; /* raised while the timers were looked at */
 #endif
     return next;
-}
-
-int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
-{
-    fl_time ticks;
-
-    if (loop == NULL || loop->port == NULL)
-        return FL_EINVAL;
-    if (loop->current != NULL)
-        return FL_EBUSY;
-#if FL_ENABLE_RUN
-    loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
-#endif
-    catch_up(loop);
-    (void)run_batch(loop);
-    ticks = catch_up(loop);
-    if (next_wait != NULL)
-        *next_wait = ticks;
-    return (int)loop->live;
-}
-
-#if FL_ENABLE_RUN
-
-/* What fl_run_until_complete returns for the task that ended the run:
- * the root, or a task that called FL_EXIT (whose outcome is always
- * returned, as with FL_RUN_JOIN). */
-static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
-{
-    if (fl_task_finished(t) && result != NULL)
-        *result = fl_task_result(t);
-    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
 }
 
 #if FL_ENABLE_IO
@@ -306,6 +445,39 @@ static bool io_watched(fl_loop *loop)
 {
     return loop->port->watching != NULL && loop->port->watching(loop->port);
 }
+#endif
+
+int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
+{
+    fl_time ticks;
+
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
+        return FL_EINVAL;
+    if (FL_BAD_(loop->current != NULL, FL_EBUSY))
+        return FL_EBUSY;
+#if FL_ENABLE_RUN
+    loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
+#endif
+    catch_up(loop);
+#if FL_ENABLE_IO
+    /* The fds too, without sleeping: a poll runs what can run now. */
+    if (io_watched(loop))
+        loop->port->wait(loop->port, loop, 0, false);
+#endif
+    (void)run_batch(loop);
+    ticks = catch_up(loop);
+    if (next_wait != NULL)
+        *next_wait = ticks;
+#if FL_DEBUG
+    if (loop->broken)
+        return FL_ECORRUPT;
+#endif
+    return (int)loop->live;
+}
+
+#if FL_ENABLE_RUN
+
+#if FL_ENABLE_IO
 
 /* Steps until the fds are looked at again while tasks are ready: a pass
  * over the tasks ready now (as an iteration of libuv's loop runs every
@@ -313,9 +485,12 @@ static bool io_watched(fl_loop *loop)
 static unsigned pass_length(const fl_loop *loop)
 {
     unsigned n = 0;
-    fl_slot s;
-    for (s = loop->ready_head; s != FL_SLOT_NONE; s = fl_at_(loop, s)->next)
-        n++;
+    fl_slot s = loop->ready_tail;
+    if (s != FL_SLOT_NONE)
+        do {
+            n++;
+            s = fl_at_(loop, s)->next;
+        } while (s != loop->ready_tail);
     return n > FL_POLL_INTERVAL ? n : FL_POLL_INTERVAL;
 }
 #endif
@@ -329,7 +504,7 @@ static bool outside_may_wake(fl_loop *loop)
         return true;
 #endif
 #if FL_ENABLE_POST
-    if (loop->holds != 0)
+    if (FL_ATOMIC_LOAD_(loop->holds) != 0)
         return true;
 #endif
     return fl_signal_waited_(loop);
@@ -338,23 +513,33 @@ static bool outside_may_wake(fl_loop *loop)
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
+    fl_time ticks = catch_up(loop);
 #if FL_ENABLE_IO
     bool io_seen = false; /* the port has waited since the last batch */
-#endif
     unsigned steps, pass = 0; /* steps left before the fds are looked at again */
+#endif
     for (;;) {
-        fl_time ticks = catch_up(loop);
         /* Nothing will ever wake: the tasks left wait on each other. */
         bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
+        fl_task *end = loop->exiting; /* an FL_EXIT's outcome is always returned */
 
-        if (loop->exiting != NULL)
-            return outcome_of(loop->exiting, FL_RUN_JOIN, result);
+#if FL_DEBUG
+        if (loop->broken)
+            return FL_ECORRUPT;
+#endif
+        if (end != NULL)
+            flags = FL_RUN_JOIN;
         /* Done once the root has ended and the others too, unless a post
          * or a raise is still to be taken in (ticks is 0 then). */
-        if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
-            return outcome_of(root, flags, result);
-        if (stuck)
+        else if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
+            end = root;
+        else if (stuck)
             return FL_EINCOMPLETE;
+        if (end != NULL) {
+            if (fl_task_finished(end) && result != NULL)
+                *result = fl_task_result(end);
+            return (flags & FL_RUN_JOIN) ? fl_task_error(end) : 0;
+        }
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
@@ -366,18 +551,21 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                 pass = pass_length(loop);
             }
             io_seen = false;
-#endif
             steps = run_batch(loop);
             pass = pass > steps ? pass - steps : 0;
-            continue;
-        }
-        if (max_wait != 0 && ticks > max_wait)
-            ticks = max_wait;
-        loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
-#if FL_ENABLE_IO
-        io_seen = true;
+#else
+            run_batch(loop);
 #endif
-        pass = 0;
+        } else {
+            if (max_wait != 0 && ticks > max_wait)
+                ticks = max_wait;
+            loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+#if FL_ENABLE_IO
+            io_seen = true;
+            pass = 0;
+#endif
+        }
+        ticks = catch_up(loop);
     }
 }
 
@@ -386,16 +574,16 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 {
     int rc;
 
-    if (loop == NULL || root == NULL || loop->port == NULL ||
-        (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT)) != 0)
+    if (FL_BAD_ARG_(loop == NULL || root == NULL || loop->port == NULL ||
+                    (flags & ~(FL_RUN_JOIN | FL_RUN_NO_WAIT)) != 0))
         return FL_EINVAL;
-    if (loop->current != NULL)
+    if (FL_BAD_(loop->current != NULL, FL_EBUSY))
         return FL_EBUSY; /* called from inside a task */
     if (FL_STATE_(root) == FL_TASK_NEW) {
         rc = fl_spawn(loop, root, NULL);
         if (rc < 0)
             return rc;
-    } else if (!fl_task_done(root) && !fl_alive_in_(loop, root)) {
+    } else if (FL_BAD_ARG_(!fl_task_done(root) && !fl_alive_in_(loop, root))) {
         return FL_EINVAL;
     }
 

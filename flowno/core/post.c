@@ -30,20 +30,20 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
     fl_port *port;
     int rc = 0;
 
-    if (loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL)
+    if (FL_BAD_ARG_(loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL))
         return FL_EINVAL;
     port = loop->port;
     port_lock(port);
-    if (FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_) {
+    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_, FL_EBUSY)) {
         rc = FL_EBUSY; /* already on the list */
-    } else if (fl_alive_in_(loop, task)) {
+    } else if (FL_BAD_(fl_alive_in_(loop, task), FL_EBUSY)) {
         rc = FL_EBUSY;
     } else {
         task->flags = FL_TASK_NEW;
         task->slot = FL_SLOT_POSTED_;
         task->wait.obj = loop->posted;
-        loop->posted = task;
-        loop->signal_pending = 1;
+        FL_ATOMIC_STORE_(loop->posted, task);
+        FL_ATOMIC_STORE_(loop->signal_pending, 1);
     }
     port_unlock(port);
     if (rc == 0 && port->wake != NULL)
@@ -51,13 +51,13 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
     return rc;
 }
 
-void fl_post_drain_(fl_loop *loop)
+FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 {
     fl_task *list, *oldest_first = NULL;
 
     port_lock(loop->port);
     list = loop->posted;
-    loop->posted = NULL;
+    FL_ATOMIC_STORE_(loop->posted, NULL);
     port_unlock(loop->port);
 
     while (list != NULL) { /* reverse: the list is newest first */
@@ -77,17 +77,30 @@ void fl_post_drain_(fl_loop *loop)
     }
 }
 
+/* The count changes under the port's lock, so threads and interrupts may
+ * hold and release at once; the loop reads it without the lock. */
 void fl_loop_hold(fl_loop *loop)
 {
-    if (loop != NULL)
-        loop->holds++;
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
+        return;
+    port_lock(loop->port);
+    FL_ATOMIC_STORE_(loop->holds, loop->holds + 1);
+    port_unlock(loop->port);
 }
 
 void fl_loop_release(fl_loop *loop)
 {
-    if (loop != NULL && loop->holds > 0) {
-        loop->holds--;
-        loop->signal_pending = 1; /* let an idle loop look again */
+    bool released = false;
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
+        return;
+    port_lock(loop->port);
+    if (loop->holds > 0) {
+        FL_ATOMIC_STORE_(loop->holds, loop->holds - 1);
+        released = true;
+    }
+    port_unlock(loop->port);
+    if (released) {
+        FL_ATOMIC_STORE_(loop->signal_pending, 1); /* let an idle loop look again */
         if (loop->port->wake != NULL)
             loop->port->wake(loop->port);
     }

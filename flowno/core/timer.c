@@ -17,18 +17,47 @@
 static void fire(fl_loop *loop, fl_task *t)
 {
     int outcome = 0;
+    int cause = FL_READY_SLEPT;
+    const void *left = NULL;
+#if FL_DEBUG
+    if (t == NULL || !fl_debug_slot_ok_(loop, t->slot) || fl_at_(loop, t->slot) != t) {
+        loop->timer_count = 0; /* the heap cannot be trusted: stop here */
+        return;
+    }
+#endif
     fl_timer_remove_(loop, t);
+#if FL_ENABLE_TIMEOUT
+    if (FL_STATE_(t) == FL_TASK_READY) {
+        /* Its wait has not begun (or, for a peeker woken to look again,
+         * has not ended: the item may be gone by then): step() fails it. */
+        t->flags |= FL_F_LATE_;
+        return;
+    }
+#endif
 #if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
     if (FL_STATE_(t) != FL_TASK_SLEEPING) {
         /* A deadline: leave the wait list, fail the wait. */
+        left = t->wait.obj;
         fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
         t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
         outcome = FL_ETIMEDOUT;
+        cause = FL_READY_TIMED_OUT;
     }
 #endif
     t->wait.value = outcome;
     fl_ready_push_(loop, t);
+    FL_READY_HOOK_(loop, t, cause, left);
+    (void)cause;
+    (void)left;
 }
+
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
 
 #if FL_TIMER_HEAP
 
@@ -65,7 +94,7 @@ static void timer_fix(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
     timer_place(loop, i, due, slot);
 }
 
-int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
+FL_INTERNAL_ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
     if (loop->timer_count >= FL_MAX_TIMERS)
         return FL_ENOSPC;
@@ -74,7 +103,7 @@ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
     return 0;
 }
 
-void fl_timer_remove_(fl_loop *loop, fl_task *t)
+FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t)
 {
     fl_slot i = t->timer;
     fl_slot last = --loop->timer_count;
@@ -84,7 +113,7 @@ void fl_timer_remove_(fl_loop *loop, fl_task *t)
         timer_fix(loop, i, loop->timer_due[last], loop->timer_slot[last]);
 }
 
-fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
+FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     while (loop->timer_count > 0 && !FL_TIME_BEFORE_(now, loop->timer_due[0]))
         fire(loop, fl_at_(loop, loop->timer_slot[0]));
@@ -93,7 +122,7 @@ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 
 #else /* the scan */
 
-fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
+FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     fl_time next = FL_TIME_FOREVER;
     fl_slot i;

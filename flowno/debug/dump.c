@@ -12,19 +12,19 @@
 
 #define LINE_MAX_ 160
 
-typedef struct line {
+typedef struct dump_line {
     char text[LINE_MAX_];
     size_t len;
-} line;
+} dump_line;
 
-static void put_str(line *l, const char *s)
+static void put_str(dump_line *l, const char *s)
 {
     while (*s != '\0' && l->len < LINE_MAX_ - 1)
         l->text[l->len++] = *s++;
     l->text[l->len] = '\0';
 }
 
-static void put_uint(line *l, unsigned long long v)
+static void put_uint(dump_line *l, unsigned long long v)
 {
     char digits[24];
     int n = 0;
@@ -37,7 +37,7 @@ static void put_uint(line *l, unsigned long long v)
     l->text[l->len] = '\0';
 }
 
-static void put_ptr(line *l, const void *p)
+static void put_ptr(dump_line *l, const void *p)
 {
     static const char hex[] = "0123456789abcdef";
     uintptr_t v = (uintptr_t)p;
@@ -52,7 +52,18 @@ static void put_ptr(line *l, const void *p)
 /* The object that owns wait list `q`, found from the list's kind. */
 #define OWNER_(q, type, member) ((const type *)(const void *)((const char *)(q) - offsetof(type, member)))
 
-static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
+#if FL_ENABLE_QUEUE
+/* A queue, and which kind: set and map queues share the queue's lists. */
+static void put_queue(dump_line *l, const fl_queue *q)
+{
+    put_str(l, q->mode == FL_QUEUE_SET_   ? "set queue "
+               : q->mode == FL_QUEUE_MAP_ ? "map queue "
+                                          : "queue ");
+    put_ptr(l, q);
+}
+#endif
+
+static void put_wait(dump_line *l, const fl_loop *loop, const fl_task *t)
 {
     const fl_waitq *q = (const fl_waitq *)t->wait.obj;
     int fd;
@@ -60,16 +71,16 @@ static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
     switch (q->kind) {
 #if FL_ENABLE_QUEUE
     case FL_WAIT_QUEUE_GET:
-        put_str(l, "getting from queue ");
-        put_ptr(l, OWNER_(q, fl_queue, getters));
+        put_str(l, "getting from ");
+        put_queue(l, OWNER_(q, fl_queue, getters));
         return;
     case FL_WAIT_QUEUE_PUT:
-        put_str(l, "putting into full queue ");
-        put_ptr(l, OWNER_(q, fl_queue, putters));
+        put_str(l, "putting into full ");
+        put_queue(l, OWNER_(q, fl_queue, putters));
         return;
     case FL_WAIT_QUEUE_PEEK:
-        put_str(l, "peeking at queue ");
-        put_ptr(l, OWNER_(q, fl_queue, peekers));
+        put_str(l, "peeking at ");
+        put_queue(l, OWNER_(q, fl_queue, peekers));
         return;
 #endif
 #if FL_ENABLE_EVENT
@@ -123,7 +134,7 @@ static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
     }
 }
 
-static void put_task(line *l, const fl_loop *loop, const fl_task *t)
+static void put_task(dump_line *l, const fl_loop *loop, const fl_task *t)
 {
     fl_state s = FL_STATE_(t);
 
@@ -166,7 +177,7 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
 {
     unsigned counts[FL_TASK_CANCELLED + 1] = {0};
     fl_slot i;
-    line l;
+    dump_line l;
 
     if (loop == NULL || print == NULL)
         return;

@@ -8,12 +8,13 @@
  * writer, the SysTick interrupt, and a 32-bit load is atomic).
  *
  * The application calls fl_port_cortex_m_tick() from its SysTick_Handler
- * (or names this file's handler in its vector table).  Build this file
- * only for Cortex-M targets.
+ * (this file has no handler: the vector table is the application's).
+ * For any other target (an A- or R-profile Arm in Thumb mode too) this
+ * file compiles to nothing.
  */
 #include "../flowno.h"
 
-#if defined(__arm__) && defined(__thumb__)
+#if defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u) /* control and status */
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u) /* reload value */
@@ -87,4 +88,4 @@ fl_port *fl_port_cortex_m(uint32_t core_clock_hz)
     return &cm.port;
 }
 
-#endif /* __arm__ && __thumb__ */
+#endif /* an M-profile Arm */

@@ -60,7 +60,7 @@ static void fail_closed_fds(fl_posix *p)
             fl_posix_ready_(p, p->watched[i], FL_IO_READ | FL_IO_WRITE, -EBADF);
 }
 
-static void wake_ready(fl_posix *p, fd_set *rd, fd_set *wr, int n)
+static void select_wake_ready(fl_posix *p, fd_set *rd, fd_set *wr, int n)
 {
     int i;
     for (i = 0; i < p->count && n > 0; i++) {
@@ -112,19 +112,19 @@ static void select_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
     }
     fl_posix_take_dump_(p, loop);
 #if FL_ENABLE_IO
-    wake_ready(p, &rd, &wr, n);
+    select_wake_ready(p, &rd, &wr, n);
 #endif
 }
 
-static select_port default_port;
-static bool default_ready;
+static select_port the_select_port;
+static bool select_ready;
 
 fl_port *fl_port_posix(void)
 {
-    select_port *s = &default_port;
-    if (!default_ready) {
+    select_port *s = &the_select_port;
+    if (!select_ready) {
         fl_posix_init_(&s->posix, select_wait, FL_POSIX_TABLE_(s->fds, s->watched, FD_SETSIZE));
-        default_ready = true;
+        select_ready = true;
     }
     return &s->posix.port;
 }

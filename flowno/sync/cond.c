@@ -10,18 +10,18 @@
 
 int fl_cond_init(fl_cond *cond, fl_lock *lock)
 {
-    if (cond == NULL || lock == NULL || lock->loop == NULL)
+    if (FL_BAD_ARG_(cond == NULL || lock == NULL || lock->loop == NULL))
         return FL_EINVAL;
     cond->lock = lock;
     fl_waitq_init(&cond->waiters, FL_WAIT_COND);
     return 0;
 }
 
-int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
+FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
-    if (cond == NULL || cond->lock->loop != loop)
+    if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL || cond->lock->loop != loop))
         return FL_EINVAL;
-    if (cond->lock->owner != t)
+    if (FL_BAD_(cond->lock->owner != t, FL_EPERM))
         return FL_EPERM;
     fl_lock_pass_(cond->lock);
     fl_wait_on_(loop, &cond->waiters.head, t, FL_TASK_WAITING);
@@ -33,8 +33,8 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     fl_lock *lock;
     unsigned moved = 0;
 
-    if (cond == NULL)
-        return FL_EINVAL;
+    if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL))
+        return FL_EINVAL; /* NULL, or never initialised */
     lock = cond->lock;
     while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
         fl_task *w = fl_at_(lock->loop, cond->waiters.head);
@@ -45,9 +45,9 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
 #endif
         if (lock->owner == NULL) {
             lock->owner = w;
-            fl_wake_(lock->loop, w, 0);
+            FL_WAKE_(lock->loop, w, 0, FL_READY_WOKEN, &cond->waiters);
         } else {
-            fl_wait_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
+            fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
             w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
         }
         moved++;

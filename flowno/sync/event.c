@@ -22,7 +22,7 @@ int fl_event_set(fl_event *ev)
 
 bool fl_event_is_set(const fl_event *ev)
 {
-    return ev != NULL && ev->latch.count == 0;
+    return ev != NULL && ev->latch.loop != NULL && ev->latch.count == 0;
 }
 
 #endif /* FL_ENABLE_EVENT */

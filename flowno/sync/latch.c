@@ -9,7 +9,7 @@
 
 int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
 {
-    if (latch == NULL || loop == NULL)
+    if (FL_BAD_ARG_(latch == NULL || loop == NULL))
         return FL_EINVAL;
     latch->loop = loop;
     latch->count = count;
@@ -19,10 +19,10 @@ int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
 
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
 {
-    if (latch == NULL)
+    if (FL_BAD_ARG_(latch == NULL || latch->loop == NULL))
         return FL_EINVAL;
     if (latch->count == 0)
-        return error_if_zero ? FL_ERANGE : 0;
+        return FL_BAD_(error_if_zero, FL_ERANGE) ? FL_ERANGE : 0;
     if (--latch->count == 0)
         fl_wake_all_(latch->loop, &latch->waiters.head, 0);
     return 0;
@@ -33,12 +33,16 @@ unsigned fl_latch_count(const fl_latch *latch)
     return latch == NULL ? 0 : latch->count;
 }
 
-int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
+FL_INTERNAL_ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
 {
-    if (latch == NULL || latch->loop != loop)
+    if (FL_BAD_ARG_(latch == NULL || latch->loop != loop))
         return FL_EINVAL;
-    if (latch->count == 0)
-        return 0;
+    if (latch->count == 0) {
+        if (latch->waiters.kind == FL_WAIT_EVENT)
+            return 0; /* a set event: Flowno's wait returns at once */
+        t->wait.value = 0;
+        return fl_step_aside_(loop, t); /* Flowno's latch re-queues the task */
+    }
     fl_wait_on_(loop, &latch->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }

@@ -10,7 +10,7 @@
 
 int fl_lock_init(fl_lock *lock, fl_loop *loop)
 {
-    if (lock == NULL || loop == NULL)
+    if (FL_BAD_ARG_(lock == NULL || loop == NULL))
         return FL_EINVAL;
     lock->loop = loop;
     lock->owner = NULL;
@@ -25,15 +25,15 @@ fl_task *fl_lock_owner(const fl_lock *lock)
 
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || self == NULL)
+    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
         return FL_EINVAL;
     if (lock->owner != NULL)
-        return lock->owner == self ? FL_EDEADLK : FL_EAGAIN;
+        return FL_BAD_(lock->owner == self, FL_EDEADLK) ? FL_EDEADLK : FL_EAGAIN;
     lock->owner = self;
     return 0;
 }
 
-void fl_lock_pass_(fl_lock *lock)
+FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock)
 {
     if (lock->waiters.head == FL_SLOT_NONE) {
         lock->owner = NULL;
@@ -46,20 +46,24 @@ void fl_lock_pass_(fl_lock *lock)
 
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
-    if (lock == NULL || self == NULL)
+    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
         return FL_EINVAL;
-    if (lock->owner != self)
+    if (FL_BAD_(lock->owner != self, FL_EPERM))
         return FL_EPERM;
     fl_lock_pass_(lock);
     return 0;
 }
 
-int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
+FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
 {
     int rc;
-    if (lock == NULL || lock->loop != loop)
+    if (FL_BAD_ARG_(lock == NULL || lock->loop != loop))
         return FL_EINVAL;
     rc = fl_lock_try_acquire(lock, t);
+    if (rc == 0) {
+        t->wait.value = 0;
+        return fl_step_aside_(loop, t); /* taken: Flowno re-queues the task */
+    }
     if (rc != FL_EAGAIN)
         return rc;
     fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);

@@ -16,10 +16,10 @@
 int fl_signal_init(fl_signal *sig, fl_loop *loop)
 {
     fl_signal *s;
-    if (sig == NULL || loop == NULL)
+    if (FL_BAD_ARG_(sig == NULL || loop == NULL))
         return FL_EINVAL;
     for (s = loop->signals; s != NULL; s = s->next)
-        if (s == sig)
+        if (FL_BAD_(s == sig, FL_EBUSY))
             return FL_EBUSY;
     sig->loop = loop;
     sig->raised = 0;
@@ -32,28 +32,29 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop)
 void fl_signal_raise(fl_signal *sig)
 {
     fl_port *port;
-    if (sig == NULL || sig->loop == NULL)
+    if (FL_BAD_ARG_(sig == NULL || sig->loop == NULL))
         return;
-    sig->raised = 1;
-    sig->loop->signal_pending = 1;
+    FL_ATOMIC_STORE_(sig->raised, 1);
+    FL_ATOMIC_STORE_(sig->loop->signal_pending, 1);
     port = sig->loop->port;
     if (port->wake != NULL)
         port->wake(port);
 }
 
-void fl_signal_deliver_(fl_loop *loop)
+FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
 {
     fl_signal *s;
-    loop->signal_pending = 0;
+    FL_ATOMIC_STORE_(loop->signal_pending, 0);
+    FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
     for (s = loop->signals; s != NULL; s = s->next) {
-        if (s->raised && s->waiters.head != FL_SLOT_NONE) {
-            s->raised = 0;
+        if (s->waiters.head != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
+            FL_ATOMIC_STORE_(s->raised, 0);
             fl_wake_all_(loop, &s->waiters.head, 0);
         }
     }
 }
 
-bool fl_signal_waited_(const fl_loop *loop)
+FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop)
 {
     const fl_signal *s;
     for (s = loop->signals; s != NULL; s = s->next)
@@ -62,12 +63,12 @@ bool fl_signal_waited_(const fl_loop *loop)
     return false;
 }
 
-int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
+FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
 {
-    if (sig == NULL || sig->loop != loop)
+    if (FL_BAD_ARG_(sig == NULL || sig->loop != loop))
         return FL_EINVAL;
-    if (sig->raised) {
-        sig->raised = 0;
+    if (FL_ATOMIC_LOAD_(sig->raised)) {
+        FL_ATOMIC_STORE_(sig->raised, 0);
         return 0;
     }
     fl_wait_on_(loop, &sig->waiters.head, t, FL_TASK_WAITING);

@@ -7,6 +7,7 @@
  *   bench_flowno yield  N REPS   two tasks, each yields N times (ops = 2N)
  *   bench_flowno spawn  N REPS   spawn a task that returns a value, join it,
  *                                N times (ops = N)
+ *   bench_flowno spawn-crowd N R the same while 1000 other tasks sleep
  *   bench_flowno queue  N REPS   one producer, one consumer, N ints through
  *                                a 16-slot queue, then close (ops = N)
  *   bench_flowno timers N REPS   N sleepers with spread deadlines (1..50 ms),
@@ -205,6 +206,61 @@ static long run_spawn(long n)
         die("spawn", rc);
     if ((long)sum != n * (n + 1) / 2)
         die("spawn: wrong sum", FL_EINVAL);
+    return n;
+}
+
+/* ---- spawn+join among a crowd: 1000 sleepers alive -------------------------- */
+
+#define CROWD 1000
+
+static struct spawner crowd_spawner;
+
+static fl_cmd crowd_member_fn(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_SLEEP(self, FL_MS(1000000)); /* cancelled when the spawner is done */
+    FL_END(self);
+}
+
+/* The root spawns the crowd, runs the spawner to its end, cancels the
+ * crowd: the spawner's spawns and joins find a table 1000 deep. */
+struct crowd_root {
+    fl_task task;
+    fl_task members[CROWD];
+    long i;
+};
+
+static fl_cmd crowd_root_fn(fl_task *self)
+{
+    struct crowd_root *r = (struct crowd_root *)self;
+    FL_BEGIN(self);
+    for (r->i = 0; r->i < CROWD; r->i++)
+        FL_CHECK(self, fl_spawn(loop, &r->members[r->i], crowd_member_fn));
+    FL_SPAWN(self, &crowd_spawner.task, spawner_fn);
+    FL_JOIN(self, &crowd_spawner.task);
+    for (r->i = 0; r->i < CROWD; r->i++)
+        FL_CANCEL(self, &r->members[r->i]);
+    FL_RETURN(self, fl_task_result(&crowd_spawner.task));
+    FL_END(self);
+}
+
+static long run_spawn_crowd(long n)
+{
+    static struct crowd_root root;
+    fl_value sum = 0;
+    int rc;
+    if (FL_MAX_TASKS < CROWD + 3)
+        die("spawn-crowd needs FL_MAX_TASKS > 1002", FL_ENOSPC);
+    loop_init(fl_port_posix());
+    memset(&root, 0, sizeof root);
+    memset(&crowd_spawner, 0, sizeof crowd_spawner);
+    crowd_spawner.n = n;
+    fl_task_init(&root.task, crowd_root_fn);
+    rc = timed_run(&root.task, &sum);
+    if (rc != 0)
+        die("spawn-crowd", rc);
+    if ((long)sum != n * (n + 1) / 2)
+        die("spawn-crowd: wrong sum", FL_EINVAL);
     return n;
 }
 
@@ -586,6 +642,8 @@ int main(int argc, char **argv)
             ops = run_yield(n);
         } else if (strcmp(mode, "spawn") == 0) {
             ops = run_spawn(n);
+        } else if (strcmp(mode, "spawn-crowd") == 0) {
+            ops = run_spawn_crowd(n);
         } else if (strcmp(mode, "queue") == 0) {
             ops = run_queue(n);
         } else if (strcmp(mode, "timers") == 0) {

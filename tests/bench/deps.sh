@@ -14,4 +14,4 @@ if [ "$1" = plots ]; then
 fi
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 # shellcheck disable=SC2086
-sh "$(dirname "$0")/../apt-install.sh" $missing >&2
+sh "$(dirname "$0")/../apt-install.sh" $missing >&2 || exit 1
