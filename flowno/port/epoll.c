@@ -9,7 +9,7 @@
  * fd the kernel reports while nobody waits for it is noted, and dropped
  * before the next wait that may sleep if still nobody does.  Not at once:
  * a task woken by an earlier report may not have had its turn yet (the
- * loop looks at the fds once a batch), and it will be back.
+ * loop looks at the fds once a pass), and it will be back.
  *
  * A close() the port cannot see, and the kernel may give the number to
  * another file at once.  So a registration is trusted only when the
