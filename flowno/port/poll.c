@@ -24,17 +24,6 @@ typedef struct poll_port {
 } poll_port;
 
 #if FL_ENABLE_IO
-static int poll_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
-{
-    fl_posix *p = (fl_posix *)port;
-    fl_posix_fd *e;
-    if (events != FL_IO_READ && events != FL_IO_WRITE)
-        return FL_EINVAL;
-    if ((e = fl_posix_entry_(p, loop, fd)) == NULL)
-        return FL_ERANGE;
-    return fl_posix_wait_on_(p, t, e, events);
-}
-
 /* pfd[1..] from the lists, dropping fds nobody waits on any more;
  * returns how many entries pfd has, the pipe's included. */
 static nfds_t fill(poll_port *pp)
@@ -58,7 +47,7 @@ static nfds_t fill(poll_port *pp)
 
 /* An error or a hang-up wakes both lists: the next call on the fd says
  * what happened.  POLLNVAL: the fd was closed under its waiters. */
-static void wake_ready(poll_port *pp, nfds_t n_pfd, int n)
+static void poll_wake_ready(poll_port *pp, nfds_t n_pfd, int n)
 {
     nfds_t i;
     for (i = 1; i < n_pfd && n > 0; i++) {
@@ -103,27 +92,21 @@ static void poll_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
     }
     fl_posix_take_dump_(&pp->posix, loop);
 #if FL_ENABLE_IO
-    wake_ready(pp, n_pfd, n); /* n < 0 (EINTR): an early return */
+    poll_wake_ready(pp, n_pfd, n); /* n < 0 (EINTR): an early return */
 #else
     (void)n_pfd;
 #endif
 }
 
-static poll_port default_port;
-static bool default_ready;
+static poll_port the_poll_port;
+static bool poll_ready;
 
 fl_port *fl_port_poll(void)
 {
-    poll_port *pp = &default_port;
-    if (!default_ready) {
-#if FL_ENABLE_IO
-        fl_posix_init_(&pp->posix, pp->fds, pp->watched, FL_MAX_FDS);
-        pp->posix.port.watch = poll_watch;
-#else
-        fl_posix_init_(&pp->posix, NULL, NULL, 0);
-#endif
-        pp->posix.port.wait = poll_wait;
-        default_ready = true;
+    poll_port *pp = &the_poll_port;
+    if (!poll_ready) {
+        fl_posix_init_(&pp->posix, poll_wait, FL_POSIX_TABLE_(pp->fds, pp->watched, FL_MAX_FDS));
+        poll_ready = true;
     }
     return &pp->posix.port;
 }

@@ -28,17 +28,6 @@ typedef struct select_port {
 } select_port;
 
 #if FL_ENABLE_IO /* without it, the port waits for time and wake-ups only */
-static int select_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
-{
-    fl_posix *p = (fl_posix *)port;
-    fl_posix_fd *e;
-    if (events != FL_IO_READ && events != FL_IO_WRITE)
-        return FL_EINVAL;
-    if ((e = fl_posix_entry_(p, loop, fd)) == NULL)
-        return FL_ERANGE;
-    return fl_posix_wait_on_(p, t, e, events);
-}
-
 /* Fill the sets from the lists, dropping fds nobody waits on any more;
  * returns the highest fd in them, or -1. */
 static int fill_sets(fl_posix *p, fd_set *rd, fd_set *wr)
@@ -71,7 +60,7 @@ static void fail_closed_fds(fl_posix *p)
             fl_posix_ready_(p, p->watched[i], FL_IO_READ | FL_IO_WRITE, -EBADF);
 }
 
-static void wake_ready(fl_posix *p, fd_set *rd, fd_set *wr, int n)
+static void select_wake_ready(fl_posix *p, fd_set *rd, fd_set *wr, int n)
 {
     int i;
     for (i = 0; i < p->count && n > 0; i++) {
@@ -123,25 +112,19 @@ static void select_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
     }
     fl_posix_take_dump_(p, loop);
 #if FL_ENABLE_IO
-    wake_ready(p, &rd, &wr, n);
+    select_wake_ready(p, &rd, &wr, n);
 #endif
 }
 
-static select_port default_port;
-static bool default_ready;
+static select_port the_select_port;
+static bool select_ready;
 
 fl_port *fl_port_posix(void)
 {
-    select_port *s = &default_port;
-    if (!default_ready) {
-#if FL_ENABLE_IO
-        fl_posix_init_(&s->posix, s->fds, s->watched, FD_SETSIZE);
-        s->posix.port.watch = select_watch;
-#else
-        fl_posix_init_(&s->posix, NULL, NULL, 0);
-#endif
-        s->posix.port.wait = select_wait;
-        default_ready = true;
+    select_port *s = &the_select_port;
+    if (!select_ready) {
+        fl_posix_init_(&s->posix, select_wait, FL_POSIX_TABLE_(s->fds, s->watched, FD_SETSIZE));
+        select_ready = true;
     }
     return &s->posix.port;
 }
