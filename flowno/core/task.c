@@ -33,8 +33,8 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     if (FL_BAD_ARG_(fn == NULL))
         return FL_EINVAL;
     /* Alive, or new on the posted list (the loop spawns it soon). */
-    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW
-                    ? FL_ENABLE_POST && task->slot == FL_SLOT_POSTED_
+    if (FL_BAD_(FL_ENABLE_POST && FL_STATE_(task) == FL_TASK_NEW
+                    ? task->slot == FL_SLOT_POSTED_
                     : fl_alive_in_(loop, task),
                 FL_EBUSY))
         return FL_EBUSY;
