@@ -667,14 +667,14 @@ typedef bool (*fl_same_fn)(const void *a, const void *b);
  * The same struct, macros and functions serve set and map queues (below). */
 struct fl_queue {
     fl_loop *loop;
+    uint8_t closed; /**< the bytes first: Thumb-1 loads one in an instruction below 32 */
+    uint8_t mode; /**< 0: a plain queue; else a set or a map queue */
+    fl_waitq getters, putters, peekers;
     unsigned char *items;
     size_t item_size;
     unsigned capacity, head, count;
     unsigned get_reserved; /**< items promised to woken getters */
     unsigned put_reserved; /**< free places promised to woken putters */
-    uint8_t closed;
-    uint8_t mode; /**< 0: a plain queue; else a set or a map queue */
-    fl_waitq getters, putters, peekers;
 #if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
     fl_same_fn same; /**< set and map queues: equal items (keys); NULL: same bytes */
 #endif

@@ -225,8 +225,7 @@ FL_INTERNAL_ int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *ent
 /* The primitives' command handlers: 1 when `t` now waits, else the outcome
  * to resume it with at once. */
 #if FL_ENABLE_QUEUE
-FL_INTERNAL_ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
-FL_INTERNAL_ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
+FL_INTERNAL_ int fl_queue_op_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
 #endif
 #if FL_ENABLE_LOCK
 FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);

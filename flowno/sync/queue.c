@@ -23,7 +23,8 @@
 int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
                   unsigned capacity)
 {
-    if (q == NULL || loop == NULL || storage == NULL || item_size == 0 || capacity == 0)
+    if (FL_BAD_ARG_(q == NULL || loop == NULL || storage == NULL || item_size == 0 ||
+                    capacity == 0))
         return FL_EINVAL;
     q->loop = loop;
     q->items = (unsigned char *)storage;
@@ -42,10 +43,40 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
     return 0;
 }
 
+/* Copy an item.  Where speed counts more than size, the common sizes get
+ * a copy of their own instead of a call of memcpy for a size it learns at
+ * run time. */
+static inline void copy_item(const fl_queue *q, void *dst, const void *src)
+{
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+    if (q->item_size == 8) {
+        __builtin_memcpy(dst, src, 8);
+        return;
+    }
+    if (q->item_size == 4) {
+        __builtin_memcpy(dst, src, 4);
+        return;
+    }
+#endif
+    fl_copy_(dst, src, q->item_size);
+}
+
+/* Wake the oldest task on `list`, its item or place set aside for it
+ * (counted in `*reserved`).  Where speed counts, the list is looked at
+ * before the call: it is usually empty. */
+static inline void wake_reserved(fl_queue *q, fl_waitq *list, unsigned *reserved)
+{
+#if !defined(__OPTIMIZE_SIZE__)
+    if (list->head == FL_SLOT_NONE)
+        return;
+#endif
+    *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_);
+}
+
 /* Peekers are told to look again, and keep their deadlines: unlike a
  * getter, a peeker has no item set aside, and may find it taken and wait
  * once more. */
-static void wake_peekers(fl_queue *q)
+static inline void wake_peekers(fl_queue *q)
 {
     while (q->peekers.head != FL_SLOT_NONE) {
         fl_task *t = fl_at_(q->loop, q->peekers.head);
@@ -56,37 +87,6 @@ static void wake_peekers(fl_queue *q)
     }
 }
 
-/* Append one item; the oldest waiting getter gets it reserved.  Inline
- * for the reason try_store is: GCC -O2 stopped inlining it by itself. */
-static inline void store(fl_queue *q, const void *item)
-{
-    fl_copy_(fl_queue_slot_(q, q->count), item, q->item_size);
-    q->count++;
-    FL_HOOK_(q->loop, queue_put, q, item);
-    if (fl_wake_first_(q->loop, &q->getters.head, FL_QUEUE_RETRY_))
-        q->get_reserved++;
-    wake_peekers(q);
-}
-
-/* Copy out the oldest item that is not among the `promised` first ones
- * (those set aside for woken getters): 0, FL_ECLOSED once closed and
- * drained, or FL_EAGAIN.  A peek promises nothing away, so it sees every
- * item; it changes nothing, so the queue may be const. */
-static int copy_oldest(const fl_queue *q, void *item, unsigned promised)
-{
-    if (q->count <= promised)
-        return q->closed ? FL_ECLOSED : FL_EAGAIN;
-    fl_copy_(item, fl_queue_slot_(q, 0), q->item_size);
-    return 0;
-}
-
-/* A place is free: the oldest waiting putter gets it reserved. */
-static void free_place(fl_queue *q)
-{
-    if (fl_wake_first_(q->loop, &q->putters.head, FL_QUEUE_RETRY_))
-        q->put_reserved++;
-}
-
 #if FL_HAS_KEYED_QUEUE_
 /* A set or map queue: a put whose item (key) is queued already merges
  * into that item instead of taking a place: a set queue drops it, a map
@@ -94,7 +94,7 @@ static void free_place(fl_queue *q)
  * Putters wait only while no place is free, so one that is free after a
  * merge was set aside for a woken putter: it is the next putter's. */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-__attribute__((noinline)) /* at -O2 it would keep try_store out of line */
+__attribute__((noinline)) /* at -O2 it would keep the plain put out of line */
 #endif
 static int merge(fl_queue *q, const void *item)
 {
@@ -105,71 +105,81 @@ static int merge(fl_queue *q, const void *item)
         rc = fl_map_merge_(q, twin, item);
 #endif
     if (rc != FL_EAGAIN && q->count + q->put_reserved < q->capacity)
-        free_place(q);
+        wake_reserved(q, &q->putters, &q->put_reserved);
     return rc;
 }
 #endif
 
-/* Put without waiting: 0, FL_ECLOSED, or FL_EAGAIN when every place is
- * taken or promised to a woken putter; a set or map queue's answer when
- * the item merged into one queued.  Inline: at -O2 a call here costs
- * the queue benchmark 5% more instructions; at -Os it changes nothing. */
-static inline int try_store(fl_queue *q, const void *item)
-{
-    if (q->closed)
-        return FL_ECLOSED;
-#if FL_HAS_KEYED_QUEUE_
-    if (q->mode != 0) {
-        int rc = merge(q, item);
-        if (rc != FL_EAGAIN)
-            return rc;
-    }
+/* A put, get or peek (`op`, a queue command) without waiting: 0,
+ * FL_ECLOSED, FL_EAGAIN when it would wait (every place taken or promised
+ * to a woken putter; no item but those promised to woken getters), or a
+ * set or map queue's answer.  The _RESERVED forms are a woken waiter's,
+ * whose place or item was set aside for it.  A put appends and wakes the
+ * oldest getter, a get takes the oldest item and wakes the oldest putter;
+ * a peek changes nothing, and sees every item. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+__attribute__((always_inline)) /* the command's answer at once: the speed path */
 #endif
-    if (q->count + q->put_reserved >= q->capacity)
-        return FL_EAGAIN;
-    store(q, item);
+static inline int queue_now(fl_queue *q, void *item, int op)
+{
+    if (FL_BAD_ARG_(q == NULL || q->loop == NULL || item == NULL))
+        return FL_EINVAL;
+    if (op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED) {
+        q->put_reserved -= op == FL_OP_QUEUE_PUT_RESERVED;
+        if (q->closed)
+            return FL_ECLOSED;
+#if FL_HAS_KEYED_QUEUE_
+        if (q->mode != 0) {
+            int rc = merge(q, item);
+            if (rc != FL_EAGAIN)
+                return rc;
+        }
+#endif
+        if (q->count + q->put_reserved >= q->capacity)
+            return FL_EAGAIN;
+        copy_item(q, fl_queue_slot_(q, q->count), item);
+        q->count++;
+        FL_HOOK_(q->loop, queue_put, q, item);
+        wake_reserved(q, &q->getters, &q->get_reserved);
+        wake_peekers(q);
+        return 0;
+    }
+    q->get_reserved -= op == FL_OP_QUEUE_GET_RESERVED;
+    if (q->count <= (op == FL_OP_QUEUE_PEEK ? 0 : q->get_reserved))
+        return q->closed ? FL_ECLOSED : FL_EAGAIN;
+    copy_item(q, item, fl_queue_slot_(q, 0));
+    if (op != FL_OP_QUEUE_PEEK) {
+        FL_HOOK_(q->loop, queue_get, q, item);
+        if (++q->head == q->capacity)
+            q->head = 0;
+        q->count--;
+        wake_reserved(q, &q->putters, &q->put_reserved);
+    }
     return 0;
 }
 
-/* Get without waiting: copy_oldest, then the item leaves the queue and
- * the oldest waiting putter gets its place. */
-static inline int try_take(fl_queue *q, void *item)
-{
-    int rc = copy_oldest(q, item, q->get_reserved);
-    if (rc != 0)
-        return rc;
-    FL_HOOK_(q->loop, queue_get, q, item);
-    if (++q->head == q->capacity)
-        q->head = 0;
-    q->count--;
-    free_place(q);
-    return 0;
-}
+/* The public forms pass the item as the commands do, through a plain
+ * pointer: a put only reads it, a peek changes nothing. */
+#define FL_ANY_PTR_(p) ((void *)(uintptr_t)(p))
 
 int fl_queue_try_put(fl_queue *q, const void *item)
 {
-    if (q == NULL || q->loop == NULL || item == NULL)
-        return FL_EINVAL;
-    return try_store(q, item);
+    return queue_now(q, FL_ANY_PTR_(item), FL_OP_QUEUE_PUT);
 }
 
 int fl_queue_try_get(fl_queue *q, void *item)
 {
-    if (q == NULL || q->loop == NULL || item == NULL)
-        return FL_EINVAL;
-    return try_take(q, item);
+    return queue_now(q, item, FL_OP_QUEUE_GET);
 }
 
 int fl_queue_peek(const fl_queue *q, void *item)
 {
-    if (q == NULL || q->loop == NULL || item == NULL)
-        return FL_EINVAL;
-    return copy_oldest(q, item, 0);
+    return queue_now((fl_queue *)FL_ANY_PTR_(q), item, FL_OP_QUEUE_PEEK);
 }
 
 int fl_queue_close(fl_queue *q)
 {
-    if (q == NULL || q->loop == NULL)
+    if (FL_BAD_ARG_(q == NULL || q->loop == NULL))
         return FL_EINVAL;
     q->closed = 1;
     fl_wake_all_(q->loop, &q->getters.head, FL_ECLOSED);
@@ -188,34 +198,21 @@ bool fl_queue_closed(const fl_queue *q)
     return q != NULL && q->closed;
 }
 
-/* The command handlers.  A woken waiter's place or item is already set
- * aside for it (the counts of reservations), so its retry cannot fail
- * with FL_EAGAIN. */
-FL_INTERNAL_ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved)
+/* The command handler: every queue command.  A woken waiter's place or
+ * item is already set aside for it, so its retry never waits. */
+FL_INTERNAL_ int fl_queue_op_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
 {
     int rc;
-    if (q == NULL || q->loop != loop || t->wait.item == NULL)
-        return FL_EINVAL;
-    q->put_reserved -= reserved; /* branch-free: 6 bytes less on Thumb */
-    rc = try_store(q, t->wait.item);
+    if (FL_BAD_ARG_(q != NULL && q->loop != loop))
+        return FL_EINVAL; /* another loop's, or never initialised */
+    rc = queue_now(q, t->wait.obj, op);
     if (rc != FL_EAGAIN)
         return rc;
-    fl_wait_on_(loop, &q->putters.head, t, FL_TASK_WAITING);
-    return 1;
-}
-
-FL_INTERNAL_ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
-{
-    int rc;
-    if (q == NULL || q->loop != loop || t->wait.obj == NULL)
-        return FL_EINVAL;
-    if (op == FL_OP_QUEUE_GET_RESERVED)
-        q->get_reserved--;
-    rc = op == FL_OP_QUEUE_PEEK ? copy_oldest(q, t->wait.obj, 0) : try_take(q, t->wait.obj);
-    if (rc != FL_EAGAIN)
-        return rc;
-    fl_wait_on_(loop, op == FL_OP_QUEUE_PEEK ? &q->peekers.head : &q->getters.head, t,
-                FL_TASK_WAITING);
+    fl_wait_on_(loop,
+                op == FL_OP_QUEUE_PUT   ? &q->putters.head
+                : op == FL_OP_QUEUE_GET ? &q->getters.head
+                                        : &q->peekers.head,
+                t, FL_TASK_WAITING);
     return 1;
 }
 
