@@ -244,6 +244,9 @@ FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
 #if FL_ENABLE_SIGNAL
 FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop);
 FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop);
+/* signal.c: a raise or a post is pending: the loop looks again at its
+ * next poll, woken through the port.  Safe from interrupts and threads. */
+FL_INTERNAL_ void fl_loop_wake_(fl_loop *loop);
 #else
 static inline void fl_signal_deliver_(fl_loop *loop)
 {
