@@ -694,8 +694,14 @@ int fl_queue_try_get(fl_queue *q, void *item);
 int fl_queue_peek(const fl_queue *q, void *item);
 /** Close (Flowno's handle_queue_close); closing twice is harmless. */
 int fl_queue_close(fl_queue *q);
-unsigned fl_queue_len(const fl_queue *q);
-bool fl_queue_closed(const fl_queue *q);
+static inline unsigned fl_queue_len(const fl_queue *q)
+{
+    return q == NULL ? 0 : q->count;
+}
+static inline bool fl_queue_closed(const fl_queue *q)
+{
+    return q != NULL && q->closed;
+}
 
 /** What a put into a set or map queue gives (FL_QUEUE_PUT_RC, and
  * fl_queue_try_put) when an equal item, or the same key, is queued
@@ -793,7 +799,10 @@ int fl_lock_init(fl_lock *lock, fl_loop *loop);
 /** Take the lock if it is free (FL_EAGAIN otherwise). */
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self);
 int fl_lock_release(fl_lock *lock, fl_task *self);
-fl_task *fl_lock_owner(const fl_lock *lock);
+static inline fl_task *fl_lock_owner(const fl_lock *lock)
+{
+    return lock == NULL ? NULL : lock->owner;
+}
 
 /** A condition variable bound to a lock.  Waiting releases the lock and, once
  * notified, takes it back before returning; notify moves waiters, oldest
@@ -810,7 +819,10 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock);
 /** Wake up to `n` waiters; returns how many (or FL_EINVAL).  Callable from a
  * task holding the lock or from plain C. */
 int fl_cond_notify(fl_cond *cond, unsigned n);
-int fl_cond_notify_all(fl_cond *cond);
+static inline int fl_cond_notify_all(fl_cond *cond)
+{
+    return fl_cond_notify(cond, FL_CAST_(unsigned, -1) >> 1);
+}
 
 /** A countdown latch: waiters wake when the count reaches zero. */
 typedef struct fl_latch {
@@ -819,11 +831,19 @@ typedef struct fl_latch {
     fl_waitq waiters;
 } fl_latch;
 
-int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
+/* fl_latch_init and fl_event_init: `kind` tells fl_loop_dump which. */
+int fl_latch_init_(fl_latch *latch, fl_loop *loop, unsigned count, unsigned kind);
+static inline int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
+{
+    return fl_latch_init_(latch, loop, count, FL_WAIT_LATCH);
+}
 /** Count one down.  At zero already: FL_ERANGE if `error_if_zero`, else 0
  * and nothing happens (Flowno's exception_if_zero). */
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero);
-unsigned fl_latch_count(const fl_latch *latch);
+static inline unsigned fl_latch_count(const fl_latch *latch)
+{
+    return latch == NULL ? 0 : latch->count;
+}
 
 /** A one-shot event: set wakes every waiter; waiting on a set event returns
  * at once.  It is a latch that counts down from one (so setting twice is
@@ -832,14 +852,23 @@ typedef struct fl_event {
     fl_latch latch; /**< first: FL_EVENT_WAIT waits on it */
 } fl_event;
 
-int fl_event_init(fl_event *ev, fl_loop *loop);
 /* What FL_EVENT_WAIT waits on: the event's latch (NULL stays NULL). */
 static inline fl_latch *fl_event_latch_(fl_event *ev)
 {
     return ev == NULL ? NULL : &ev->latch;
 }
-int fl_event_set(fl_event *ev);
-bool fl_event_is_set(const fl_event *ev);
+static inline int fl_event_init(fl_event *ev, fl_loop *loop)
+{
+    return fl_latch_init_(fl_event_latch_(ev), loop, 1, FL_WAIT_EVENT);
+}
+static inline int fl_event_set(fl_event *ev)
+{
+    return fl_latch_count_down(fl_event_latch_(ev), false);
+}
+static inline bool fl_event_is_set(const fl_event *ev)
+{
+    return ev != NULL && ev->latch.loop != NULL && ev->latch.count == 0;
+}
 
 /** An interrupt-safe wake-up.  An interrupt handler (or a POSIX thread)
  * calls fl_signal_raise; the loop wakes the tasks waiting in FL_SIGNAL_WAIT.

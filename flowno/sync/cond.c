@@ -55,9 +55,4 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     return (int)moved;
 }
 
-int fl_cond_notify_all(fl_cond *cond)
-{
-    return fl_cond_notify(cond, (unsigned)-1 >> 1);
-}
-
 #endif /* FL_ENABLE_COND */

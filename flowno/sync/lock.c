@@ -18,11 +18,6 @@ int fl_lock_init(fl_lock *lock, fl_loop *loop)
     return 0;
 }
 
-fl_task *fl_lock_owner(const fl_lock *lock)
-{
-    return lock == NULL ? NULL : lock->owner;
-}
-
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
     if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))

@@ -188,16 +188,6 @@ int fl_queue_close(fl_queue *q)
     return 0;
 }
 
-unsigned fl_queue_len(const fl_queue *q)
-{
-    return q == NULL ? 0 : q->count;
-}
-
-bool fl_queue_closed(const fl_queue *q)
-{
-    return q != NULL && q->closed;
-}
-
 /* The command handler: every queue command.  A woken waiter's place or
  * item is already set aside for it, so its retry never waits. */
 FL_INTERNAL_ int fl_queue_op_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
