@@ -668,7 +668,7 @@ typedef bool (*fl_same_fn)(const void *a, const void *b);
 struct fl_queue {
     fl_loop *loop;
     uint8_t closed; /**< the bytes first: Thumb-1 loads one in an instruction below 32 */
-    uint8_t mode; /**< 0: a plain queue; else a set or a map queue */
+    uint8_t mode; /**< 0: a plain queue; else FL_QUEUE_SET_ or FL_QUEUE_MAP_ */
     fl_waitq getters, putters, peekers;
     unsigned char *items;
     size_t item_size;
@@ -679,6 +679,9 @@ struct fl_queue {
     fl_same_fn same; /**< set and map queues: equal items (keys); NULL: same bytes */
 #endif
 };
+
+#define FL_QUEUE_SET_ 1
+#define FL_QUEUE_MAP_ 2
 
 /** `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
  * NULL pointer or a zero size or capacity. */
@@ -715,7 +718,11 @@ static inline bool fl_queue_closed(const fl_queue *q)
  * plain queue compares bytes).  An item is in the queue from its put until
  * a getter takes it, also while it is promised to a woken getter that has
  * not run yet.  False for bad input. */
-bool fl_queue_contains(const fl_queue *q, const void *key);
+unsigned char *fl_queue_find_(const fl_queue *q, const void *key); /* the item, or NULL */
+static inline bool fl_queue_contains(const fl_queue *q, const void *key)
+{
+    return q != NULL && key != NULL && fl_queue_find_(q, key) != NULL;
+}
 #endif
 
 #if FL_ENABLE_SET_QUEUE
@@ -728,8 +735,16 @@ bool fl_queue_contains(const fl_queue *q, const void *key);
  * `same` NULL, when their bytes are (zero the padding of a struct item).
  * A putter that waited for a place looks again once it has one, and drops
  * its item if an equal one came in meanwhile.  Arguments as fl_queue_init. */
-int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
-                      unsigned capacity, fl_same_fn same);
+static inline int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage,
+                                    size_t item_size, unsigned capacity, fl_same_fn same)
+{
+    int rc = fl_queue_init(q, loop, storage, item_size, capacity);
+    if (rc == 0) {
+        q->mode = FL_QUEUE_SET_;
+        q->same = same;
+    }
+    return rc;
+}
 #endif
 
 #if FL_ENABLE_MAP_QUEUE
@@ -762,7 +777,7 @@ typedef struct fl_map_queue {
     fl_queue queue;   /**< first: the queue of entries */
     size_t key_size;  /**< the fields are private */
     size_t values_at, value_size, count_at;
-    uint8_t max_values;
+    size_t max_values; /* a word: Thumb-1 loads a byte at this offset in two instructions */
 } fl_map_queue;
 
 /** An entry type: a key, up to `max_values` (at most 255) values, and how
@@ -1175,7 +1190,40 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                            \
     } while (0)
 
-/** A queue operation: copy through `ptr`; when woken with a reservation
+/* The queue macros' speed path: a command that can be answered at once
+ * is answered in the task, as the loop would answer it, when nothing
+ * could tell the difference: the task is the one the queue's loop is
+ * stepping, no hooks watch the steps, and no deadline is set or (but for a
+ * woken waiter's retry, which sees no cancel) cancel pending, which the
+ * loop would drop or deliver.  FL_EAGAIN otherwise, or when it would wait:
+ * the macro goes through the loop.  Left out where size counts more (-Os),
+ * and without queues. */
+int fl_queue_put_now_(fl_queue *q, const void *item, int op);
+int fl_queue_get_now_(fl_queue *q, const void *item, int op);
+#if FL_ENABLE_QUEUE && !defined(__OPTIMIZE_SIZE__)
+static inline int fl_queue_in_task_(fl_task *self, int op, fl_queue *q, const void *item)
+{
+    fl_loop *loop = q == NULL ? NULL : q->loop;
+    if (loop == NULL || item == NULL || loop->current != self || self->timer != FL_SLOT_NONE ||
+        (op >= FL_OP_YIELD && (self->flags & FL_F_CANCEL_REQ_) != 0))
+        return FL_EAGAIN;
+#if FL_ENABLE_HOOKS
+    if (loop->hooks != NULL)
+        return FL_EAGAIN;
+#endif
+    if (op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED)
+        return fl_queue_put_now_(q, item, op);
+    return fl_queue_get_now_(q, item, op);
+}
+#define FL_QUEUE_IN_TASK_(self, out, op, q, ptr, then)                    \
+    if (((out) = fl_queue_in_task_((self), (op), (q), (ptr))) != FL_EAGAIN) \
+        then;
+#else
+#define FL_QUEUE_IN_TASK_(self, out, op, q, ptr, then)
+#endif
+
+/** A queue operation: copy through `ptr` (at once in the task where it
+ * can, FL_QUEUE_IN_TASK_); when woken with a reservation
  * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once
  * (a peek may wait again).  The retry returns from the same suspension
  * point, so the resume comes back into the loop: one point a line, and no
@@ -1183,9 +1231,11 @@ fl_dispatch_:                                  \
 #define FL_QUEUE_RETRY_ 1
 #define FL_QUEUE_OP_RC_(self, rc, op, retry_op, q, ptr)                 \
     do {                                                                \
+        FL_QUEUE_IN_TASK_(self, rc, op, q, ptr, break)                  \
         (self)->wait.item = (ptr);                                      \
         GEN_SUSPEND_(*fl_lc_, return fl_cmd_((op), (q)));               \
         while (((rc) = FL_CAST_(int, (self)->wait.value)) == FL_QUEUE_RETRY_) { \
+            FL_QUEUE_IN_TASK_(self, (self)->wait.value, retry_op, q, ptr, continue) \
             (self)->wait.item = (ptr);                                  \
             return fl_cmd_((retry_op), (q));                            \
         }                                                               \

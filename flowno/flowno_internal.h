@@ -208,12 +208,9 @@ static inline unsigned char *fl_queue_slot_(const fl_queue *q, unsigned i)
 /* fl_queue.mode: a put into a set or map queue first looks for its item
  * (its key) among those queued. */
 #define FL_HAS_KEYED_QUEUE_ (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE)
-#define FL_QUEUE_SET_ 1
-#define FL_QUEUE_MAP_ 2
-#if FL_HAS_KEYED_QUEUE_
-/* set_queue.c: the queued item whose key equals `key`, or NULL. */
-FL_INTERNAL_ unsigned char *fl_queue_find_(const fl_queue *q, const void *key);
-#endif
+/* set_queue.c: fl_queue_find_ (flowno.h, for fl_queue_contains) gives the
+ * queued item whose key equals `key`, or NULL.  An all-zero queue holds
+ * nothing, so it needs no test. */
 #if FL_ENABLE_MAP_QUEUE
 /* map_queue.c: a put of `entry` into a map queue, where `twin` is the
  * entry queued with its key, or NULL: FL_QUEUE_PRESENT when its values
