@@ -3,10 +3,15 @@
 #
 #   make            the static library and the demo program
 #   make demo       build and run the demo (make demo-trace: and draw its schedule)
+#   make pictures   refresh the schedules drawn in docs/ (the demo, docs/teaching.md)
 #   make test       install what the tests need (Check, valgrind, clang, ...)
 #                   if missing, then run every suite: gcc, clang, ASan+UBSan,
-#                   valgrind; check the library links no allocator; check
-#                   the CMake and PlatformIO builds, the version, the docs
+#                   TSan (the threaded ones), valgrind; the model-based
+#                   random tester (tests/model/); check the library links
+#                   no allocator; check the CMake and PlatformIO builds, the
+#                   version, the docs
+#   make fuzz       SECONDS=N: the random tester on fresh seeds, and libFuzzer
+#   make coverage   line and branch coverage of flowno/ and gen/, per file
 #   make docs       the API reference (Doxygen, warnings are errors) in build/docs
 #   make install    PREFIX=/usr/local DESTDIR= : library, headers, flowno.pc
 #   make lib PORT=cortex_m CC=arm-none-eabi-gcc CFLAGS="-mcpu=... -mthumb -Os"
@@ -57,6 +62,8 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/port/posix_internal.h \
+                   flowno/debug/trace_internal.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
@@ -72,9 +79,10 @@ DEMO = $(BUILD)/demo
 EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/examples/*.c))
 
 .PHONY: all lib demo demo-trace test check suites deps clean install docs \
-        test-gcc test-clang test-heap test-asan test-valgrind test-nomalloc test-install test-http \
-        test-cmake test-sources test-version test-tree test-cxx test-mistakes \
-        examples test-examples test-profiles
+        test-gcc test-clang test-heap test-os test-asan test-tsan test-valgrind test-nomalloc \
+        test-install test-http test-cmake test-sources test-version test-tree test-cxx \
+        test-mistakes test-servers \
+        examples test-examples test-profiles test-viewer pictures
 
 # Keep objects between runs: they are chained, so make would delete them.
 .SECONDARY:
@@ -82,7 +90,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
 all: lib $(DEMO)
 lib: $(LIB)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) flowno/flowno_internal.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(INTERNAL_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
@@ -98,8 +106,9 @@ $(DEMO): docs/examples/demo.c $(LIB)
 demo: $(DEMO)
 	./$(DEMO)
 
-# The demo's schedule as a picture (and JSON and VCD beside it), all in
-# build/trace.  `make docs/demo-trace.svg` refreshes the one in the docs.
+# The demo's schedule as a picture, a web page that steps through it, JSON
+# and VCD, all in build/trace.  `make docs/demo-trace.svg` refreshes the
+# picture in the docs; `make pictures` it and those of docs/teaching.md.
 demo-trace: $(DEMO)
 	@mkdir -p build/trace
 	./$(DEMO) --trace build/trace/demo
@@ -108,9 +117,41 @@ docs/demo-trace.svg: $(DEMO)
 	@$(MAKE) --no-print-directory demo-trace
 	cp build/trace/demo.svg $@
 
-$(BUILD)/examples/%: docs/examples/%.c $(LIB)
+# Each lesson's trace into build/teaching (svg, html, json, vcd), and its
+# picture into docs/teaching.  Not part of make test: the pictures are
+# committed, and a run's timing differs a little from the last.
+LESSONS = $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/lesson*.c))
+pictures: docs/demo-trace.svg
+	@$(MAKE) --no-print-directory $(LESSONS:%=$(BUILD)/examples/%)
+	@mkdir -p build/teaching docs/teaching
+	@for l in $(LESSONS); do \
+	    $(BUILD)/examples/$$l --trace build/teaching/$$l > build/teaching/$$l.out || exit 1; \
+	    cp build/teaching/$$l.svg docs/teaching/$$l.svg; \
+	done
+	@echo "pictures: docs/demo-trace.svg, docs/teaching/*.svg; the pages: build/teaching/*.html"
+
+$(BUILD)/examples/%: docs/examples/%.c $(wildcard docs/examples/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(LIB) $(LDFLAGS_ALL) -o $@
+
+# The example servers hold 10 000 connections, a task and a timer each:
+# more than the default tables, so they get a library of their own built
+# with theirs (fl_loop_init checks that a library and its program agree).
+SERVER_CONFIG   = -DFL_MAX_TASKS=10240
+SERVER_EXAMPLES = $(BUILD)/examples/echo $(BUILD)/examples/http_server
+SERVER_LIB      = $(BUILD)/libflowno-servers.a
+
+$(BUILD)/obj-servers/%.o: %.c $(HEADERS) $(INTERNAL_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SERVER_CONFIG) $(CFLAGS_ALL) -c $< -o $@
+
+$(SERVER_LIB): $(LIB_SRC:%.c=$(BUILD)/obj-servers/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SERVER_EXAMPLES): $(BUILD)/examples/%: docs/examples/%.c docs/examples/server.h $(SERVER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SERVER_CONFIG) $(CFLAGS_ALL) $< $(SERVER_LIB) $(LDFLAGS_ALL) -o $@
 
 examples: $(EXAMPLES)
 
@@ -130,12 +171,13 @@ $(BUILD)/tests/check_%: $(BUILD)/obj/tests/check_%.o $(SUPPORT_OBJ) $(LIB)
 
 # Suites built, library and all, with a configuration of their own:
 # check_net serves 200 connections at once, more than the default table
-# holds; check_minimal runs the minimal profile that make size measures.
+# holds, and reaches the poll and epoll ports' fd limit; check_minimal
+# runs the minimal profile that make size measures.
 define config_suite
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj-$(1)/%.o,$$(LIB_SRC) tests/check_$(1).c \
                tests/support/support.c tests/support/main.c)
 
-$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) flowno/flowno_internal.h tests/support/support.h
+$$(BUILD)/obj-$(1)/%.o: %.c $$(HEADERS) $$(INTERNAL_HEADERS) tests/support/support.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS_ALL) $(2) $$(CFLAGS_ALL) $$(CHECK_FLAGS) -c $$< -o $$@
 
@@ -143,7 +185,7 @@ $$(BUILD)/tests/check_$(1): $$($(1)_OBJ)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$^ $$(LDFLAGS_ALL) $$(CHECK_LIBS) -o $$@
 endef
-$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512))
+$(eval $(call config_suite,net,-DFL_MAX_TASKS=512 -DFL_MAX_TIMERS=512 -DFL_MAX_FDS=2048))
 $(eval $(call config_suite,minimal,-DFL_PROFILE_MINIMAL))
 $(eval $(call config_suite,debug,-DFL_DEBUG=1))
 
@@ -172,11 +214,24 @@ test-clang:
 test-asan:
 	@echo "== gcc, AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN)"
+# The suites that start threads (posts, raises, holds and I/O wake-ups
+# from another thread), and the signal suite, under ThreadSanitizer.
+TSAN_SUITES = post io signal
+test-tsan:
+	@echo "== clang, ThreadSanitizer: the suites that use threads"
+	@$(MAKE) --no-print-directory check CC=clang BUILD=build/tsan CFLAGS="-O1 -g" \
+	    SAN=-fsanitize=thread SUITE_BINS="$(TSAN_SUITES:%=build/tsan/tests/check_%)"
 # Small tables scan for due timers; big ones keep a heap (config.h).  The
 # default build tests the scan, this one the heap.
 test-heap:
 	@echo "== gcc, timer heap"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/heap CPPFLAGS=-DFL_TIMER_HEAP=1
+# Code compiled for size (-Os) takes other paths (the ready circle's other
+# discipline, no fast yield, a few functions out of line): the suites run
+# that build too.
+test-os:
+	@echo "== gcc -Os"
+	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/os CFLAGS="-Os -g"
 test-valgrind:
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"
@@ -252,23 +307,52 @@ test-http:
 	@$(MAKE) --no-print-directory build/gcc/examples/http_server CC=gcc BUILD=build/gcc
 	@sh tests/check-http.sh build/gcc/examples/http_server
 
+# The trace's web page in a real browser: headless Chromium loads the
+# demo's page and tests/check-viewer.sh checks the DOM its script built;
+# a screenshot goes to build/trace/demo-viewer.png.
+test-viewer:
+	@$(MAKE) --no-print-directory build/gcc/demo CC=gcc BUILD=build/gcc
+	@sh tests/check-viewer.sh build/gcc/demo
+
+# The example servers against loads and clients that misbehave, on each
+# port (tests/check-servers.sh): the benchmarks' echo_client with its byte
+# checks, and tests/server_faults.c.
+$(BUILD)/tests/echo_client: tests/bench/echo_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(LDFLAGS_ALL) -o $@
+
+$(BUILD)/tests/server_faults: tests/server_faults.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(LDFLAGS_ALL) -o $@
+
+test-servers:
+	@$(MAKE) --no-print-directory build/gcc/examples/echo build/gcc/examples/http_server \
+	    build/gcc/tests/echo_client build/gcc/tests/server_faults CC=gcc BUILD=build/gcc
+	@sh tests/check-servers.sh build/gcc
+
 test: deps
 	@$(MAKE) --no-print-directory test-gcc
 	@$(MAKE) --no-print-directory test-clang
 	@$(MAKE) --no-print-directory test-heap
+	@$(MAKE) --no-print-directory test-os
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-model
 	@$(MAKE) --no-print-directory test-valgrind
 	@$(MAKE) --no-print-directory test-nomalloc
 	@$(MAKE) --no-print-directory test-install
 	@$(MAKE) --no-print-directory test-examples
 	@$(MAKE) --no-print-directory test-http
+	@$(MAKE) --no-print-directory test-viewer
 	@$(MAKE) --no-print-directory test-cxx
 	@$(MAKE) --no-print-directory test-mistakes
+	@$(MAKE) --no-print-directory test-servers
 	@$(MAKE) --no-print-directory test-profiles
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory test-tree
 	@$(MAKE) --no-print-directory test-version
 	@$(MAKE) --no-print-directory test-sources
+	@$(MAKE) --no-print-directory test-amalgamation
 	@$(MAKE) --no-print-directory test-cmake
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory size-guard
@@ -310,3 +394,6 @@ clean:
 	rm -rf build
 include tests/target/target.mk
 include tests/bench/bench.mk
+include tests/model/model.mk
+include tests/coverage.mk
+include tests/stress/stress.mk

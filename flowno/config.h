@@ -49,6 +49,14 @@
 #define FL_TICK_HZ 1000
 #endif
 
+/** fds the poll() and epoll ports can watch: 0 .. FL_MAX_FDS - 1 (larger
+ * ones are refused with FL_ERANGE; the select() port stops at FD_SETSIZE).
+ * Each costs 16 bytes of the port's static table (24 under poll), but
+ * only fds really used touch their memory. */
+#ifndef FL_MAX_FDS
+#define FL_MAX_FDS 65536
+#endif
+
 /** After this many task steps in a row the loop looks at its clock and timers
  * even when tasks are still ready, so a busy task cannot starve a sleeper. */
 #ifndef FL_POLL_INTERVAL
@@ -170,6 +178,9 @@
 #endif
 #if FL_TICK_HZ < 1
 #error "flowno: FL_TICK_HZ must be at least 1"
+#endif
+#if FL_MAX_FDS < 1 || FL_MAX_FDS > 0x7FFFFFFF
+#error "flowno: FL_MAX_FDS must be between 1 and 2^31 - 1"
 #endif
 #if FL_POLL_INTERVAL < 1
 #error "flowno: FL_POLL_INTERVAL must be at least 1"

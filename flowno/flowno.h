@@ -345,21 +345,26 @@ typedef struct fl_frame {
 
 /* The few fields that an interrupt handler or another thread writes (a
  * raise, a post, a hold) are read and written through these.  With GCC and
- * Clang they are atomic loads and stores, so that a raise from a POSIX
- * thread is no data race and is seen in order.  On a single-core MCU
- * (Cortex-M, bare-metal RISC-V) relaxed order suffices, as interrupts see
- * the core's own stores in order, and costs no barrier instruction.  Never
- * a read-modify-write: Cortex-M0 has no instruction for one. */
-#if defined(__GNUC__) && ((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
-                          !__STDC_HOSTED__)
-#define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#elif defined(__GNUC__)
+ * Clang on a host they are atomic loads and stores, so that a raise from a
+ * POSIX thread is no data race and is seen in order.  On a single-core MCU
+ * (Cortex-M, bare-metal RISC-V) the fields being volatile is enough, as
+ * interrupts see the core's own stores in order; the __atomic builtins
+ * would cost nothing with GCC there, but Clang makes them calls into a
+ * libatomic that bare metal does not have.  Never a read-modify-write:
+ * Cortex-M0 has no instruction for one. */
+#if defined(__GNUC__) && !((defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M') || \
+                           !__STDC_HOSTED__)
 #define FL_ATOMIC_LOAD_(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define FL_ATOMIC_STORE_(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+/* Between a store and a load of another flag that must not pass it: the
+ * loop clears signal_pending, then reads each signal's raised byte (and
+ * the posted list); without a full fence the load may be done first (the
+ * store-buffering pattern, x86 too) and a raise in between be lost. */
+#define FL_ATOMIC_FENCE_() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #else /* the fields are volatile: the compiler keeps each access */
 #define FL_ATOMIC_LOAD_(x) (x)
 #define FL_ATOMIC_STORE_(x, v) ((void)((x) = (v)))
+#define FL_ATOMIC_FENCE_() ((void)0) /* one core: it sees its own stores in order */
 #endif
 
 /* ---- The port: clock and idle wait ------------------------------------- */
@@ -383,9 +388,11 @@ struct fl_port {
     void (*wake)(fl_port *port);
     /** Optional: I/O.  watch() puts `t` on the port's wait list for `fd`
      * (with fl_port_wait_on) and returns 1, or returns an error (FL_ERANGE
-     * for an fd the backend cannot watch); wait() wakes the lists of the
-     * fds that became ready (fl_port_wake_all).  watching() tells whether
-     * any task waits on I/O, so the loop idles instead of giving up. */
+     * for an fd the backend cannot watch), or 0 for an fd that is ready at
+     * once (the task goes on); wait() wakes the lists of the fds that
+     * became ready (fl_port_io_ready).  watching() tells whether any task
+     * waits on I/O, so the loop idles instead of giving up; it is asked
+     * once a batch of steps, so it must be cheap. */
     int (*watch)(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
     bool (*watching)(fl_port *port);
     /** Optional, for fl_loop_dump: the fd of one of the port's wait lists. */
@@ -412,21 +419,36 @@ void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome);
 void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
 #endif
 
-/** The POSIX port (flowno/port/posix.c; absent from bare-metal builds):
- * CLOCK_MONOTONIC in FL_TICK_HZ ticks, select() for timers and I/O, and a
- * self-pipe so that fl_signal_raise from another thread or a signal
- * handler ends a select() at once.  It keeps a wait list per fd, so one
- * port serves one loop; fl_port_posix() is a ready-made one for programs
- * with a single loop.  fds at or above FD_SETSIZE are refused (FL_ERANGE):
- * FD_SET on them would write past the fd_set. */
+/** The POSIX ports, one a file in flowno/port/ (absent from bare-metal
+ * builds): CLOCK_MONOTONIC in FL_TICK_HZ ticks, and a self-pipe so that
+ * fl_signal_raise from another thread or a signal handler ends a wait at
+ * once.  Each keeps a wait list per fd, so one port serves one loop; each
+ * function returns the same ready-made port every time.  The application
+ * chooses:
+ *  - fl_port_posix(): select(), the portable default (lwIP has it too).
+ *    fds at or above FD_SETSIZE are refused (FL_ERANGE): FD_SET on them
+ *    would write past the fd_set.  A wait costs O(highest fd).
+ *  - fl_port_poll(): poll(), for fds up to FL_MAX_FDS - 1 (config.h).  A
+ *    wait costs O(watched fds).
+ *  - fl_port_epoll() (Linux): epoll, fds up to FL_MAX_FDS - 1.  A wait
+ *    costs O(ready fds), and a task that waits on the same socket again
+ *    costs no system call: the kernel keeps the fd's registration.  Close
+ *    fds that tasks waited on with fl_sock_close (see there).  NULL if the
+ *    kernel gives no epoll instance.
+ * Under epoll a regular file, which is always ready, is reported ready at
+ * once, as select() and poll() do. */
 fl_port *fl_port_posix(void);
+fl_port *fl_port_poll(void);
+#if defined(__linux__)
+fl_port *fl_port_epoll(void);
+#endif
 #if FL_ENABLE_DUMP
 /** Flowno's dump on a signal: once this is called, each `signo` (say
- * SIGUSR1) makes the POSIX port print fl_loop_dump through `print` (NULL:
- * to stderr) at the loop's next idle turn, from the loop's own thread.
- * The handler itself only sets a flag and wakes select().  Only when asked:
- * nothing is installed otherwise.  FL_EINVAL for a signal that cannot be
- * caught; -errno if sigaction fails. */
+ * SIGUSR1) makes each POSIX port in use print fl_loop_dump through `print`
+ * (NULL: to stderr) at its loop's next idle turn, from the loop's own
+ * thread.  The handler itself only sets a flag and wakes the wait.  Only
+ * when asked: nothing is installed otherwise.  FL_EINVAL for a signal that
+ * cannot be caught; -errno if sigaction fails. */
 int fl_port_posix_dump_on_signal(int signo, void (*print)(void *ctx, const char *line),
                                  void *ctx);
 #endif
@@ -548,7 +570,7 @@ typedef struct fl_config_ {
      FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
-const char *fl_config_diff_(const fl_config_ *app);
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
 
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
  * FL_ECONFIG, touching nothing, when the library was built with another
@@ -564,7 +586,7 @@ static inline int fl_loop_init(fl_loop *loop, fl_port *port)
 static inline const char *fl_config_diff(void)
 {
     const fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
-    return fl_config_diff_(&app);
+    return fl_config_diff_(&app, FL_CONFIG_HASH_);
 }
 /** Read the port's clock. */
 fl_time fl_now(fl_loop *loop);
@@ -585,11 +607,12 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
 
 /** Run what can run now without waiting (the "manual" port: call it from
  * your own super-loop or RTOS task): deliver raised signals, fire due
- * timers, and step ready tasks (at most FL_POLL_INTERVAL of them, so it
+ * timers, look at the fds tasks wait on (without sleeping, on a port with
+ * I/O), and step ready tasks (at most FL_POLL_INTERVAL of them, so it
  * returns promptly).  Returns how many tasks are alive; *next_wait (may be
  * NULL) gets how long you may sleep before calling again: 0 if tasks are
  * still ready, the time to the next timer, or FL_TIME_FOREVER if only a
- * signal can wake anyone.  FL_EBUSY if called from inside a task. */
+ * signal or I/O can wake anyone.  FL_EBUSY if called from inside a task. */
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
 #define FL_TIME_FOREVER FL_CAST_(fl_time, -1)
 
@@ -929,7 +952,9 @@ struct fl_hooks {
     /** Around each call of a task's function; `cmd` is what it returned. */
     void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
     void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
-    /** The task became ready, for `cause` (enum fl_ready_cause). */
+    /** The task became ready, for `cause` (enum fl_ready_cause).
+     * t->wait.value already holds what it resumes with: the wait's
+     * outcome (0 or an error; 1 for a peeker woken to look again). */
     void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj);
     /** The task ended: fl_task_state says finished, failed or cancelled. */
     void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
@@ -961,12 +986,47 @@ enum fl_trace_kind {
     FL_TRACE_END    /**< it finished, failed or was cancelled */
 };
 
-/** One event of the schedule. */
+/** One event of the schedule: what a task asked for, and why and by whom
+ * it was made ready, which is the whole story of a cooperative loop.
+ * 20 bytes on a 32-bit target (24 with FL_TIME_BITS 64), 32 on a 64-bit
+ * host. */
 typedef struct fl_trace_record {
-    uint32_t t; /**< the trace clock */
-    uint8_t kind; /**< enum fl_trace_kind */
+    uint32_t t;        /**< the trace clock */
+    uint8_t kind;      /**< enum fl_trace_kind */
+    /** STOP: the command's op (enum fl_op); READY: the cause (enum
+     * fl_ready_cause); END: the state it ended in (fl_state). */
+    uint8_t what;
+    /** The kind of wait list (enum fl_wait_kind): READY woken or timed
+     * out, the list it left; STOP of FL_OP_LATCH_WAIT, the list it is
+     * about to wait on (FL_WAIT_EVENT for an event's latch). */
+    uint8_t wait_kind;
+    /** READY: the sign of what its wait returns: 0; 1 (a queue's item or
+     * place set aside for it, a count); -1, an error (FL_ECLOSED off a
+     * queue, the error of the task it joined, a cancel, a deadline). */
+    int8_t outcome;
     const fl_task *task;
+    /** READY: the task whose step made it ready (itself when it stepped
+     * aside), or NULL: a timer, an fd, plain C, an interrupt's signal. */
+    const fl_task *by;
+    /** STOP: the command's argument (the child, the queue, the ticks, ...);
+     * READY: what woke it (the primitive whose list it left, the task it
+     * joined); END: its result, or its error. */
+    union {
+        const void *ptr;
+        fl_value value;
+        fl_time ticks;
+    } arg;
 } fl_trace_record;
+
+/** The exporters write through `write` (return < 0 to stop) and name each
+ * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
+ * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
+typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
+typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
+/** Names the primitives (and tasks, when the exporter's `name` does not)
+ * that commands are about, by address: "QUEUE_GET jobs".  NULL: "queue1",
+ * "lock2", ... numbered as they first appear. */
+typedef const char *(*fl_trace_object_name_fn)(void *ctx, const void *obj);
 
 /** A recorder of the schedule: hooks that append to a ring of records you
  * provide.  When the ring is full the oldest records are overwritten and
@@ -979,6 +1039,8 @@ typedef struct fl_trace {
     uint32_t (*clock)(void *ctx); /**< NULL: the loop's own clock */
     void *clock_ctx;
     uint32_t clock_hz;
+    fl_trace_object_name_fn object_name; /**< set by fl_trace_name_objects */
+    void *object_name_ctx;
 } fl_trace;
 
 /** `clock` (with `clock_hz` ticks a second) times the events; with NULL the
@@ -990,13 +1052,17 @@ int fl_trace_init(fl_trace *tr, fl_trace_record *records, unsigned capacity,
 /** Start recording `loop` (this takes its hooks slot); stop with
  * fl_loop_set_hooks(loop, NULL). */
 int fl_trace_attach(fl_trace *tr, fl_loop *loop);
+/** Append a record of your own (a loop of your own can be drawn by the
+ * exporters too), overwriting the oldest when the ring is full. */
+int fl_trace_add(fl_trace *tr, const fl_trace_record *rec);
+/** Give the exporters names for the queues, locks, events, ... (see
+ * fl_trace_object_name_fn).  `name` NULL: numbered names. */
+void fl_trace_name_objects(fl_trace *tr, fl_trace_object_name_fn name, void *ctx);
 
-/** The exporters write through `write` (return < 0 to stop) and name each
- * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
- * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
-typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
-typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
-/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing). */
+/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing):
+ * a thread a task, a slice for each span of running, ready and waiting,
+ * with the command it ran or waits on in its args ("command": "SLEEP 90
+ * ms"), and a flow event (an arrow) from each waker to the task it woke. */
 int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                         fl_trace_name_fn name, void *name_ctx);
 /** A VCD file (GTKWave): a 2-bit signal a task, 00 waiting, 01 ready,
@@ -1004,9 +1070,18 @@ int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 int fl_trace_write_vcd(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                        fl_trace_name_fn name, void *name_ctx);
 /** An SVG picture: a row a task, coloured spans for running, ready and
- * waiting, and a time axis. */
+ * waiting, the command at each suspension, an arrow from each waker to the
+ * task it woke, and a time axis stretched so that every event has room. */
 int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                        fl_trace_name_fn name, void *name_ctx);
+/** A web page that needs nothing else (no network, no script or font from
+ * elsewhere: open the file): the SVG timeline, and a step at a time,
+ * forward and back, each command with the loop's state after it (the task
+ * running, the ready list in order, each wait list, the timers due, each
+ * task's state), rebuilt from the records.  "#step=N" in the address opens
+ * it at step N. */
+int fl_trace_write_html(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
+                        fl_trace_name_fn name, void *name_ctx);
 #endif
 
 #if FL_ENABLE_DUMP
@@ -1193,11 +1268,12 @@ fl_dispatch_:                                  \
 /* The queue macros' speed path: a command that can be answered at once
  * is answered in the task, as the loop would answer it, when nothing
  * could tell the difference: the task is the one the queue's loop is
- * stepping, no hooks watch the steps, and no deadline is set or (but for a
- * woken waiter's retry, which sees no cancel) cancel pending, which the
- * loop would drop or deliver.  FL_EAGAIN otherwise, or when it would wait:
- * the macro goes through the loop.  Left out where size counts more (-Os),
- * and without queues. */
+ * stepping, no hooks watch the steps, no deadline is set, and (but for a
+ * woken waiter's retry, which sees neither) no cancel is pending and no
+ * deadline passed while it was ready (FL_F_CANCEL_WAIT_ on a ready task),
+ * which the loop would drop or deliver.  FL_EAGAIN otherwise, or when it
+ * would wait: the macro goes through the loop.  Left out where size counts
+ * more (-Os), and without queues. */
 int fl_queue_put_now_(fl_queue *q, const void *item, int op);
 int fl_queue_get_now_(fl_queue *q, const void *item, int op);
 #if FL_ENABLE_QUEUE && !defined(__OPTIMIZE_SIZE__)
@@ -1205,7 +1281,7 @@ static inline int fl_queue_in_task_(fl_task *self, int op, fl_queue *q, const vo
 {
     fl_loop *loop = q == NULL ? NULL : q->loop;
     if (loop == NULL || item == NULL || loop->current != self || self->timer != FL_SLOT_NONE ||
-        (op >= FL_OP_YIELD && (self->flags & FL_F_CANCEL_REQ_) != 0))
+        (op >= FL_OP_YIELD && (self->flags & (FL_F_CANCEL_REQ_ | FL_F_CANCEL_WAIT_)) != 0))
         return FL_EAGAIN;
 #if FL_ENABLE_HOOKS
     if (loop->hooks != NULL)
@@ -1373,7 +1449,10 @@ static inline int fl_queue_in_task_(fl_task *self, int op, fl_queue *q, const vo
  * deadline: if it has not ended `ticks` from now it fails with
  * FL_ETIMEDOUT, and the task has left whatever it waited on.  The deadline
  * is dropped when that wait ends (also when it ends at once, or by a
- * cancel), when the task yields or sleeps, or ends.  A getter's or
+ * cancel), when the task yields or sleeps, or ends.  A command that is no
+ * wait (FL_SPAWN, FL_EVENT_SET, FL_CANCEL_NOWAIT, ...) keeps it; should it
+ * pass while the task stands aside behind the tasks such a command woke,
+ * the wait fails at once with FL_ETIMEDOUT.  A getter's or
  * putter's wait ends when it is woken (its item or place is set aside); a
  * peeker's only once it has looked again, since the item may be taken
  * first: a deadline that passes in between fails the peek. */
@@ -1422,9 +1501,9 @@ static inline fl_cmd fl_cmd_ticks_(int op, fl_time ticks)
  * (FL_IO_WAIT) only while the kernel says it would block.  Every macro
  * stores in `n` the result (bytes, or a new fd) or a negative error:
  * -errno from the kernel (-ECONNREFUSED, -ECONNRESET, -EPIPE, -EBADF...),
- * FL_ERANGE for an fd the select() backend cannot watch (at or above
- * FD_SETSIZE: refused before anything touches an fd_set), FL_ETIMEDOUT,
- * FL_ECANCELLED.  FL_CHECK(self, n) propagates it.
+ * FL_ERANGE for an fd the port cannot watch (select(): at or above
+ * FD_SETSIZE; poll, epoll: at or above FL_MAX_FDS), at the first wait on
+ * it, FL_ETIMEDOUT, FL_ECANCELLED.  FL_CHECK(self, n) propagates it.
  *
  *     struct conn { fl_task task; fl_sock_op op; int fd, n; char buf[512]; };
  *     ...
@@ -1435,6 +1514,10 @@ static inline fl_cmd fl_cmd_ticks_(int op, fl_time ticks)
  * The op holds what must survive a suspension; one op serves one call at
  * a time.  A cancel leaves the fd open and unwatched: it is still yours.
  * Addresses are numeric ("127.0.0.1", "::1"): resolving a name would block.
+ *
+ * As libuv does, a recv that got less than it asked for takes it that the
+ * socket is drained: the next recv on the same op and fd waits for data
+ * first instead of asking the kernel for nothing.
  */
 struct sockaddr;
 
@@ -1443,12 +1526,14 @@ typedef struct fl_sock_op {
     fl_time timeout; /**< 0: none; else bounds each wait (FL_ETIMEDOUT) */
     size_t done;     /**< bytes moved so far: after an error, what got through */
     int fd;          /**< fl_tcp_connect: the socket being connected */
+    int drained;     /**< the fd a short recv emptied (-1: none) */
 } fl_sock_op;
 
 /** A timeout here, not FL_TIMEOUT: a deadline set before a call that needs
  * no wait would be left for the task's next, unrelated, wait. */
 #define fl_sock_op_init(op, timeout_ticks) \
-    ((void)((op)->timeout = (timeout_ticks), (op)->done = 0, (op)->fd = -1))
+    ((void)((op)->timeout = (timeout_ticks), (op)->done = 0, (op)->fd = -1, \
+            (op)->drained = -1))
 
 /** Plain C.  Each returns an fd (non-blocking, close-on-exec) or -errno;
  * FL_EINVAL for an address that is not numeric IPv4 or IPv6.  With port 0
@@ -1456,7 +1541,22 @@ typedef struct fl_sock_op {
 int fl_tcp_listen(const char *addr, unsigned port, int backlog);
 int fl_udp_bind(const char *addr, unsigned port);
 int fl_sock_port(int fd);
+/** Make a socket of your own (or a pipe...) ready for the tasks:
+ * non-blocking, close-on-exec, no SIGPIPE; tells the ports the number
+ * names a new file. */
 int fl_sock_nonblock(int fd);
+/** TCP_NODELAY on (or off): send small writes at once instead of holding
+ * them until the peer's ACK (Nagle).  What request/response traffic wants:
+ * without it a reply split in two waits for the peer's delayed ACK. */
+int fl_sock_nodelay(int fd, bool on);
+/** Close `fd`, any fd a task may have waited on.  The ports hear of it
+ * first: the epoll port drops its registration (a plain close() it cannot
+ * see, and a number the kernel hands out again must not look registered),
+ * and a task still waiting on the fd wakes with -EBADF.  The numbers the
+ * socket layer hands out again (listen, bind, accept, connect,
+ * fl_sock_nonblock) are safe after a plain close() too; a number you
+ * reopen yourself is not, under epoll, unless closed here.  0 or -errno. */
+int fl_sock_close(int fd);
 /** Fill `ss` (a struct sockaddr_storage, or any buffer of `*len` bytes) for
  * a numeric address; *len gets the address's size. */
 int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len);

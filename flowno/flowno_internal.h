@@ -22,11 +22,26 @@
 #else
 #define FL_INTERNAL_
 #endif
+/* A function called from several places that the compiler would inline
+ * into each: kept out of line where size counts (-Os).  FL_SHARED_STATIC_
+ * is the same for a function defined in a header (core/list.h): inline
+ * for speed, one copy a file where size counts. */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+#define FL_SHARED_ __attribute__((noinline))
+#define FL_SHARED_STATIC_ static __attribute__((noinline, unused))
+#else
+#define FL_SHARED_
+#define FL_SHARED_STATIC_ static inline
+#endif
 
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
 #define FL_SET_STATE_(t, s) \
     ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
+
+/* A hint to the lowest free slot, in tables too big to scan from the
+ * start at each spawn. */
+#define FL_SLOT_HINT_ (FL_MAX_TASKS > 32)
 
 /* The latch code serves events too. */
 #define FL_HAS_LATCH_ (FL_ENABLE_LATCH || FL_ENABLE_EVENT)
@@ -96,40 +111,6 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
     return claims && loop->tasks[t->slot] == t;
 }
 
-/* ---- Lists (list.c) ----------------------------------------------------- */
-
-/* The ready list: a circle through `next`, held by its tail (list.c).
- * push: `t` becomes ready, behind the others.  leave: the task being
- * stepped, first in the circle, leaves it (it waits, sleeps or ends). */
-FL_INTERNAL_ void fl_ready_push_(fl_loop *loop, fl_task *t);
-FL_INTERNAL_ void fl_ready_leave_(fl_loop *loop, fl_task *t);
-
-#if FL_NEEDS_WAIT_LISTS_
-/* Wait lists: circular, doubly linked; `*head` is the oldest. */
-FL_INTERNAL_ void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t);
-FL_INTERNAL_ void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t);
-/* The task being stepped, `t`, leaves the ready circle for the wait list
- * at `head`, in `state`.  wait_again: a waiting task, off every list,
- * goes onto another (a notified condition waiter onto the lock's). */
-FL_INTERNAL_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
-FL_INTERNAL_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state);
-/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
-FL_INTERNAL_ bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome);
-/* Wake every task on the list at `head`, oldest first. */
-FL_INTERNAL_ void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome);
-
-/* task.c: make waiting task `t` ready with `outcome`, dropping its timer;
- * the hooks hear `cause` and `obj`, which are not even passed without
- * them (FL_WAKE_). */
-#if FL_ENABLE_HOOKS
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj);
-#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome, cause, obj)
-#else
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome);
-#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome)
-#endif
-#endif /* FL_NEEDS_WAIT_LISTS_ */
-
 /* ---- Shared between the files ------------------------------------------ */
 
 /* timer.c.  With the scan, a timer is only a due time beside the slot. */
@@ -154,19 +135,45 @@ static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
  * to the next timer, or FL_TIME_FOREVER if none is left. */
 FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 
+/* Drop `t`'s timer if it has one (a deadline its wait did not use).  Out
+ * of line where size counts (-Os): it is called from many places. */
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t);
+#else
+static inline void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
+
+/* ---- Lists (core/list.h) ------------------------------------------------ */
+
+#include "core/list.h"
+
 /* Flowno's re-queue: `t` (its outcome set) goes behind the ready tasks,
- * those its command just woke among them, and drops a deadline it set for
- * a wait, as this is none.  Returns 1, a command handler's "taken care
- * of".  Inline: it is most of a yield. */
+ * those its command just woke among them.  A command that is no wait
+ * (FL_SPAWN, FL_EVENT_SET, ...) keeps a deadline set for the next wait.
+ * Returns 1, a command handler's "taken care of".  Inline: it is most of
+ * a yield. */
+static inline int fl_step_behind_(fl_loop *loop, fl_task *t)
+{
+#if FL_STEPPED_STAYS_
+    loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
+#else
+    fl_ready_push_(loop, t);
+#endif
+    FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
+    return 1;
+}
+/* The same for a wait that ends at once (a join of an ended task, a free
+ * lock, an open latch) and a yield: that drops the deadline. */
 static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
 {
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+    fl_drop_timer_(loop, t);
 #endif
-    loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
-    FL_READY_HOOK_(loop, t, FL_READY_STEPPED_ASIDE, NULL);
-    return 1;
+    return fl_step_behind_(loop, t);
 }
 
 /* task.c */
@@ -265,6 +272,11 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
 /* A waiter that a condition has notified and moved onto its lock's list
  * (the bit means FL_F_CANCEL_WAIT_ only while joining). */
 #define FL_F_NOTIFIED_ FL_F_CANCEL_WAIT_
+/* A ready task whose deadline passed before its wait began (it stepped
+ * aside after FL_SPAWN, say, or is a peeker woken to look again): its
+ * next wait fails at once with FL_ETIMEDOUT.  The bit is clear on every
+ * ready task otherwise (a wake clears it). */
+#define FL_F_LATE_ FL_F_CANCEL_WAIT_
 /* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
 #if FL_ENABLE_LOCK
 FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock);

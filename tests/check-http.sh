@@ -8,11 +8,11 @@ server=${1:?usage: check-http.sh path/to/http_server}
 out=$(mktemp)
 trap 'rm -f "$out"; kill "$pid" 2>/dev/null' EXIT
 
-"$server" 0 3 >"$out" 2>&1 &
+"$server" -p 0 -n 3 >"$out" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 50); do
-    port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$out")
+    port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out")
     [ -n "$port" ] && break
     sleep 0.1
 done

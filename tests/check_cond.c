@@ -394,6 +394,27 @@ START_TEST(an_uninitialised_condition_is_refused_everywhere)
 }
 END_TEST
 
+/* A condition of another loop is refused, and the lock stays held. */
+START_TEST(waiting_on_a_condition_of_another_loop_is_refused)
+{
+    fl_loop other;
+    fl_lock other_lock;
+    fl_cond other_cond;
+    actor a;
+    fl_value result;
+    ck_assert_int_eq(fl_loop_init(&other, &fp.port), 0);
+    ck_assert_int_eq(fl_lock_init(&other_lock, &other), 0);
+    ck_assert_int_eq(fl_cond_init(&other_cond, &other_lock), 0);
+    bad_cond = &other_cond;
+    actor_init(&a, wait_bad, 0, 0);
+    ck_assert_int_eq(fl_lock_try_acquire(&other_lock, &a.task), 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
+    ck_assert_int_eq((int)result, FL_EINVAL);
+    ck_assert_ptr_eq(fl_lock_owner(&other_lock), &a.task);
+    ck_assert_uint_eq(other_cond.waiters.head, FL_SLOT_NONE);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("cond");
@@ -410,6 +431,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_notified_waiter_does_not_time_out_waiting_for_the_lock);
     tcase_add_test(tc, bad_input_is_refused);
     tcase_add_test(tc, an_uninitialised_condition_is_refused_everywhere);
+    tcase_add_test(tc, waiting_on_a_condition_of_another_loop_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,7 +9,7 @@
 static const int codes[] = {
     FL_EINVAL, FL_EBUSY, FL_ENOSPC, FL_ECANCELLED, FL_EINCOMPLETE, FL_EDEADLK,
     FL_ENOTSTARTED, FL_ETIMEDOUT, FL_ECLOSED, FL_EPERM, FL_EAGAIN, FL_ERANGE,
-    FL_ECONFIG,
+    FL_ECONFIG, FL_ERESUME, FL_ECORRUPT,
 };
 #define NCODES (sizeof codes / sizeof codes[0])
 
@@ -49,6 +49,12 @@ START_TEST(errno_values_are_named_as_such_and_others_unknown)
 }
 END_TEST
 
+START_TEST(version_is_the_one_the_header_says)
+{
+    ck_assert_str_eq(fl_version(), FL_VERSION_STRING);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("error");
@@ -56,6 +62,7 @@ Suite *suite(void)
     tcase_add_test(tc, codes_are_distinct_and_in_range);
     tcase_add_test(tc, every_code_has_its_own_message);
     tcase_add_test(tc, errno_values_are_named_as_such_and_others_unknown);
+    tcase_add_test(tc, version_is_the_one_the_header_says);
     suite_add_tcase(s, tc);
     return s;
 }

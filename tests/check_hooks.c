@@ -102,19 +102,25 @@ static fl_cmd producer(fl_task *self)
     FL_END(self);
 }
 
+/* p produces one item for c, through q. */
+static void pair_init(named *p, named *c, fl_queue *q, int *storage)
+{
+    memset(p, 0, sizeof *p);
+    memset(c, 0, sizeof *c);
+    p->name = "p";
+    c->name = "c";
+    p->other = c;
+    p->q = c->q = q;
+    fl_queue_init(q, &loop, storage, sizeof(int), 2);
+    fl_task_init(&p->task, producer);
+}
+
 START_TEST(hooks_see_each_event_in_order)
 {
     int storage[2];
     fl_queue q;
     named p, c;
-    memset(&p, 0, sizeof p);
-    memset(&c, 0, sizeof c);
-    p.name = "p";
-    c.name = "c";
-    p.other = &c;
-    p.q = c.q = &q;
-    fl_queue_init(&q, &loop, storage, sizeof(int), 2);
-    fl_task_init(&p.task, producer);
+    pair_init(&p, &c, &q, storage);
     steps_begun = steps_ended = 0;
     fl_loop_set_hooks(&loop, &hooks);
     ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
@@ -428,6 +434,111 @@ START_TEST(dump_of_an_empty_loop_is_one_line)
 }
 END_TEST
 
+/* Any member may be NULL: a set of hooks with none at all changes nothing. */
+START_TEST(hooks_left_null_are_skipped)
+{
+    static fl_hooks none;
+    int storage[2];
+    fl_queue q;
+    named p, c;
+    pair_init(&p, &c, &q, storage);
+    fl_loop_set_hooks(&loop, &none);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert(fl_task_finished(&c.task));
+    ck_assert_int_eq(c.item, 7);
+    ck_assert_str_eq(log_text(), "");
+}
+END_TEST
+
+/* ---- I/O hooks, on the POSIX port ---------------------------------------- */
+
+static void on_io_wait(fl_hooks *h, fl_loop *l, fl_task *t, int fd, unsigned events)
+{
+    (void)h;
+    (void)l;
+    log_add("io_wait:%s:%d:%u", name_of(t), fd, events);
+}
+static void on_io_ready(fl_hooks *h, fl_loop *l, int fd, unsigned events)
+{
+    (void)h;
+    (void)l;
+    log_add("io_ready:%d:%u", fd, events);
+}
+
+static fl_loop ploop;
+
+/* Waits twice on a readable fd: with the I/O hooks, then with none. */
+static fl_cmd read_twice(fl_task *self)
+{
+    static fl_hooks none;
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_IO_WAIT(self, n->item, FL_IO_READ);
+    log_add("woke");
+    fl_loop_set_hooks(&ploop, &none);
+    FL_IO_WAIT(self, n->item, FL_IO_READ);
+    log_add("woke");
+    FL_END(self);
+}
+
+START_TEST(io_hooks_see_the_wait_and_the_ready_fd)
+{
+    static fl_hooks io = {NULL, NULL, NULL, NULL, on_io_wait, on_io_ready, NULL, NULL};
+    int fds[2];
+    char expect[96];
+    named r;
+    ck_assert_int_eq(fl_loop_init(&ploop, fl_port_posix()), 0);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1); /* readable from the start */
+    memset(&r, 0, sizeof r);
+    r.name = "r";
+    r.item = fds[0];
+    fl_task_init(&r.task, read_twice);
+    fl_loop_set_hooks(&ploop, &io);
+    ck_assert_int_eq(fl_run_until_complete(&ploop, &r.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "io_wait:r:%d:1 io_ready:%d:1 woke woke", fds[0], fds[0]);
+    ck_assert_str_eq(log_text(), expect);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+/* The ready hook sees a peeker woken by a put, off the queue's list. */
+static fl_cmd peek_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PEEK(self, &wq, &n->item);
+    FL_END(self);
+}
+
+static fl_cmd put_one(fl_task *self)
+{
+    named *n = (named *)self;
+    FL_BEGIN(self);
+    FL_SPAWN(self, &n->other->task, peek_one);
+    n->item = 3;
+    FL_QUEUE_PUT(self, &wq, &n->item);
+    FL_END(self);
+}
+
+START_TEST(ready_hook_sees_a_woken_peeker)
+{
+    named p, k;
+    memset(&p, 0, sizeof p);
+    memset(&k, 0, sizeof k);
+    p.name = "p";
+    k.name = "k";
+    p.other = &k;
+    ck_assert_int_eq(fl_queue_init(&wq, &loop, wq_storage, sizeof(int), 1), 0);
+    fl_task_init(&p.task, put_one);
+    fl_loop_set_hooks(&loop, &why_hooks);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &p.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "p:spawned:-:- k:spawned:-:p p:aside:-:p k:woken:queue:p");
+    ck_assert_int_eq(k.item, 3);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("hooks");
@@ -439,6 +550,9 @@ Suite *suite(void)
     tcase_add_test(tc, dump_names_what_each_task_waits_on);
     tcase_add_test(tc, dump_shows_the_fd_an_io_waiter_waits_for);
     tcase_add_test(tc, dump_of_an_empty_loop_is_one_line);
+    tcase_add_test(tc, hooks_left_null_are_skipped);
+    tcase_add_test(tc, io_hooks_see_the_wait_and_the_ready_fd);
+    tcase_add_test(tc, ready_hook_sees_a_woken_peeker);
     suite_add_tcase(s, tc);
     return s;
 }

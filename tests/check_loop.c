@@ -524,7 +524,7 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
     fl_loop other;
     unsigned i;
     ck_assert_ptr_null(fl_config_diff());
-    ck_assert_ptr_null(fl_config_diff_(&same));
+    ck_assert_ptr_null(fl_config_diff_(&same, FL_CONFIG_HASH_));
     ck_assert_uint_eq(config_hash(&same), FL_CONFIG_HASH_);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fl_config_ app = same;
@@ -534,9 +534,9 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
         memcpy(before, &other, sizeof other);
         ck_assert_int_eq(fl_loop_init_(&other, &fp.port, config_hash(&app)), FL_ECONFIG);
         ck_assert(memcmp(before, &other, sizeof other) == 0); /* untouched */
-        ck_assert_str_eq(fl_config_diff_(&app), cases[i].name);
+        ck_assert_str_eq(fl_config_diff_(&app, FL_CONFIG_HASH_), cases[i].name);
     }
-    ck_assert_str_eq(fl_config_diff_(NULL), "no configuration");
+    ck_assert_str_eq(fl_config_diff_(NULL, FL_CONFIG_HASH_), "no configuration");
 }
 END_TEST
 
@@ -748,6 +748,117 @@ START_TEST(now_reads_the_port_clock)
 }
 END_TEST
 
+/* ---- what the other tests leave out ---------------------------------------- */
+
+START_TEST(init_refuses_a_port_without_a_wait)
+{
+    fl_port no_wait = fp.port;
+    fl_loop other;
+    no_wait.wait = NULL;
+    ck_assert_int_eq(fl_loop_init(&other, &no_wait), FL_EINVAL);
+}
+END_TEST
+
+/* A static loop nobody initialised (all zero, no port) is refused, not
+ * followed. */
+static fl_loop zero_loop;
+
+START_TEST(a_loop_never_initialised_is_refused)
+{
+    job t;
+    fl_time next = 7;
+    fl_hooks h;
+    memset(&zero_loop, 0, sizeof zero_loop);
+    memset(&h, 0, sizeof h);
+    job_init(&t, "t", return_n);
+    ck_assert_uint_eq(fl_now(&zero_loop), 0);
+    ck_assert_int_eq(fl_loop_poll(&zero_loop, &next), FL_EINVAL);
+    ck_assert_uint_eq(next, 7);
+    ck_assert_int_eq(fl_run_until_complete(&zero_loop, &t.task, 0, 0, NULL), FL_EINVAL);
+    ck_assert_int_eq(fl_task_state(&t.task), FL_TASK_NEW);
+    fl_loop_set_hooks(NULL, &h); /* nothing to attach to: nothing happens */
+}
+END_TEST
+
+START_TEST(a_root_alive_in_another_loop_is_refused)
+{
+    fl_loop other;
+    job t;
+    ck_assert_int_eq(fl_loop_init(&other, &fp.port), 0);
+    job_init(&t, "t", sleep_n);
+    t.n = 10;
+    ck_assert_int_eq(fl_spawn(&other, &t.task, NULL), 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, 0, 0, NULL), FL_EINVAL);
+    /* Its own loop still runs it. */
+    ck_assert_int_eq(fl_run_until_complete(&other, &t.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_int_eq(fl_task_result(&t.task), 10);
+}
+END_TEST
+
+/* FL_RUN_NO_WAIT with a root that has ended already: the run returns its
+ * outcome at once and leaves the others where they are. */
+START_TEST(no_wait_run_of_an_ended_root_returns_at_once)
+{
+    job root, sleeper;
+    fl_value v = 0;
+    job_init(&root, "root", return_n);
+    root.n = 4;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_JOIN, 0, NULL), 0);
+    job_init(&sleeper, "sleeper", sleep_n);
+    sleeper.n = 50;
+    ck_assert_int_eq(fl_spawn(&loop, &sleeper.task, NULL), 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, FL_RUN_JOIN | FL_RUN_NO_WAIT, 0, &v),
+                     0);
+    ck_assert_int_eq(v, 4);
+    ck_assert_uint_eq(fp.waits, 0);
+    ck_assert_int_eq(fl_task_state(&sleeper.task), FL_TASK_READY); /* never run */
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root.task, 0, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "sleeper@50");
+}
+END_TEST
+
+/* A command the loop does not know (a task returning a record of its own
+ * making) is answered FL_EINVAL, with hooks attached or not. */
+static fl_cmd unknown_command(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_AWAIT_RC(self, j->rc, fl_cmd_(FL_OP_COUNT_ + 7, NULL));
+    FL_RETURN(self, j->rc);
+    FL_END(self);
+}
+
+START_TEST(a_command_the_loop_does_not_know_is_refused)
+{
+    static fl_hooks none;
+    job t;
+    fl_value v = 0;
+    job_init(&t, "t", unknown_command);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, &v), 0);
+    ck_assert_int_eq((int)v, FL_EINVAL);
+    fl_loop_set_hooks(&loop, &none);
+    job_init(&t, "t", unknown_command);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, &v), 0);
+    ck_assert_int_eq((int)v, FL_EINVAL);
+    ck_assert_ptr_null(fl_loop_current(NULL));
+    ck_assert_ptr_null(fl_loop_current(&loop)); /* between runs */
+}
+END_TEST
+
+/* An application built with a newer flowno.h may set a switch bit this
+ * library has no name for: fl_config_diff still answers (with a name it
+ * has), it does not read past its list of names. */
+START_TEST(config_diff_of_a_switch_the_library_does_not_know)
+{
+    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    const char *name;
+    app.word[0] ^= 1u << FL_CONFIG_BITS_; /* the next bit, unknown here */
+    name = fl_config_diff_(&app, FL_CONFIG_HASH_);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_str_eq(name, "a setting of another flowno version");
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("loop");
@@ -783,6 +894,12 @@ Suite *suite(void)
     tcase_add_test(tc, full_table_of_sleepers_all_wake);
     tcase_add_test(tc, task_moves_through_its_states);
     tcase_add_test(tc, now_reads_the_port_clock);
+    tcase_add_test(tc, init_refuses_a_port_without_a_wait);
+    tcase_add_test(tc, a_loop_never_initialised_is_refused);
+    tcase_add_test(tc, a_root_alive_in_another_loop_is_refused);
+    tcase_add_test(tc, no_wait_run_of_an_ended_root_returns_at_once);
+    tcase_add_test(tc, a_command_the_loop_does_not_know_is_refused);
+    tcase_add_test(tc, config_diff_of_a_switch_the_library_does_not_know);
     suite_add_tcase(s, tc);
     return s;
 }

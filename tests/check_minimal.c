@@ -275,6 +275,19 @@ START_TEST(poll_from_inside_a_task_and_bad_arguments_are_refused)
 }
 END_TEST
 
+/* Without the messages fl_config_diff still tells the settings apart: NULL
+ * when they agree, "" (no name) when they differ. */
+START_TEST(config_diff_without_messages_is_null_when_the_settings_agree)
+{
+    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    ck_assert_ptr_null(fl_config_diff());
+    ck_assert_ptr_null(fl_config_diff_(&app, FL_CONFIG_HASH_));
+    /* Another FL_MAX_TASKS, say: another hash. */
+    ck_assert_ptr_nonnull(fl_config_diff_(&app, FL_CONFIG_HASH_ ^ 1u));
+    ck_assert_str_eq(fl_config_diff_(&app, FL_CONFIG_HASH_ ^ 1u), "");
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("minimal");
@@ -288,6 +301,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_full_table_and_a_live_task_are_refused);
     tcase_add_test(tc, one_poll_runs_at_most_poll_interval_steps);
     tcase_add_test(tc, poll_from_inside_a_task_and_bad_arguments_are_refused);
+    tcase_add_test(tc, config_diff_without_messages_is_null_when_the_settings_agree);
     suite_add_tcase(s, tc);
     return s;
 }

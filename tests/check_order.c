@@ -502,7 +502,7 @@ END_TEST
 
 /* Stepping aside is no suspension point for a cancel (the spawn or the set
  * has happened, and says so); the cancel comes at the next wait.  Nor is
- * it a wait for a deadline: FL_TIMEOUT before it is dropped. */
+ * it a wait for a deadline: one set before it stays for the next wait. */
 static fl_cmd cancelled_while_it_spawns(fl_task *self)
 {
     actor *a = (actor *)self;
@@ -536,7 +536,7 @@ START_TEST(stepping_aside_is_no_cancellation_point_nor_a_wait)
     actor_init(&t, cancelled_while_it_spawns, 1, 0);
     t.others = &b;
     scene(spawn_one_and_join, &t, 1);
-    snprintf(expect, sizeof expect, "b:1 spawn:0 timers:0 b:2 set:0 sleep:%d@0 m:join:0",
+    snprintf(expect, sizeof expect, "b:1 spawn:0 timers:1 b:2 set:0 sleep:%d@0 m:join:0",
              FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
 }

@@ -245,6 +245,93 @@ START_TEST(hold_and_release_from_threads_keep_an_exact_count)
 }
 END_TEST
 
+/* ---- what the other tests leave out ---------------------------------------- */
+
+/* A post can come while the loop reads its clock after the last task has
+ * ended (another thread, an interrupt): the run takes it in and runs it
+ * before it returns, as it waits for every task. */
+static job *late;
+static fl_task *late_root;
+
+static fl_time clock_that_posts(fl_port *p)
+{
+    (void)p;
+    if (late != NULL && fl_task_done(late_root)) {
+        ck_assert_int_eq(fl_post_spawn(&loop, &late->task), 0);
+        late = NULL;
+    }
+    return 0;
+}
+
+static void wait_never(fl_port *p, fl_loop *l, fl_time ticks, bool forever)
+{
+    (void)p;
+    (void)l;
+    (void)ticks;
+    (void)forever;
+    ck_abort_msg("the run idled");
+}
+
+START_TEST(a_task_posted_as_the_last_one_ends_still_runs)
+{
+    fl_port port = {.now = clock_that_posts, .wait = wait_never};
+    fl_task root;
+    job j;
+    ck_assert_int_eq(fl_loop_init(&loop, &port), 0);
+    j.id = 9;
+    fl_task_init(&j.task, say_id);
+    fl_task_init(&root, idle_root);
+    late = &j;
+    late_root = &root;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_ptr_null(late);
+    ck_assert_str_eq(log_text(), "j9");
+    ck_assert(fl_task_finished(&j.task));
+}
+END_TEST
+
+/* A static loop nobody initialised (no port): refused, not followed. */
+START_TEST(a_loop_never_initialised_refuses_posts_and_holds)
+{
+    static fl_loop zero;
+    job j;
+    memset(&zero, 0, sizeof zero);
+    j.id = 1;
+    fl_task_init(&j.task, say_id);
+    ck_assert_int_eq(fl_post_spawn(&zero, &j.task), FL_EINVAL);
+    ck_assert_int_eq(fl_task_state(&j.task), FL_TASK_NEW);
+    fl_loop_hold(&zero);
+    ck_assert_uint_eq(zero.holds, 0);
+    fl_loop_release(&zero);
+    ck_assert_uint_eq(zero.holds, 0);
+}
+END_TEST
+
+/* The manual port has no wake hook: a release only flags the loop. */
+static fl_time clock_at_zero(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+START_TEST(hold_and_release_on_a_port_without_wake)
+{
+    fl_manual_port mp;
+    fl_loop l;
+    fl_time next = 0;
+    ck_assert_ptr_nonnull(fl_manual_port_init(&mp, clock_at_zero, NULL));
+    ck_assert_int_eq(fl_loop_init(&l, &mp.port), 0);
+    fl_loop_hold(&l);
+    ck_assert_uint_eq(l.holds, 1);
+    fl_loop_release(&l);
+    ck_assert_uint_eq(l.holds, 0);
+    ck_assert(fl_loop_signal_pending(&l)); /* an idle loop looks again */
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 0);
+    ck_assert(!fl_loop_signal_pending(&l));
+    ck_assert(next == FL_TIME_FOREVER);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("post");
@@ -258,6 +345,9 @@ Suite *suite(void)
     tcase_add_test(tc, hold_and_release_are_counted);
     tcase_add_test(tc, spawning_a_posted_task_is_refused);
     tcase_add_test(tc, hold_and_release_from_threads_keep_an_exact_count);
+    tcase_add_test(tc, a_task_posted_as_the_last_one_ends_still_runs);
+    tcase_add_test(tc, a_loop_never_initialised_refuses_posts_and_holds);
+    tcase_add_test(tc, hold_and_release_on_a_port_without_wake);
     suite_add_tcase(s, tc);
     return s;
 }

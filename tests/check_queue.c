@@ -913,6 +913,41 @@ START_TEST(hooks_see_queue_commands_answered_at_once)
 }
 END_TEST
 
+/* A NULL queue or a NULL item pointer in each waiting form, and a NULL
+ * item for a plain peek: FL_EINVAL, and the queue is untouched. */
+static fl_cmd null_queue_or_item(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PUT_RC(self, w->rc, (fl_queue *)NULL, &w->it);
+    log_add("put-no-queue:%d", w->rc);
+    FL_QUEUE_GET_RC(self, w->rc, w->q, NULL);
+    log_add("get-no-item:%d", w->rc);
+    FL_QUEUE_PEEK_RC(self, w->rc, w->q, NULL);
+    log_add("peek-no-item:%d", w->rc);
+    FL_END(self);
+}
+
+START_TEST(a_null_queue_or_item_is_refused_in_every_form)
+{
+    item storage[2], it = {1, 2};
+    fl_queue q;
+    worker w;
+    char expect[96];
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 2), 0);
+    ck_assert_int_eq(fl_queue_try_put(&q, &it), 0);
+    ck_assert_int_eq(fl_queue_peek(&q, NULL), FL_EINVAL);
+    worker_init(&w, null_queue_or_item, &q, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "put-no-queue:%d get-no-item:%d peek-no-item:%d", FL_EINVAL,
+             FL_EINVAL, FL_EINVAL);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fl_queue_len(&q), 1);
+    ck_assert_int_eq(fl_queue_try_get(&q, &it), 0);
+    ck_assert_int_eq(it.from, 1);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("queue");
@@ -941,6 +976,7 @@ Suite *suite(void)
     tcase_add_test(tc, items_are_copied_whole);
     tcase_add_test(tc, bad_input_gets_error_codes);
     tcase_add_test(tc, an_uninitialised_queue_is_refused_everywhere);
+    tcase_add_test(tc, a_null_queue_or_item_is_refused_in_every_form);
     tcase_add_test(tc, a_pending_cancel_lands_at_a_put_or_get_that_needs_no_wait);
     tcase_add_test(tc, another_loops_queue_is_refused_though_it_has_room_and_an_item);
     tcase_add_test(tc, hooks_see_queue_commands_answered_at_once);

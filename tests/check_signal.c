@@ -301,6 +301,112 @@ START_TEST(poll_from_inside_a_task_is_refused)
 }
 END_TEST
 
+/* ---- what the other tests leave out ---------------------------------------- */
+
+/* A second signal, and a task that waits on it once. */
+static fl_signal sig_b;
+
+static fl_cmd wait_on_b(fl_task *self)
+{
+    waiter *w = (waiter *)self;
+    FL_BEGIN(self);
+    FL_SIGNAL_WAIT_RC(self, w->rc, &sig_b);
+    log_add("b%d:%d", w->id, w->rc);
+    FL_END(self);
+}
+
+/* An interrupt may come while the loop reads its clock, after it has
+ * looked for raises: fl_loop_poll must then say to come back at once, not
+ * to sleep until the next timer (here: for ever). */
+static unsigned reads_until_raise;
+
+static fl_time clock_with_an_interrupt(void *ctx)
+{
+    (void)ctx;
+    if (reads_until_raise > 0 && --reads_until_raise == 0)
+        fl_signal_raise(&sig_b);
+    return 0;
+}
+
+START_TEST(a_raise_while_the_loop_reads_its_clock_is_not_slept_through)
+{
+    fl_manual_port mp; /* no wake hook: a raise only sets the flags */
+    fl_loop l;
+    waiter w;
+    fl_time next = 0;
+    ck_assert_ptr_nonnull(fl_manual_port_init(&mp, clock_with_an_interrupt, NULL));
+    ck_assert_int_eq(fl_loop_init(&l, &mp.port), 0);
+    ck_assert_int_eq(fl_signal_init(&sig_b, &l), 0);
+    waiter_init(&w, 1, 1);
+    fl_task_init(&w.task, wait_on_b);
+    ck_assert_int_eq(fl_spawn(&l, &w.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 1);
+    ck_assert(next == FL_TIME_FOREVER); /* it waits for the signal */
+    reads_until_raise = 2; /* the second read of the next poll: its last */
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 1);
+    ck_assert_uint_eq(next, 0);
+    ck_assert_str_eq(log_text(), "");
+    ck_assert_int_eq(fl_loop_poll(&l, &next), 0);
+    ck_assert_str_eq(log_text(), "b1:0");
+}
+END_TEST
+
+/* With hooks attached too: the loop steps tasks down another path then. */
+START_TEST(each_signal_wakes_its_own_waiters_only)
+{
+    static fl_hooks none;
+    waiter a, b;
+    fl_loop_set_hooks(&loop, &none);
+    ck_assert_int_eq(fl_signal_init(&sig_b, &loop), 0);
+    waiter_init(&a, 1, 1);
+    waiter_init(&b, 2, 1);
+    fl_task_init(&b.task, wait_on_b);
+    ck_assert_int_eq(fl_spawn(&loop, &a.task, NULL), 0);
+    ck_assert_int_eq(fl_spawn(&loop, &b.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), 2);
+    fl_signal_raise(&sig);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), 1);
+    ck_assert_str_eq(log_text(), "w1:0");
+    ck_assert_int_eq(fl_task_state(&b.task), FL_TASK_WAITING);
+    fl_signal_raise(&sig_b);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), 0);
+    ck_assert_str_eq(log_text(), "w1:0 b2:0");
+    ck_assert_int_eq(fl_signal_init(&sig, &loop), FL_EBUSY); /* found past sig_b */
+}
+END_TEST
+
+static fl_signal *bad_sig;
+
+static fl_cmd wait_bad_sig(fl_task *self)
+{
+    waiter *w = (waiter *)self;
+    FL_BEGIN(self);
+    FL_SIGNAL_WAIT_RC(self, w->rc, bad_sig);
+    FL_RETURN(self, w->rc);
+    FL_END(self);
+}
+
+START_TEST(waiting_on_no_signal_or_another_loops_is_refused)
+{
+    fl_loop other;
+    fl_signal foreign;
+    waiter w;
+    fl_value rc = 0;
+    ck_assert_int_eq(fl_loop_init(&other, &fp.port), 0);
+    ck_assert_int_eq(fl_signal_init(&foreign, &other), 0);
+    bad_sig = NULL;
+    waiter_init(&w, 1, 1);
+    fl_task_init(&w.task, wait_bad_sig);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, &rc), 0);
+    ck_assert_int_eq((int)rc, FL_EINVAL);
+    bad_sig = &foreign;
+    fl_task_init(&w.task, wait_bad_sig);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, &rc), 0);
+    ck_assert_int_eq((int)rc, FL_EINVAL);
+    ck_assert_uint_eq(foreign.waiters.head, FL_SLOT_NONE);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("signal");
@@ -318,6 +424,9 @@ Suite *suite(void)
     tcase_add_test(tc, poll_returns_after_a_bounded_number_of_steps);
     tcase_add_test(tc, poll_says_forever_when_only_a_signal_can_wake);
     tcase_add_test(tc, poll_from_inside_a_task_is_refused);
+    tcase_add_test(tc, a_raise_while_the_loop_reads_its_clock_is_not_slept_through);
+    tcase_add_test(tc, each_signal_wakes_its_own_waiters_only);
+    tcase_add_test(tc, waiting_on_no_signal_or_another_loops_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -456,6 +456,13 @@ START_TEST(task_struct_stays_small)
 }
 END_TEST
 
+START_TEST(init_of_no_task_is_harmless)
+{
+    fl_task_init(NULL, NULL); /* nothing to initialise: no crash */
+    ck_assert_int_eq(fl_task_state(NULL), FL_TASK_NEW);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("task");
@@ -479,6 +486,7 @@ Suite *suite(void)
     tcase_add_test(tc, nested_helpers_unwind_innermost_first);
     tcase_add_test(tc, helper_that_never_waits_returns_at_once);
     tcase_add_test(tc, task_struct_stays_small);
+    tcase_add_test(tc, init_of_no_task_is_harmless);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -407,6 +407,126 @@ START_TEST(repeated_timeouts_leave_nothing_behind)
 }
 END_TEST
 
+static fl_cmd ends_at_once(fl_task *self)
+{
+    FL_BEGIN(self);
+    FL_END(self);
+}
+
+/* A spawn is no wait: the deadline set before it is for the get. */
+static fl_cmd deadline_spawn_get(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, j->ticks);
+    FL_SPAWN(self, &j->other->task, ends_at_once);
+    FL_QUEUE_GET_RC(self, j->rc, &q, &j->item);
+    log_add("g%d:%d@%u", j->id, j->rc == 0 ? j->item : j->rc, (unsigned)fp.now);
+    FL_END(self);
+}
+
+START_TEST(deadline_set_before_a_spawn_bounds_the_next_wait)
+{
+    job g, child;
+    char expect[64];
+    job_init(&g, deadline_spawn_get, 1, 30);
+    job_init(&child, ends_at_once, 2, 0);
+    g.other = &child;
+    ck_assert_int_eq(run(&g), 0);
+    snprintf(expect, sizeof expect, "g1:%d@30", FL_ETIMEDOUT);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert(fl_task_finished(&child.task));
+    ck_assert_uint_eq(loop.timer_count, 0);
+}
+END_TEST
+
+/* The spawner steps aside behind its child: if its deadline passes while
+ * it waits its turn there, the wait it meant the deadline for fails at
+ * once.  Unless it yields first (id 2): a yield drops the deadline. */
+static fl_cmd deadline_spawn_maybe_yield_get(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, 10);
+    FL_SPAWN(self, &j->other->task, ends_at_once);
+    if (j->id == 2)
+        FL_YIELD(self);
+    FL_QUEUE_GET_RC(self, j->rc, &q, &j->item);
+    log_add("g%d:%d@%u", j->id, j->rc == 0 ? j->item : j->rc, (unsigned)fp.now);
+    FL_END(self);
+}
+
+/* Spawns the job, lets it run a step, ends: a FL_RUN_NO_WAIT run stops
+ * there, with the job behind its child. */
+static fl_cmd start_and_leave(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    ck_assert_int_eq(fl_spawn(&loop, &j->other->task, NULL), 0);
+    FL_YIELD(self);
+    FL_END(self);
+}
+
+START_TEST(a_deadline_that_passes_while_stepped_aside_fails_the_next_wait)
+{
+    job m, g, child;
+    int id, v = 5;
+    char expect[64];
+    for (id = 1; id <= 2; id++) {
+        log_reset();
+        job_init(&m, start_and_leave, 0, 0);
+        job_init(&g, deadline_spawn_maybe_yield_get, id, 0);
+        job_init(&child, ends_at_once, 3, 0);
+        m.other = &g;
+        g.other = &child;
+        ck_assert_int_eq(fl_run_until_complete(&loop, &m.task, FL_RUN_NO_WAIT, 0, NULL), 0);
+        ck_assert_int_eq(fl_task_state(&g.task), FL_TASK_READY);
+        ck_assert_uint_eq(loop.timer_count, 1); /* the deadline, kept */
+        fp.now += 20;
+        fl_loop_poll(&loop, NULL);
+        ck_assert_uint_eq(loop.timer_count, 0);
+        if (id == 1) {
+            snprintf(expect, sizeof expect, "g1:%d@%u", FL_ETIMEDOUT, (unsigned)fp.now);
+            ck_assert_str_eq(log_text(), expect);
+            ck_assert_uint_eq(q.getters.head, FL_SLOT_NONE);
+        } else {
+            ck_assert_str_eq(log_text(), ""); /* it waits, with no deadline */
+            ck_assert_uint_eq(q.getters.head, g.task.slot);
+            ck_assert_int_eq(fl_queue_try_put(&q, &v), 0);
+            fl_loop_poll(&loop, NULL);
+            snprintf(expect, sizeof expect, "g2:5@%u", (unsigned)fp.now);
+            ck_assert_str_eq(log_text(), expect);
+        }
+        ck_assert(fl_task_finished(&g.task));
+    }
+}
+END_TEST
+
+/* A second FL_TIMEOUT before the wait replaces the first. */
+static fl_cmd two_deadlines_then_get(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, 100);
+    FL_TIMEOUT(self, j->ticks);
+    FL_QUEUE_GET_RC(self, j->rc, &q, &j->item);
+    log_add("g%d:%d@%u", j->id, j->rc == 0 ? j->item : j->rc, (unsigned)fp.now);
+    FL_END(self);
+}
+
+START_TEST(a_second_deadline_replaces_the_first)
+{
+    job g;
+    char expect[64];
+    job_init(&g, two_deadlines_then_get, 1, 10);
+    ck_assert_int_eq(run(&g), 0);
+    snprintf(expect, sizeof expect, "g1:%d@10", FL_ETIMEDOUT);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(fp.now, 10); /* nobody waited for the first one */
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("timeout");
@@ -425,6 +545,9 @@ Suite *suite(void)
     tcase_add_test(tc, pending_cancel_drops_the_deadline_of_the_wait_it_ends);
     tcase_add_test(tc, peeker_that_finds_the_item_gone_keeps_its_deadline);
     tcase_add_test(tc, peeker_whose_deadline_passes_before_it_looks_again_times_out);
+    tcase_add_test(tc, deadline_set_before_a_spawn_bounds_the_next_wait);
+    tcase_add_test(tc, a_deadline_that_passes_while_stepped_aside_fails_the_next_wait);
+    tcase_add_test(tc, a_second_deadline_replaces_the_first);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,7 +20,7 @@ const char *fl_strerror(int err)
     case FL_ECLOSED: return "queue closed";
     case FL_EPERM: return "not the owner";
     case FL_EAGAIN: return "would wait";
-    case FL_ERANGE: return "count out of range";
+    case FL_ERANGE: return "out of range (a count, or an fd the port cannot watch)";
     case FL_ECONFIG: return "library built with another configuration";
 #ifdef GEN_USE_LABELS
     case FL_ERESUME: return "resumed at an unknown point: the task's memory was overwritten "
@@ -29,6 +29,7 @@ const char *fl_strerror(int err)
     case FL_ERESUME: return "resumed at an unknown point: a wait inside a switch of your own? "
                             "(GEN_USE_LABELS lifts that rule)";
 #endif
+    case FL_ECORRUPT: return "a live task's struct was overwritten (FL_DEBUG)";
     default:
         /* The socket operations hand back the kernel's errors negated. */
         return (err < 0 && err > FL_EINVAL) ? "system error (-errno: see strerror)"

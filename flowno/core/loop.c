@@ -11,7 +11,7 @@ static const char *const switch_names[] = {FL_CONFIG_SWITCHES_(FL_CONFIG_NAME_)}
 static const char *const number_names[] = {FL_CONFIG_NUMBERS_(FL_CONFIG_NAME_)};
 #endif
 
-const char *fl_config_diff_(const fl_config_ *app)
+const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 {
 #if FL_ENABLE_STRERROR
     static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
@@ -24,10 +24,15 @@ const char *fl_config_diff_(const fl_config_ *app)
     for (i = 1; i < FL_CONFIG_WORDS_; i++)
         if (app->word[i] != lib.word[i])
             return number_names[i - 1];
-    return NULL;
+    /* A switch this library has no name for: the application's flowno.h
+     * is another version's. */
+    return app_hash == FL_CONFIG_HASH_ && app->word[0] == lib.word[0]
+               ? NULL
+               : "a setting of another flowno version";
 #else
+    /* No names to give: the hash fl_loop_init checks says whether. */
     (void)app;
-    return ""; /* the names are compiled out */
+    return app_hash == FL_CONFIG_HASH_ ? NULL : "";
 #endif
 }
 
@@ -115,8 +120,7 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 {
     int rc;
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
+    fl_drop_timer_(loop, t);
 #endif
     rc = fl_timer_add_(loop, t, fl_now(loop) + ticks);
     if (rc < 0)
@@ -166,10 +170,16 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_SPECIALISE_
 #endif
 #endif
-#if FL_ENABLE_CANCEL
-#define FL_CANCEL_PENDING_(t) ((t)->flags & FL_F_CANCEL_REQ_)
+/* What a task's next wait ends with before it begins: a cancel that came
+ * while it was ready, a deadline that passed then. */
+#if FL_ENABLE_CANCEL && FL_ENABLE_TIMEOUT
+#define FL_F_PREEMPTED_ (FL_F_CANCEL_REQ_ | FL_F_LATE_)
+#elif FL_ENABLE_CANCEL
+#define FL_F_PREEMPTED_ FL_F_CANCEL_REQ_
+#elif FL_ENABLE_TIMEOUT
+#define FL_F_PREEMPTED_ FL_F_LATE_
 #else
-#define FL_CANCEL_PENDING_(t) 0
+#define FL_F_PREEMPTED_ 0
 #endif
 #if FL_ENABLE_TIMEOUT
 #define FL_HAS_TIMER_(t) ((t)->timer != FL_SLOT_NONE)
@@ -186,6 +196,9 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #endif
 
 /* The slot of the first ready task, or FL_SLOT_NONE if none is. */
+#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static fl_slot first_ready(const fl_loop *loop)
 {
     return loop->ready_tail == FL_SLOT_NONE ? FL_SLOT_NONE
@@ -210,7 +223,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
 
-        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !FL_CANCEL_PENDING_(t) &&
+        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
             !FL_HAS_TIMER_(t)) {
             t->wait.value = 0;
             loop->ready_tail = t->slot; /* first in the circle, now the last */
@@ -218,13 +231,23 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             return t->next;
         }
 
-#if FL_ENABLE_CANCEL
-        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_CANCEL_REQ_)) {
+#if FL_F_PREEMPTED_
+        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
             /* A cancel that came while it was ready lands here instead,
-             * and ends the wait before it began: so does its deadline. */
-            t->flags = (uint8_t)((t->flags & ~FL_F_CANCEL_REQ_) | FL_F_CANCEL_SENT_);
-            outcome = FL_ECANCELLED;
-            goto answered;
+             * and ends the wait before it began (so does its deadline); a
+             * deadline that passed then fails it.  A yield or a sleep
+             * drops that deadline: it goes on. */
+            bool cancelled = (t->flags & FL_F_CANCEL_REQ_) != 0;
+            t->flags = (uint8_t)(t->flags & ~FL_F_PREEMPTED_);
+            if (cancelled) {
+                t->flags |= FL_F_CANCEL_SENT_;
+                outcome = FL_ECANCELLED;
+                goto answered;
+            }
+            if (cmd.op > FL_OP_SLEEP) {
+                outcome = FL_ETIMEDOUT;
+                goto answered;
+            }
         }
 #endif
         switch (cmd.op) {
@@ -233,16 +256,17 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             outcome = 1;
             break;
         case FL_OP_SPAWN:
-            outcome = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
-            if (outcome < 0)
-                break;
-            t->wait.value = 0; /* the spawner steps aside behind its child */
+            /* The spawner steps aside behind its child.  No wait: a
+             * deadline stays for the next, also when the spawn fails. */
+            t->wait.value = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            if (t->wait.value < 0)
+                continue;
             /* fall through */
         case FL_OP_EVENT_SET: /* done by the task; its value is kept */
         case FL_OP_LOCK_RELEASE:
         case FL_OP_COND_NOTIFY:
         case FL_OP_LATCH_COUNT_DOWN:
-            outcome = fl_step_aside_(loop, t);
+            outcome = fl_step_behind_(loop, t);
             break;
 #if FL_ENABLE_CANCEL
         case FL_OP_CANCEL:
@@ -267,9 +291,9 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
                                          : sleep_task(loop, t, cmd.arg.ticks);
             break;
 #if FL_ENABLE_TIMEOUT
-        case FL_OP_DEADLINE:
-            if (t->timer != FL_SLOT_NONE)
-                fl_timer_remove_(loop, t);
+        case FL_OP_DEADLINE: /* it replaces the one before, passed or not */
+            fl_drop_timer_(loop, t);
+            t->flags = (uint8_t)(t->flags & ~FL_F_LATE_);
             t->wait.value = fl_timer_add_(loop, t, fl_now(loop) + cmd.arg.ticks);
             continue; /* keep the timer: it is for the next wait */
 #endif
@@ -329,13 +353,12 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
         if (outcome == 1)
             break; /* it waits (a deadline stays with it), is ready or ended */
-#if FL_ENABLE_CANCEL
+#if FL_F_PREEMPTED_
     answered:
 #endif
         /* Answered at once: resume the task with the outcome. */
 #if FL_ENABLE_TIMEOUT
-        if (t->timer != FL_SLOT_NONE)
-            fl_timer_remove_(loop, t); /* the deadline's wait never began */
+        fl_drop_timer_(loop, t); /* the deadline's wait never began */
 #endif
         t->wait.value = outcome;
     }
@@ -344,8 +367,8 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 
 /* Step ready tasks, first of the circle first, until none is left,
  * FL_POLL_INTERVAL have run (so that timers and signals get their turn),
- * or the run must stop. */
-static void run_batch(fl_loop *loop)
+ * or the run must stop.  Returns how many steps it made. */
+static unsigned run_batch(fl_loop *loop)
 {
     unsigned budget = FL_POLL_INTERVAL;
 #if FL_ENABLE_HOOKS
@@ -354,7 +377,7 @@ static void run_batch(fl_loop *loop)
     fl_slot first;
 #if FL_DEBUG
     if (loop->ready_tail != FL_SLOT_NONE && !fl_debug_slot_ok_(loop, loop->ready_tail))
-        return; /* its links cannot be followed */
+        return 0; /* its links cannot be followed */
 #endif
     first = first_ready(loop);
     while (first != FL_SLOT_NONE) {
@@ -366,12 +389,25 @@ static void run_batch(fl_loop *loop)
         first = hooks == NULL ? step(loop, fl_at_(loop, first), NULL)
                               : step(loop, fl_at_(loop, first), hooks);
 #else
+#if FL_STEPPED_STAYS_
         first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
+#else
+        {
+            /* The first leaves the circle as its step begins. */
+            fl_task *t = fl_at_(loop, first), *last = fl_at_(loop, loop->ready_tail);
+            if (last == t)
+                loop->ready_tail = FL_SLOT_NONE;
+            else
+                last->next = t->next;
+            first = step(loop, t FL_HOOKS_PASS_);
+        }
+#endif
 #endif
         if (--budget == 0)
             break;
     }
     loop->current = NULL; /* a waker outside a step is no task */
+    return FL_POLL_INTERVAL - budget;
 }
 
 /* Bring the loop up to date without running tasks: deliver raised
@@ -400,6 +436,14 @@ static fl_time catch_up(fl_loop *loop)
     return next;
 }
 
+#if FL_ENABLE_IO
+/* Whether a task waits on I/O. */
+static bool io_watched(fl_loop *loop)
+{
+    return loop->port->watching != NULL && loop->port->watching(loop->port);
+}
+#endif
+
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 {
     fl_time ticks;
@@ -412,7 +456,12 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
 #endif
     catch_up(loop);
-    run_batch(loop);
+#if FL_ENABLE_IO
+    /* The fds too, without sleeping: a poll runs what can run now. */
+    if (io_watched(loop))
+        loop->port->wait(loop->port, loop, 0, false);
+#endif
+    (void)run_batch(loop);
     ticks = catch_up(loop);
     if (next_wait != NULL)
         *next_wait = ticks;
@@ -425,21 +474,21 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 
 #if FL_ENABLE_RUN
 
-/* What fl_run_until_complete returns for the task that ended the run:
- * the root, or a task that called FL_EXIT (whose outcome is always
- * returned, as with FL_RUN_JOIN). */
-static int outcome_of(const fl_task *t, unsigned flags, fl_value *result)
-{
-    if (fl_task_finished(t) && result != NULL)
-        *result = fl_task_result(t);
-    return (flags & FL_RUN_JOIN) ? fl_task_error(t) : 0;
-}
-
 #if FL_ENABLE_IO
-/* Whether a task waits on I/O. */
-static bool io_watched(fl_loop *loop)
+
+/* Steps until the fds are looked at again while tasks are ready: a pass
+ * over the tasks ready now (as an iteration of libuv's loop runs every
+ * callback due), and at least a batch.  O(ready tasks), once a pass. */
+static unsigned pass_length(const fl_loop *loop)
 {
-    return loop->port->watching != NULL && loop->port->watching(loop->port);
+    unsigned n = 0;
+    fl_slot s = loop->ready_tail;
+    if (s != FL_SLOT_NONE)
+        do {
+            n++;
+            s = fl_at_(loop, s)->next;
+        } while (s != loop->ready_tail);
+    return n > FL_POLL_INTERVAL ? n : FL_POLL_INTERVAL;
 }
 #endif
 
@@ -461,36 +510,59 @@ static bool outside_may_wake(fl_loop *loop)
 static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
                fl_value *result)
 {
+    fl_time ticks = catch_up(loop);
+#if FL_ENABLE_IO
+    bool io_seen = false; /* the port has waited since the last batch */
+    unsigned steps, pass = 0; /* steps left before the fds are looked at again */
+#endif
     for (;;) {
-        fl_time ticks = catch_up(loop);
         /* Nothing will ever wake: the tasks left wait on each other. */
         bool stuck = ticks == FL_TIME_FOREVER && !outside_may_wake(loop);
+        fl_task *end = loop->exiting; /* an FL_EXIT's outcome is always returned */
 
 #if FL_DEBUG
         if (loop->broken)
             return FL_ECORRUPT;
 #endif
-        if (loop->exiting != NULL)
-            return outcome_of(loop->exiting, FL_RUN_JOIN, result);
+        if (end != NULL)
+            flags = FL_RUN_JOIN;
         /* Done once the root has ended and the others too, unless a post
          * or a raise is still to be taken in (ticks is 0 then). */
-        if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
-            return outcome_of(root, flags, result);
-        if (stuck)
+        else if (loop->stop || (fl_task_done(root) && (stuck || (loop->live == 0 && ticks != 0))))
+            end = root;
+        else if (stuck)
             return FL_EINCOMPLETE;
+        if (end != NULL) {
+            if (fl_task_finished(end) && result != NULL)
+                *result = fl_task_result(end);
+            return (flags & FL_RUN_JOIN) ? fl_task_error(end) : 0;
+        }
         if (ticks == 0) {
 #if FL_ENABLE_IO
             /* Busy tasks must not starve those waiting on I/O: look at the
-             * fds without sleeping once a batch. */
-            if (io_watched(loop))
-                loop->port->wait(loop->port, loop, 0, false);
-#endif
+             * fds without sleeping once a pass, unless the port has just
+             * done so (the tasks it woke are this pass). */
+            if (pass == 0 && io_watched(loop)) {
+                if (!io_seen)
+                    loop->port->wait(loop->port, loop, 0, false);
+                pass = pass_length(loop);
+            }
+            io_seen = false;
+            steps = run_batch(loop);
+            pass = pass > steps ? pass - steps : 0;
+#else
             run_batch(loop);
-            continue;
+#endif
+        } else {
+            if (max_wait != 0 && ticks > max_wait)
+                ticks = max_wait;
+            loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+#if FL_ENABLE_IO
+            io_seen = true;
+            pass = 0;
+#endif
         }
-        if (max_wait != 0 && ticks > max_wait)
-            ticks = max_wait;
-        loop->port->wait(loop->port, loop, ticks, ticks == FL_TIME_FOREVER);
+        ticks = catch_up(loop);
     }
 }
 

@@ -43,13 +43,21 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
         if (FL_BAD_(loop->tasks[slot] == task, FL_EBUSY))
             return FL_EBUSY;
 #endif
-    /* The lowest free slot: a scan from the hint, so filling a table costs
-     * O(1) a spawn, and no free list takes RAM. */
+    /* The lowest free slot, found by a scan, so no free list takes RAM:
+     * from the hint in a big table, so that filling it costs O(1) a
+     * spawn; from the start in a small one (less code). */
+#if FL_SLOT_HINT_
     for (slot = loop->free_hint; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
         ;
+#else
+    for (slot = 0; slot < FL_MAX_TASKS && loop->tasks[slot] != NULL; slot++)
+        ;
+#endif
     if (slot == FL_MAX_TASKS)
         return FL_ENOSPC;
+#if FL_SLOT_HINT_
     loop->free_hint = (fl_slot)(slot + 1);
+#endif
     loop->tasks[slot] = task;
     loop->live++;
     fl_task_init(task, fn);
@@ -63,20 +71,6 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
     return 0;
 }
 
-#if FL_NEEDS_WAIT_LISTS_
-#if FL_ENABLE_HOOKS
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause, const void *obj)
-#else
-FL_INTERNAL_ void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
-#endif
-{
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t);
-    t->wait.value = outcome;
-    fl_ready_push_(loop, t);
-    FL_READY_HOOK_(loop, t, cause, obj);
-}
-#endif
 
 FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
 {
@@ -87,8 +81,7 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
                  : err == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
 
 #if FL_ENABLE_TIMEOUT
-    if (t->timer != FL_SLOT_NONE)
-        fl_timer_remove_(loop, t); /* a deadline it never used */
+    fl_drop_timer_(loop, t); /* a deadline it never used */
 #endif
     fl_ready_leave_(loop, t); /* it was being stepped */
     t->flags = (uint8_t)end;
@@ -101,35 +94,24 @@ FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t)
         loop->stop = 1;
 #endif
     loop->tasks[t->slot] = NULL;
+#if FL_SLOT_HINT_
     if (t->slot < loop->free_hint)
         loop->free_hint = t->slot;
+#endif
     loop->live--;
 #if FL_ENABLE_JOIN
     while (t->joiners != FL_SLOT_NONE) {
         fl_task *joiner = fl_at_(loop, t->joiners);
-        int outcome = err;
         fl_list_remove_(loop, &t->joiners, joiner);
-        if (joiner->flags & FL_F_CANCEL_WAIT_) {
-            /* Awaited cancel: a target that ended cancelled is a success. */
-            joiner->flags = (uint8_t)(joiner->flags & ~FL_F_CANCEL_WAIT_);
-            if (outcome == FL_ECANCELLED)
-                outcome = 0;
-        }
-        FL_WAKE_(loop, joiner, outcome, FL_READY_JOINED, t);
+        FL_WAKE_(loop, joiner, err, FL_READY_JOINED, t);
     }
 #endif
 }
 
 #if FL_ENABLE_JOIN
-/* The outcome a joiner of an already ended `target` gets. */
-static int ended_outcome(const fl_task *target, bool cancel)
-{
-    int err = fl_task_error(target);
-    return (cancel && err == FL_ECANCELLED) ? 0 : err;
-}
-
 FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cancel)
 {
+    fl_state s;
     if (FL_BAD_ARG_(target == NULL))
         return FL_EINVAL;
     if (FL_BAD_(target == t, FL_EDEADLK))
@@ -138,11 +120,14 @@ FL_INTERNAL_ int fl_join_(fl_loop *loop, fl_task *t, fl_task *target, bool cance
     if (cancel)
         (void)fl_cancel(loop, target);
 #endif
-    if (fl_task_done(target)) {
-        t->wait.value = ended_outcome(target, cancel);
+    s = FL_STATE_(target);
+    if (FL_IS_DONE_STATE_(s)) {
+        /* Its error (a cancel is a success for FL_CANCEL), or 0. */
+        int err = s == FL_TASK_FINISHED ? 0 : (int)target->result;
+        t->wait.value = cancel && err == FL_ECANCELLED ? 0 : err;
         return fl_step_aside_(loop, t); /* Flowno re-queues the joiner */
     }
-    if (FL_BAD_(FL_STATE_(target) == FL_TASK_NEW, FL_ENOTSTARTED))
+    if (FL_BAD_(s == FL_TASK_NEW, FL_ENOTSTARTED))
         return FL_ENOTSTARTED;
     if (FL_BAD_ARG_(!fl_alive_in_(loop, target)))
         return FL_EINVAL;

@@ -26,11 +26,11 @@ static void fire(fl_loop *loop, fl_task *t)
     }
 #endif
     fl_timer_remove_(loop, t);
-#if FL_ENABLE_TIMEOUT && FL_ENABLE_QUEUE
+#if FL_ENABLE_TIMEOUT
     if (FL_STATE_(t) == FL_TASK_READY) {
-        /* A peeker woken to look again keeps its deadline until it has
-         * looked (the item may be gone by then): it has not seen one. */
-        t->wait.value = FL_ETIMEDOUT;
+        /* Its wait has not begun (or, for a peeker woken to look again,
+         * has not ended: the item may be gone by then): step() fails it. */
+        t->flags |= FL_F_LATE_;
         return;
     }
 #endif
@@ -50,6 +50,14 @@ static void fire(fl_loop *loop, fl_task *t)
     (void)cause;
     (void)left;
 }
+
+#if defined(__OPTIMIZE_SIZE__)
+FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t)
+{
+    if (t->timer != FL_SLOT_NONE)
+        fl_timer_remove_(loop, t);
+}
+#endif
 
 #if FL_TIMER_HEAP
 

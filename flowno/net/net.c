@@ -4,10 +4,13 @@
  *
  * Every operation first asks the kernel; only when it answers EAGAIN does
  * the task suspend (FL_IO_WAIT) until the fd is ready, then ask again.  So
- * a quiet socket costs no CPU.  Each operation yields once before it
+ * a quiet socket costs no CPU.  Each data operation yields once before it
  * starts, so a socket that is always ready cannot starve the others.
  * The data operations share one awaitable, sock_io; connect has its own.
  */
+#if defined(__linux__)
+#define _GNU_SOURCE /* accept4 */
+#endif
 #define _POSIX_C_SOURCE 200809L
 
 #include "../flowno_internal.h"
@@ -18,16 +21,28 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "../port/posix_internal.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* then fl_sock_nonblock sets SO_NOSIGPIPE */
 #endif
 
 /* ---- Plain C ------------------------------------------------------------- */
+
+/* Every fd the layer opens or prepares is news to the ports: the number
+ * may have named another file until a moment ago (epoll.c). */
+static int fresh_fd(int fd)
+{
+#if FL_ENABLE_IO
+    fl_posix_fd_news_(fd, true);
+#endif
+    return fd;
+}
 
 int fl_sock_nonblock(int fd)
 {
@@ -41,7 +56,43 @@ int fl_sock_nonblock(int fd)
         (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
     }
 #endif
+    (void)fresh_fd(fd);
     return 0;
+}
+
+int fl_sock_nodelay(int fd, bool on)
+{
+    int v = on ? 1 : 0;
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v) == 0 ? 0 : -errno;
+}
+
+int fl_sock_close(int fd)
+{
+    if (fd < 0)
+        return -EBADF;
+#if FL_ENABLE_IO
+    fl_posix_fd_news_(fd, false);
+#endif
+    return close(fd) == 0 ? 0 : -errno;
+}
+
+/* A socket ready for the tasks: one system call where the kernel takes
+ * the flags with it (Linux), four otherwise. */
+static int open_socket(int family, int type)
+{
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return fd < 0 ? -errno : fresh_fd(fd);
+#else
+    int fd = socket(family, type, 0), rc;
+    if (fd < 0)
+        return -errno;
+    if ((rc = fl_sock_nonblock(fd)) < 0) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+#endif
 }
 
 int fl_sock_addr(const char *addr, unsigned port, void *ss, unsigned *len)
@@ -79,11 +130,9 @@ static int bound_socket(int type, const char *addr, unsigned port)
 
     if (rc < 0)
         return rc;
-    fd = socket(ss.ss_family, type, 0);
+    fd = open_socket(ss.ss_family, type);
     if (fd < 0)
-        return -errno;
-    if ((rc = fl_sock_nonblock(fd)) < 0)
-        goto fail;
+        return fd;
     if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
         goto fail_errno;
     if (bind(fd, (struct sockaddr *)&ss, (socklen_t)len) < 0)
@@ -91,7 +140,6 @@ static int bound_socket(int type, const char *addr, unsigned port)
     return fd;
 fail_errno:
     rc = -errno;
-fail:
     close(fd);
     return rc;
 }
@@ -129,11 +177,29 @@ int fl_sock_port(int fd)
 
 enum sock_kind { SOCK_RECV, SOCK_SEND, SOCK_RECVFROM, SOCK_SENDTO, SOCK_ACCEPT };
 
-/* What the select() backend can watch; refused before any wait, so that
- * the answer does not depend on whether data happened to be there. */
+/* How far up a port can watch is its own business (watch() says
+ * FL_ERANGE); a negative fd is nobody's. */
 static int check_fd(int fd)
 {
-    return fd < 0 ? -EBADF : fd >= FD_SETSIZE ? FL_ERANGE : 0;
+    return fd < 0 ? -EBADF : 0;
+}
+
+/* accept: the new fd non-blocking and close-on-exec, or -errno. */
+static long accept_fd(int fd, struct sockaddr *addr, socklen_t *alen)
+{
+#if defined(__linux__)
+    int n = accept4(fd, addr, alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return n < 0 ? -errno : fresh_fd(n);
+#else
+    int n = accept(fd, addr, alen), rc;
+    if (n < 0)
+        return -errno;
+    if ((rc = fl_sock_nonblock(n)) < 0) {
+        close(n);
+        return rc;
+    }
+    return n;
+#endif
 }
 
 /* One system call: bytes moved, or a new fd, or -errno. */
@@ -157,14 +223,9 @@ static long attempt(int kind, int fd, char *buf, size_t len, struct sockaddr *ad
         n = (long)sendto(fd, buf, len, MSG_NOSIGNAL, addr, alen);
         break;
     default:
-        n = accept(fd, addr, addr != NULL ? &alen : NULL);
-        if (n >= 0) {
-            int rc = fl_sock_nonblock((int)n);
-            if (rc < 0) {
-                close((int)n);
-                return rc;
-            }
-        }
+        n = accept_fd(fd, addr, addr != NULL ? &alen : NULL);
+        if (n < 0)
+            return n;
         break;
     }
     if (n < 0)
@@ -181,11 +242,18 @@ static bool would_block(long n)
 }
 
 /* Try; wait while the kernel would block; with `all`, go on until `len`
- * bytes have moved.  The result is the last call's (bytes or fd). */
+ * bytes have moved.  The result is the last call's (bytes or fd).
+ *
+ * A stream call that moved less than it asked for has emptied the
+ * kernel's buffer (or filled it, for a send), so the next try waits for
+ * the fd first, as libuv does, instead of a system call that says EAGAIN.
+ * Within the call that is `short_io`, a local (it is needed before the
+ * next suspension only); from one recv to the next, op->drained. */
 static fl_cmd sock_io(fl_task *self, fl_sock_op *op, int kind, int fd, void *buf, size_t len,
                       struct sockaddr *addr, unsigned *addrlen, bool all)
 {
     long n;
+    bool short_io = false;
     FL_BEGIN_HELPER(self, &op->frame);
     op->done = 0;
     FL_CHECK(self, check_fd(fd));
@@ -193,10 +261,17 @@ static fl_cmd sock_io(fl_task *self, fl_sock_op *op, int kind, int fd, void *buf
         FL_FAIL(self, FL_EINVAL);
     /* Give the others a turn first: a socket that is always ready would
      * otherwise keep its task running forever.  Before the call, so that a
-     * cancel arriving here loses no data. */
-    FL_YIELD(self);
+     * cancel arriving here loses no data.  A drained socket's wait gives
+     * them the turn instead.  Accept takes what is waiting without a turn,
+     * as libuv does: the backlog bounds it, and a listener that gave a
+     * turn for each connection would take one a pass of the loop, which
+     * at thousands of busy connections is too slow to ever catch up. */
+    short_io = kind == SOCK_RECV && op->drained == fd;
+    if (!short_io && kind != SOCK_ACCEPT)
+        FL_YIELD(self);
     while (!all || op->done < len) {
-        n = attempt(kind, fd, (char *)buf + op->done, len - op->done, addr, addrlen);
+        n = short_io ? -EAGAIN
+                     : attempt(kind, fd, (char *)buf + op->done, len - op->done, addr, addrlen);
         if (would_block(n)) {
 #if FL_ENABLE_TIMEOUT
             if (op->timeout != 0)
@@ -207,6 +282,10 @@ static fl_cmd sock_io(fl_task *self, fl_sock_op *op, int kind, int fd, void *buf
             continue;
         }
         FL_CHECK(self, (int)n);
+        short_io = (kind == SOCK_RECV || kind == SOCK_SEND) && n > 0 &&
+                   (size_t)n < len - op->done;
+        if (kind == SOCK_RECV)
+            op->drained = short_io ? fd : -1;
         if (!all)
             FL_RETURN(self, n);
         if (n == 0)
@@ -310,11 +389,8 @@ fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned 
     FL_BEGIN_HELPER(self, &op->frame);
     op->fd = -1;
     FL_CHECK(self, fl_sock_addr(addr, port, &ss, &len));
-    op->fd = socket(ss.ss_family, SOCK_STREAM, 0);
-    if (op->fd < 0)
-        FL_FAIL(self, -errno);
-    FL_CHECK(self, fl_sock_nonblock(op->fd));
-    FL_CHECK(self, check_fd(op->fd));
+    op->fd = open_socket(ss.ss_family, SOCK_STREAM);
+    FL_CHECK(self, op->fd);
     rc = connect_start(op->fd, (struct sockaddr *)&ss, len);
     FL_CHECK(self, rc);
     if (rc == 1) {
@@ -329,7 +405,7 @@ fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned 
     FL_FINALLY(self);
     /* Failed or cancelled: the socket is ours to close. */
     if (fl_pending_error(self) != 0 && op->fd >= 0) {
-        close(op->fd);
+        (void)fl_sock_close(op->fd); /* it may have been watched */
         op->fd = -1;
     }
     FL_END(self);

@@ -68,6 +68,7 @@ static bool scan(fl_signal *s, bool deliver)
 FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
 {
     FL_ATOMIC_STORE_(loop->signal_pending, 0);
+    FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
     (void)scan(loop->signals, true);
 }
 

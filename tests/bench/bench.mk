@@ -15,7 +15,7 @@ BENCH_DIR   = build/bench
 BENCH_CC    = gcc
 BENCH_FLAGS = -O2 $(WARN) -I.
 BENCH_SRC   = tests/bench/bench_flowno.c
-BENCH_DEPS  = $(BENCH_SRC) $(LIB_SRC) $(HEADERS) flowno/flowno_internal.h tests/bench/bench.mk
+BENCH_DEPS  = $(BENCH_SRC) $(LIB_SRC) $(HEADERS) $(INTERNAL_HEADERS) tests/bench/bench.mk
 BENCH_GROWTH = 1000 10000 100000 1000000
 BENCH_BINS  = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big $(BENCH_DIR)/uv $(BENCH_DIR)/echo_client
 BENCH_GROWTH_BINS = $(BENCH_GROWTH:%=$(BENCH_DIR)/flowno_g%) $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big

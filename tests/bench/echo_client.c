@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * echo_client.c - the load generator of the echo workload (make bench).
+ * echo_client.c - the load generator of the echo workload (make bench),
+ * and the byte-checked load of tests/check-servers.sh.
  *
- *   echo_client PORT CONNS SECONDS [MSG_BYTES]
+ *   echo_client [-n MSGS] [-k] PORT CONNS SECONDS [MSG_BYTES]
  *
- * Opens CONNS TCP connections to 127.0.0.1:PORT, then for SECONDS keeps one
- * message of MSG_BYTES (default 4096) in flight on every connection: write
- * it, read all of it back, write the next.  One thread drives every
- * connection with poll() and non-blocking sockets, so on a 2-core machine
- * the client takes one core and the server under test the other, whatever
- * the server is.  Prints `ops=<bytes echoed back> s=<seconds>`.
+ * Opens CONNS TCP connections to 127.0.0.1:PORT, all of them before the
+ * clock starts, then keeps one message of MSG_BYTES (default 4096) in
+ * flight on every connection: write it, read all of it back, write the
+ * next.  For SECONDS, or with -n until each connection has had MSGS
+ * messages echoed (SECONDS is then a deadline: past it, exit 1).  -k
+ * checks every byte that comes back: each connection and message has a
+ * pattern of its own.  One thread drives every connection (epoll on
+ * Linux, poll elsewhere), so on a 2-core machine the client takes one
+ * core and the server under test the other, whatever the server is.
+ * Prints `ops=<bytes echoed back> s=<seconds> msgs=<messages>`.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,14 +28,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/epoll.h>
+#endif
 
 struct conn {
     int fd;
     size_t to_send, to_recv;
+    unsigned long msgs; /* echoed in full */
 };
+
+static struct conn *c;
+static int nconns;
+static size_t msg;
+static unsigned long want_msgs; /* 0: run for the time */
+static int check;
+static char *out, *in, *made; /* made: the -k pattern, to write */
 
 static double now_s(void)
 {
@@ -62,18 +79,182 @@ static int connect_to(int port)
     return fd;
 }
 
+/* Byte `off` of message `m` on connection `i`, under -k. */
+static char pattern(int i, unsigned long m, size_t off)
+{
+    return (char)((unsigned long)i * 131u + m * 7u + off * 13u);
+}
+
+/* Write what is left of connection i's message; 1 if some is still left. */
+static int send_some(int i)
+{
+    size_t off = msg - c[i].to_send, k;
+    ssize_t w;
+    const char *from = out + off;
+    if (check) {
+        for (k = 0; k < c[i].to_send; k++)
+            made[k] = pattern(i, c[i].msgs, off + k);
+        from = made;
+    }
+    w = write(c[i].fd, from, c[i].to_send);
+    if (w > 0)
+        c[i].to_send -= (size_t)w;
+    else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        perror("echo_client: write");
+        exit(1);
+    }
+    return c[i].to_send > 0;
+}
+
+/* Read what came back on connection i; returns the bytes, and starts the
+ * next message once this one is whole (1 in *next then). */
+static size_t recv_some(int i, int *next)
+{
+    size_t off = msg - c[i].to_recv, k;
+    ssize_t r = read(c[i].fd, in, c[i].to_recv);
+    *next = 0;
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        fprintf(stderr, "echo_client: connection %d: the server hung up after %lu messages\n",
+                i, c[i].msgs);
+        exit(1);
+    }
+    if (r < 0)
+        return 0;
+    if (check)
+        for (k = 0; k < (size_t)r; k++)
+            if (in[k] != pattern(i, c[i].msgs, off + k)) {
+                fprintf(stderr, "echo_client: connection %d, message %lu, byte %zu: wrong\n", i,
+                        c[i].msgs, off + k);
+                exit(1);
+            }
+    c[i].to_recv -= (size_t)r;
+    if (c[i].to_recv == 0 && c[i].to_send == 0) {
+        c[i].msgs++;
+        if (want_msgs == 0 || c[i].msgs < want_msgs) {
+            c[i].to_send = c[i].to_recv = msg; /* the next message */
+            *next = 1;
+        }
+    }
+    return (size_t)r;
+}
+
+/* One turn: wait up to 100 ms, serve what is ready.  Bytes echoed. */
+#if defined(__linux__)
+static int epfd;
+static struct epoll_event *evs;
+
+static void set_events(int i, int op)
+{
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN | (c[i].to_send > 0 ? EPOLLOUT : 0);
+    ev.data.u32 = (uint32_t)i;
+    if (epoll_ctl(epfd, op, c[i].fd, &ev) != 0) {
+        perror("echo_client: epoll_ctl");
+        exit(1);
+    }
+}
+
+static unsigned long long turn(void)
+{
+    unsigned long long bytes = 0;
+    int n = epoll_wait(epfd, evs, nconns, 100), j, next;
+    for (j = 0; j < n; j++) {
+        int i = (int)evs[j].data.u32, had_out = c[i].to_send > 0;
+        if ((evs[j].events & EPOLLOUT) && c[i].to_send > 0)
+            send_some(i);
+        if (evs[j].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+            bytes += recv_some(i, &next);
+            if (next)
+                send_some(i);
+        }
+        if (had_out != (c[i].to_send > 0))
+            set_events(i, EPOLL_CTL_MOD);
+    }
+    return bytes;
+}
+
+static void start(void)
+{
+    int i;
+    epfd = epoll_create1(0);
+    evs = calloc((size_t)nconns, sizeof *evs);
+    if (epfd < 0 || evs == NULL) {
+        perror("echo_client: epoll");
+        exit(1);
+    }
+    for (i = 0; i < nconns; i++) {
+        send_some(i);
+        set_events(i, EPOLL_CTL_ADD);
+    }
+}
+#else
+static struct pollfd *pfd;
+
+static unsigned long long turn(void)
+{
+    unsigned long long bytes = 0;
+    int n, i, next;
+    for (i = 0; i < nconns; i++) {
+        pfd[i].fd = c[i].fd;
+        pfd[i].events = (short)(POLLIN | (c[i].to_send > 0 ? POLLOUT : 0));
+        pfd[i].revents = 0;
+    }
+    n = poll(pfd, (nfds_t)nconns, 100);
+    for (i = 0; i < nconns && n > 0; i++) {
+        if (pfd[i].revents == 0)
+            continue;
+        n--;
+        if ((pfd[i].revents & POLLOUT) && c[i].to_send > 0)
+            send_some(i);
+        if (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+            bytes += recv_some(i, &next);
+            if (next)
+                send_some(i);
+        }
+    }
+    return bytes;
+}
+
+static void start(void)
+{
+    int i;
+    pfd = calloc((size_t)nconns, sizeof *pfd);
+    if (pfd == NULL)
+        exit(1);
+    for (i = 0; i < nconns; i++)
+        send_some(i);
+}
+#endif
+
+static int all_done(void)
+{
+    int i;
+    for (i = 0; i < nconns; i++)
+        if (c[i].msgs < want_msgs)
+            return 0;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    int port, nconns, i;
+    int port, i, opt;
     double seconds, t0, t_end, t;
-    size_t msg;
-    char *out, *in;
-    struct conn *c;
-    struct pollfd *pfd;
-    unsigned long long bytes = 0;
+    unsigned long long bytes = 0, msgs = 0;
+    struct rlimit rl;
 
+    while ((opt = getopt(argc, argv, "n:k")) != -1) {
+        if (opt == 'n')
+            want_msgs = strtoul(optarg, NULL, 10);
+        else if (opt == 'k')
+            check = 1;
+        else
+            return 2;
+    }
+    argc -= optind - 1;
+    argv += optind - 1;
     if (argc < 4) {
-        fprintf(stderr, "usage: echo_client PORT CONNS SECONDS [MSG_BYTES]\n");
+        fprintf(stderr, "usage: echo_client [-n MSGS] [-k] PORT CONNS SECONDS [MSG_BYTES]\n");
         return 2;
     }
     port = atoi(argv[1]);
@@ -83,18 +264,22 @@ int main(int argc, char **argv)
     if (port <= 0 || nconns <= 0 || seconds <= 0 || msg == 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max; /* room for CONNS sockets */
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     out = malloc(msg);
     in = malloc(msg);
+    made = malloc(msg);
     c = calloc((size_t)nconns, sizeof *c);
-    pfd = calloc((size_t)nconns, sizeof *pfd);
-    if (out == NULL || in == NULL || c == NULL || pfd == NULL)
+    if (out == NULL || in == NULL || made == NULL || c == NULL)
         return 1;
     for (i = 0; i < (int)msg; i++)
         out[i] = (char)('a' + i % 26);
     for (i = 0; i < nconns; i++) {
         c[i].fd = connect_to(port);
         if (c[i].fd < 0) {
-            perror("echo_client: connect");
+            fprintf(stderr, "echo_client: connect %d: %s\n", i, strerror(errno));
             return 1;
         }
         c[i].to_send = c[i].to_recv = msg;
@@ -102,52 +287,22 @@ int main(int argc, char **argv)
 
     t0 = now_s();
     t_end = t0 + seconds;
+    start();
     for (t = t0; t < t_end; t = now_s()) {
-        int n;
-        for (i = 0; i < nconns; i++) {
-            pfd[i].fd = c[i].fd;
-            pfd[i].events = (short)(POLLIN | (c[i].to_send > 0 ? POLLOUT : 0));
-            pfd[i].revents = 0;
-        }
-        n = poll(pfd, (nfds_t)nconns, 100);
-        if (n < 0 && errno != EINTR) {
-            perror("echo_client: poll");
-            return 1;
-        }
-        for (i = 0; i < nconns && n > 0; i++) {
-            ssize_t k;
-            if (pfd[i].revents == 0)
-                continue;
-            n--;
-            if ((pfd[i].revents & POLLOUT) && c[i].to_send > 0) {
-                k = write(c[i].fd, out + (msg - c[i].to_send), c[i].to_send);
-                if (k > 0)
-                    c[i].to_send -= (size_t)k;
-                else if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                    perror("echo_client: write");
-                    return 1;
-                }
-            }
-            if (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) {
-                k = read(c[i].fd, in, c[i].to_recv);
-                if (k > 0) {
-                    c[i].to_recv -= (size_t)k;
-                    bytes += (unsigned long long)k;
-                    if (c[i].to_recv == 0 && c[i].to_send == 0)
-                        c[i].to_send = c[i].to_recv = msg; /* the next message */
-                } else if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-                    fprintf(stderr, "echo_client: the server hung up\n");
-                    return 1;
-                }
-            }
-        }
+        bytes += turn();
+        if (want_msgs != 0 && all_done())
+            break;
     }
-    for (i = 0; i < nconns; i++)
+    t = now_s();
+    for (i = 0; i < nconns; i++) {
+        msgs += c[i].msgs;
         close(c[i].fd);
-    printf("ops=%llu s=%.6f\n", bytes, t - t0);
-    free(out);
-    free(in);
-    free(c);
-    free(pfd);
+    }
+    if (want_msgs != 0 && !all_done()) {
+        fprintf(stderr, "echo_client: %llu of %lu messages echoed in %.1f s\n", msgs,
+                want_msgs * (unsigned long)nconns, seconds);
+        return 1;
+    }
+    printf("ops=%llu s=%.6f msgs=%llu\n", bytes, t - t0, msgs);
     return 0;
 }

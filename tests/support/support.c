@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/select.h>
 
 #include "support.h"
 
@@ -108,3 +109,63 @@ int run_joined(fl_loop *loop, actor *root)
     return fl_run_until_complete(loop, &root->task, FL_RUN_JOIN, 0, NULL);
 }
 #endif
+
+/* ---- The POSIX ports ---------------------------------------------------- */
+
+static const test_backend backends[] = {
+    {"select", fl_port_posix, FD_SETSIZE},
+    {"poll", fl_port_poll, FL_MAX_FDS},
+#if defined(__linux__)
+    {"epoll", fl_port_epoll, FL_MAX_FDS},
+#endif
+};
+#define N_BACKENDS (sizeof backends / sizeof backends[0])
+
+static const test_backend *backend_now = &backends[0];
+static void (*suite_setup)(void);
+
+static void set_backend(size_t i)
+{
+    backend_now = &backends[i];
+    if (suite_setup != NULL)
+        suite_setup();
+}
+
+/* Check's fixtures take no argument: one a port. */
+static void on_backend_0(void) { set_backend(0); }
+static void on_backend_1(void) { set_backend(1); }
+#if defined(__linux__)
+static void on_backend_2(void) { set_backend(2); }
+#endif
+static void (*const on_backend[])(void) = {
+    on_backend_0, on_backend_1,
+#if defined(__linux__)
+    on_backend_2,
+#endif
+};
+
+void add_port_cases(Suite *s, void (*add)(TCase *tc), void (*setup)(void),
+                    void (*teardown)(void), int timeout)
+{
+    size_t i;
+    suite_setup = setup;
+    for (i = 0; i < N_BACKENDS; i++) {
+        TCase *tc = tcase_create(backends[i].name);
+        tcase_add_checked_fixture(tc, on_backend[i], teardown);
+        tcase_set_timeout(tc, timeout);
+        add(tc);
+        suite_add_tcase(s, tc);
+    }
+}
+
+fl_port *test_port(void)
+{
+    fl_port *port = backend_now->port();
+    ck_assert_ptr_nonnull(port);
+    return port;
+}
+
+const test_backend *test_backend_now(void)
+{
+    return backend_now;
+}

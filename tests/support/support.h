@@ -53,6 +53,21 @@ fl_cmd actor_spawn_and_join(fl_task *self);
 int run_joined(fl_loop *loop, actor *root);
 #endif
 
+/* The POSIX ports (select, poll, epoll on Linux), for the suites that run
+ * on each: add_port_cases adds a TCase a port, named after it, whose
+ * setup makes test_port() that port and then calls `setup`; `add` puts
+ * the tests in each. */
+typedef struct test_backend {
+    const char *name;
+    fl_port *(*port)(void);
+    int capacity; /* the first fd it refuses with FL_ERANGE */
+} test_backend;
+
+void add_port_cases(Suite *s, void (*add)(TCase *tc), void (*setup)(void),
+                    void (*teardown)(void), int timeout);
+fl_port *test_port(void);
+const test_backend *test_backend_now(void);
+
 /* Each suite file defines this; support/main.c runs it. */
 Suite *suite(void);
 

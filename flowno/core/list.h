@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * list.h - the ready list and the wait lists, included by
+ * flowno_internal.h.  Every command goes through them, so they are inline
+ * functions here rather than calls into a file of their own; where size
+ * counts (-Os) the ones used from many places stay out of line
+ * (FL_SHARED_).
+ *
+ * Lists hold slot indices, not pointers, and run through the tasks' own
+ * next/prev bytes: a task is on one list at a time (ready, or waiting on one
+ * thing), and a cancelled waiter leaves its list in O(1).
+ *
+ * The ready list is a circle through `next`, held by its last task: the
+ * first, the next to run, is the last one's next.  New ready tasks go in
+ * behind the last.  Where the task being stepped is, two ways with the
+ * same order.  For speed it stays first in the circle while it runs
+ * (FL_STEPPED_STAYS_), so that stepping aside (a yield) is one store, the
+ * tail moving onto it; fl_ready_leave_ takes it out when it waits, sleeps
+ * or ends.  Where size counts the batch takes it out as its step begins and
+ * stepping aside pushes it back: less code.
+ */
+#ifndef FLOWNO_CORE_LIST_H
+#define FLOWNO_CORE_LIST_H
+
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_STEPPED_STAYS_ 0
+#else
+#define FL_STEPPED_STAYS_ 1
+#endif
+
+/* `t` becomes ready, behind the others. */
+static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
+{
+    fl_slot tail = loop->ready_tail;
+    FL_SET_STATE_(t, FL_TASK_READY);
+    if (tail == FL_SLOT_NONE) {
+        t->next = t->slot;
+    } else {
+        fl_task *last = fl_at_(loop, tail);
+        t->next = last->next;
+        last->next = t->slot;
+    }
+    loop->ready_tail = t->slot;
+}
+
+/* The task being stepped, first in the circle, leaves it. */
+#if FL_STEPPED_STAYS_
+static inline void fl_ready_leave_(fl_loop *loop, fl_task *t)
+{
+    fl_task *last = fl_at_(loop, loop->ready_tail);
+    if (last == t)
+        loop->ready_tail = FL_SLOT_NONE; /* it was alone */
+    else
+        last->next = t->next;
+}
+#else
+#define fl_ready_leave_(loop, t) ((void)0) /* it left as its step began */
+#endif
+
+#if FL_NEEDS_WAIT_LISTS_
+
+/* Wait lists: circular, doubly linked; `*head` is the oldest. */
+static inline void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
+{
+    if (*head == FL_SLOT_NONE) {
+        t->next = t->prev = t->slot;
+        *head = t->slot;
+    } else {
+        fl_task *first = fl_at_(loop, *head);
+        fl_task *last = fl_at_(loop, first->prev);
+        t->prev = first->prev;
+        t->next = *head;
+        last->next = t->slot;
+        first->prev = t->slot;
+    }
+}
+
+static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
+{
+    if (t->next == t->slot) {
+        *head = FL_SLOT_NONE;
+    } else {
+        fl_at_(loop, t->prev)->next = t->next;
+        fl_at_(loop, t->next)->prev = t->prev;
+        if (*head == t->slot)
+            *head = t->next;
+    }
+    t->next = t->prev = FL_SLOT_NONE;
+}
+
+/* A waiting task, off every list, goes onto the wait list at `head` in
+ * `state` (a notified condition waiter onto the lock's). */
+static inline void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+{
+    fl_list_append_(loop, head, t);
+    t->wait.obj = head;
+    FL_SET_STATE_(t, state);
+}
+
+/* The task being stepped, `t`, leaves the ready circle for that list. */
+static inline void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t,
+                                          fl_state state)
+{
+    fl_ready_leave_(loop, t);
+    fl_wait_again_on_(loop, head, t, state);
+}
+
+/* Make waiting task `t` ready with `outcome`, dropping its timer; the
+ * hooks hear `cause` and `obj`, which are not even passed without them
+ * (FL_WAKE_). */
+#if FL_ENABLE_HOOKS
+#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome, cause, obj)
+static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause,
+                                       const void *obj)
+#else
+#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome)
+static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+#endif
+{
+#if FL_ENABLE_CANCEL
+    /* Set only on a joiner in FL_CANCEL: there a target that ended
+     * cancelled is a success.  (fl_cancel and timeouts clear it first.) */
+    if (t->flags & FL_F_CANCEL_WAIT_) {
+        t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
+        if (outcome == FL_ECANCELLED)
+            outcome = 0;
+    }
+#endif
+    fl_drop_timer_(loop, t);
+    t->wait.value = outcome;
+    fl_ready_push_(loop, t);
+    FL_READY_HOOK_(loop, t, cause, obj);
+}
+
+/* Wake the oldest task on the list at `head` with `outcome`; false if none. */
+static inline bool fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
+{
+    fl_task *t;
+    if (*head == FL_SLOT_NONE)
+        return false;
+    t = fl_at_(loop, *head);
+#if FL_DEBUG
+    if (!fl_debug_slot_ok_(loop, *head)) {
+        *head = FL_SLOT_NONE; /* its links cannot be followed */
+        return false;
+    }
+#endif
+    fl_list_remove_(loop, head, t);
+    FL_WAKE_(loop, t, outcome, FL_READY_WOKEN, head); /* head: its fl_waitq's first member */
+    return true;
+}
+
+/* Wake every task on the list at `head`, oldest first. */
+static inline void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
+{
+    while (fl_wake_first_(loop, head, outcome))
+        ;
+}
+
+#endif /* FL_NEEDS_WAIT_LISTS_ */
+#endif /* FLOWNO_CORE_LIST_H */
