@@ -62,15 +62,24 @@ static inline void copy_item(const fl_queue *q, void *dst, const void *src)
 }
 
 /* Wake the oldest task on `list`, its item or place set aside for it
- * (counted in `*reserved`).  Where speed counts, the list is looked at
- * before the call: it is usually empty. */
+ * (counted in `*reserved`). */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+__attribute__((noinline)) /* out of the way of the puts and gets that wake nobody */
+#endif
+static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
+{
+    *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_);
+}
+
+/* The same, where speed counts looking at the list first: it is usually
+ * empty. */
 static inline void wake_reserved(fl_queue *q, fl_waitq *list, unsigned *reserved)
 {
 #if !defined(__OPTIMIZE_SIZE__)
     if (list->head == FL_SLOT_NONE)
         return;
 #endif
-    *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_);
+    wake_oldest(q, list, reserved);
 }
 
 /* Peekers are told to look again, and keep their deadlines: unlike a
