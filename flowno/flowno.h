@@ -631,8 +631,15 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
  * from other threads and interrupt handlers when the port has lock/unlock
  * (the POSIX and Cortex-M ports do); otherwise from the loop's own thread
  * (or one interrupt priority) only, as with fl_post_spawn. */
-void fl_loop_hold(fl_loop *loop);
-void fl_loop_release(fl_loop *loop);
+void fl_loop_hold_(fl_loop *loop, bool hold); /* false: release */
+static inline void fl_loop_hold(fl_loop *loop)
+{
+    fl_loop_hold_(loop, true);
+}
+static inline void fl_loop_release(fl_loop *loop)
+{
+    fl_loop_hold_(loop, false);
+}
 
 #if FL_ENABLE_RUN
 /** Options of fl_run_until_complete. */

@@ -76,32 +76,22 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
     }
 }
 
-/* Hold (`up`) or release.  The count changes under the port's lock, so
- * threads and interrupts may hold and release at once; the loop reads it
- * without the lock.  A release below zero does nothing; one that counts
- * down lets an idle loop look again. */
-static void hold(fl_loop *loop, bool up)
+/* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under
+ * the port's lock, so threads and interrupts may hold and release at once;
+ * the loop reads it without the lock.  A release below zero does nothing;
+ * one that counts down lets an idle loop look again. */
+void fl_loop_hold_(fl_loop *loop, bool hold)
 {
     bool changed;
     if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
-    changed = up || loop->holds > 0;
+    changed = hold || loop->holds > 0;
     if (changed)
-        FL_ATOMIC_STORE_(loop->holds, up ? loop->holds + 1 : loop->holds - 1);
+        FL_ATOMIC_STORE_(loop->holds, hold ? loop->holds + 1 : loop->holds - 1);
     port_unlock(loop->port);
-    if (changed && !up)
+    if (changed && !hold)
         fl_loop_wake_(loop);
-}
-
-void fl_loop_hold(fl_loop *loop)
-{
-    hold(loop, true);
-}
-
-void fl_loop_release(fl_loop *loop)
-{
-    hold(loop, false);
 }
 
 #endif /* FL_ENABLE_POST */

@@ -28,12 +28,12 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
     return 0;
 }
 
+/* The wake clears a notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
 FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock)
 {
     fl_task *next = NULL;
     if (lock->waiters.head != FL_SLOT_NONE) {
         next = fl_at_(lock->loop, lock->waiters.head);
-        next->flags = (uint8_t)(next->flags & ~FL_F_NOTIFIED_);
         (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
     }
     lock->owner = next;
