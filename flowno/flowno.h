@@ -497,6 +497,10 @@ struct fl_loop {
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
     volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
+#if FL_ENABLE_POST
+    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first (a word
+                                   below offset 128: one load on Thumb-1) */
+#endif
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
@@ -506,9 +510,6 @@ struct fl_loop {
     fl_task_fn spawned_fn[FL_MAX_TASKS]; /**< each slot's function at spawn */
 #endif
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
-#if FL_ENABLE_POST
-    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
-#endif
 #if FL_TIMER_HEAP
     fl_time timer_due[FL_MAX_TIMERS];    /**< binary min-heap on due time */
     fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */

@@ -46,8 +46,7 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
         }
         fl_list_remove_(lock->loop, &cond->waiters.head, w);
 #if FL_ENABLE_TIMEOUT
-        if (w->timer != FL_SLOT_NONE)
-            fl_timer_remove_(lock->loop, w); /* notified: no more deadline */
+        fl_drop_timer_(lock->loop, w); /* notified: no more deadline */
 #endif
         fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
         w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
