@@ -3,7 +3,9 @@
 #
 #   make bench        flowno against asyncio and libuv on every workload:
 #                     one line per workload and system, ratios, and
-#                     instructions per operation (callgrind)
+#                     instructions per operation (callgrind); the echo
+#                     servers on each port beside libuv's
+#   make bench-echo   the echo servers alone
 #   make bench-plots  growth curves of the timer heap and the scheduler at
 #                     1k..1M tasks, memory per task: docs/bench-*.png
 #
@@ -17,12 +19,14 @@ BENCH_FLAGS = -O2 $(WARN) -I.
 BENCH_SRC   = tests/bench/bench_flowno.c
 BENCH_DEPS  = $(BENCH_SRC) $(LIB_SRC) $(HEADERS) $(INTERNAL_HEADERS) tests/bench/bench.mk
 BENCH_GROWTH = 1000 10000 100000 1000000
-BENCH_BINS  = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big $(BENCH_DIR)/uv $(BENCH_DIR)/echo_client
+BENCH_BINS  = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big $(BENCH_DIR)/echo $(BENCH_DIR)/uv \
+              $(BENCH_DIR)/echo_client
 BENCH_GROWTH_BINS = $(BENCH_GROWTH:%=$(BENCH_DIR)/flowno_g%) $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
 
-.PHONY: bench bench-plots bench-bins bench-growth-bins
+.PHONY: bench bench-echo bench-plots bench-bins bench-growth-bins
 
-# The ping-pong workloads and the echo server (up to 250 connections);
+# The ping-pong workloads (and bench_flowno's own echo server, which
+# the echo figures no longer use: they run the example);
 # below 255 tasks a slot is one byte.
 $(BENCH_DIR)/flowno: $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
@@ -37,6 +41,11 @@ $(BENCH_DIR)/flowno_big: $(BENCH_DEPS)
 $(BENCH_DIR)/flowno_g%: $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
 	@$(BENCH_CC) $(BENCH_FLAGS) -DFL_MAX_TASKS=$$(($* + 1)) $(BENCH_SRC) $(LIB_SRC) -pthread -o $@
+
+# The echo servers: the example itself, with its 10 000-connection tables.
+$(BENCH_DIR)/echo: docs/examples/echo.c docs/examples/server.h $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	@$(BENCH_CC) $(BENCH_FLAGS) $(SERVER_CONFIG) $< $(LIB_SRC) -pthread -o $@
 
 $(BENCH_DIR)/uv: tests/bench/bench_uv.c tests/bench/bench.mk
 	@mkdir -p $(dir $@)
@@ -53,6 +62,12 @@ bench:
 	@sh tests/bench/deps.sh bench
 	@$(MAKE) --no-print-directory bench-bins >&2
 	@python3 tests/bench/run.py bench $(BENCH_DIR)
+
+# The echo servers alone (a few minutes): see docs/performance.md.
+bench-echo:
+	@sh tests/bench/deps.sh bench
+	@$(MAKE) --no-print-directory bench-bins >&2
+	@python3 tests/bench/run.py echo $(BENCH_DIR)
 
 bench-plots:
 	@sh tests/bench/deps.sh plots
