@@ -497,6 +497,10 @@ struct fl_loop {
     fl_task *exiting;     /**< the task that called FL_EXIT, or NULL */
     fl_signal *signals;   /**< every fl_signal of this loop */
     volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
+#if FL_ENABLE_POST
+    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first (a word
+                                   below offset 128: one load on Thumb-1) */
+#endif
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
@@ -506,9 +510,6 @@ struct fl_loop {
     fl_task_fn spawned_fn[FL_MAX_TASKS]; /**< each slot's function at spawn */
 #endif
     fl_task *tasks[FL_MAX_TASKS];        /**< slot -> task, NULL when free */
-#if FL_ENABLE_POST
-    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first */
-#endif
 #if FL_TIMER_HEAP
     fl_time timer_due[FL_MAX_TIMERS];    /**< 4-ary min-heap on due time */
     fl_slot timer_slot[FL_MAX_TIMERS];   /**< the sleeper of each heap entry */
@@ -631,8 +632,15 @@ int fl_post_spawn(fl_loop *loop, fl_task *task);
  * from other threads and interrupt handlers when the port has lock/unlock
  * (the POSIX and Cortex-M ports do); otherwise from the loop's own thread
  * (or one interrupt priority) only, as with fl_post_spawn. */
-void fl_loop_hold(fl_loop *loop);
-void fl_loop_release(fl_loop *loop);
+void fl_loop_hold_(fl_loop *loop, bool hold); /* false: release */
+static inline void fl_loop_hold(fl_loop *loop)
+{
+    fl_loop_hold_(loop, true);
+}
+static inline void fl_loop_release(fl_loop *loop)
+{
+    fl_loop_hold_(loop, false);
+}
 
 #if FL_ENABLE_RUN
 /** Options of fl_run_until_complete. */
@@ -690,18 +698,21 @@ typedef bool (*fl_same_fn)(const void *a, const void *b);
  * The same struct, macros and functions serve set and map queues (below). */
 struct fl_queue {
     fl_loop *loop;
+    uint8_t closed; /**< the bytes first: Thumb-1 loads one in an instruction below 32 */
+    uint8_t mode; /**< 0: a plain queue; else FL_QUEUE_SET_ or FL_QUEUE_MAP_ */
+    fl_waitq getters, putters, peekers;
     unsigned char *items;
     size_t item_size;
     unsigned capacity, head, count;
     unsigned get_reserved; /**< items promised to woken getters */
     unsigned put_reserved; /**< free places promised to woken putters */
-    uint8_t closed;
-    uint8_t mode; /**< 0: a plain queue; else a set or a map queue */
-    fl_waitq getters, putters, peekers;
 #if FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE
     fl_same_fn same; /**< set and map queues: equal items (keys); NULL: same bytes */
 #endif
 };
+
+#define FL_QUEUE_SET_ 1
+#define FL_QUEUE_MAP_ 2
 
 /** `storage` holds `capacity` items of `item_size` bytes.  FL_EINVAL for a
  * NULL pointer or a zero size or capacity. */
@@ -717,8 +728,14 @@ int fl_queue_try_get(fl_queue *q, void *item);
 int fl_queue_peek(const fl_queue *q, void *item);
 /** Close (Flowno's handle_queue_close); closing twice is harmless. */
 int fl_queue_close(fl_queue *q);
-unsigned fl_queue_len(const fl_queue *q);
-bool fl_queue_closed(const fl_queue *q);
+static inline unsigned fl_queue_len(const fl_queue *q)
+{
+    return q == NULL ? 0 : q->count;
+}
+static inline bool fl_queue_closed(const fl_queue *q)
+{
+    return q != NULL && q->closed;
+}
 
 /** What a put into a set or map queue gives (FL_QUEUE_PUT_RC, and
  * fl_queue_try_put) when an equal item, or the same key, is queued
@@ -732,7 +749,11 @@ bool fl_queue_closed(const fl_queue *q);
  * plain queue compares bytes).  An item is in the queue from its put until
  * a getter takes it, also while it is promised to a woken getter that has
  * not run yet.  False for bad input. */
-bool fl_queue_contains(const fl_queue *q, const void *key);
+unsigned char *fl_queue_find_(const fl_queue *q, const void *key); /* the item, or NULL */
+static inline bool fl_queue_contains(const fl_queue *q, const void *key)
+{
+    return q != NULL && key != NULL && fl_queue_find_(q, key) != NULL;
+}
 #endif
 
 #if FL_ENABLE_SET_QUEUE
@@ -745,8 +766,16 @@ bool fl_queue_contains(const fl_queue *q, const void *key);
  * `same` NULL, when their bytes are (zero the padding of a struct item).
  * A putter that waited for a place looks again once it has one, and drops
  * its item if an equal one came in meanwhile.  Arguments as fl_queue_init. */
-int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
-                      unsigned capacity, fl_same_fn same);
+static inline int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage,
+                                    size_t item_size, unsigned capacity, fl_same_fn same)
+{
+    int rc = fl_queue_init(q, loop, storage, item_size, capacity);
+    if (rc == 0) {
+        q->mode = FL_QUEUE_SET_;
+        q->same = same;
+    }
+    return rc;
+}
 #endif
 
 #if FL_ENABLE_MAP_QUEUE
@@ -779,7 +808,7 @@ typedef struct fl_map_queue {
     fl_queue queue;   /**< first: the queue of entries */
     size_t key_size;  /**< the fields are private */
     size_t values_at, value_size, count_at;
-    uint8_t max_values;
+    size_t max_values; /* a word: Thumb-1 loads a byte at this offset in two instructions */
 } fl_map_queue;
 
 /** An entry type: a key, up to `max_values` (at most 255) values, and how
@@ -816,7 +845,10 @@ int fl_lock_init(fl_lock *lock, fl_loop *loop);
 /** Take the lock if it is free (FL_EAGAIN otherwise). */
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self);
 int fl_lock_release(fl_lock *lock, fl_task *self);
-fl_task *fl_lock_owner(const fl_lock *lock);
+static inline fl_task *fl_lock_owner(const fl_lock *lock)
+{
+    return lock == NULL ? NULL : lock->owner;
+}
 
 /** A condition variable bound to a lock.  Waiting releases the lock and, once
  * notified, takes it back before returning; notify moves waiters, oldest
@@ -833,7 +865,10 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock);
 /** Wake up to `n` waiters; returns how many (or FL_EINVAL).  Callable from a
  * task holding the lock or from plain C. */
 int fl_cond_notify(fl_cond *cond, unsigned n);
-int fl_cond_notify_all(fl_cond *cond);
+static inline int fl_cond_notify_all(fl_cond *cond)
+{
+    return fl_cond_notify(cond, FL_CAST_(unsigned, -1) >> 1);
+}
 
 /** A countdown latch: waiters wake when the count reaches zero. */
 typedef struct fl_latch {
@@ -842,11 +877,19 @@ typedef struct fl_latch {
     fl_waitq waiters;
 } fl_latch;
 
-int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count);
+/* fl_latch_init and fl_event_init: `kind` tells fl_loop_dump which. */
+int fl_latch_init_(fl_latch *latch, fl_loop *loop, unsigned count, unsigned kind);
+static inline int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
+{
+    return fl_latch_init_(latch, loop, count, FL_WAIT_LATCH);
+}
 /** Count one down.  At zero already: FL_ERANGE if `error_if_zero`, else 0
  * and nothing happens (Flowno's exception_if_zero). */
 int fl_latch_count_down(fl_latch *latch, bool error_if_zero);
-unsigned fl_latch_count(const fl_latch *latch);
+static inline unsigned fl_latch_count(const fl_latch *latch)
+{
+    return latch == NULL ? 0 : latch->count;
+}
 
 /** A one-shot event: set wakes every waiter; waiting on a set event returns
  * at once.  It is a latch that counts down from one (so setting twice is
@@ -855,14 +898,23 @@ typedef struct fl_event {
     fl_latch latch; /**< first: FL_EVENT_WAIT waits on it */
 } fl_event;
 
-int fl_event_init(fl_event *ev, fl_loop *loop);
 /* What FL_EVENT_WAIT waits on: the event's latch (NULL stays NULL). */
 static inline fl_latch *fl_event_latch_(fl_event *ev)
 {
     return ev == NULL ? NULL : &ev->latch;
 }
-int fl_event_set(fl_event *ev);
-bool fl_event_is_set(const fl_event *ev);
+static inline int fl_event_init(fl_event *ev, fl_loop *loop)
+{
+    return fl_latch_init_(fl_event_latch_(ev), loop, 1, FL_WAIT_EVENT);
+}
+static inline int fl_event_set(fl_event *ev)
+{
+    return fl_latch_count_down(fl_event_latch_(ev), false);
+}
+static inline bool fl_event_is_set(const fl_event *ev)
+{
+    return ev != NULL && ev->latch.loop != NULL && ev->latch.count == 0;
+}
 
 /** An interrupt-safe wake-up.  An interrupt handler (or a POSIX thread)
  * calls fl_signal_raise; the loop wakes the tasks waiting in FL_SIGNAL_WAIT.
@@ -1221,7 +1273,41 @@ fl_dispatch_:                                  \
         FL_PROPAGATE_((self)->wait.value);                            \
     } while (0)
 
-/** A queue operation: copy through `ptr`; when woken with a reservation
+/* The queue macros' speed path: a command that can be answered at once
+ * is answered in the task, as the loop would answer it, when nothing
+ * could tell the difference: the task is the one the queue's loop is
+ * stepping, no hooks watch the steps, no deadline is set, and (but for a
+ * woken waiter's retry, which sees neither) no cancel is pending and no
+ * deadline passed while it was ready (FL_F_CANCEL_WAIT_ on a ready task),
+ * which the loop would drop or deliver.  FL_EAGAIN otherwise, or when it
+ * would wait: the macro goes through the loop.  Left out where size counts
+ * more (-Os), and without queues. */
+int fl_queue_put_now_(fl_queue *q, const void *item, int op);
+int fl_queue_get_now_(fl_queue *q, const void *item, int op);
+#if FL_ENABLE_QUEUE && !defined(__OPTIMIZE_SIZE__)
+static inline int fl_queue_in_task_(fl_task *self, int op, fl_queue *q, const void *item)
+{
+    fl_loop *loop = q == NULL ? NULL : q->loop;
+    if (loop == NULL || item == NULL || loop->current != self || self->timer != FL_SLOT_NONE ||
+        (op >= FL_OP_YIELD && (self->flags & (FL_F_CANCEL_REQ_ | FL_F_CANCEL_WAIT_)) != 0))
+        return FL_EAGAIN;
+#if FL_ENABLE_HOOKS
+    if (loop->hooks != NULL)
+        return FL_EAGAIN;
+#endif
+    if (op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED)
+        return fl_queue_put_now_(q, item, op);
+    return fl_queue_get_now_(q, item, op);
+}
+#define FL_QUEUE_IN_TASK_(self, out, op, q, ptr, then)                    \
+    if (((out) = fl_queue_in_task_((self), (op), (q), (ptr))) != FL_EAGAIN) \
+        then;
+#else
+#define FL_QUEUE_IN_TASK_(self, out, op, q, ptr, then)
+#endif
+
+/** A queue operation: copy through `ptr` (at once in the task where it
+ * can, FL_QUEUE_IN_TASK_); when woken with a reservation
  * (FL_QUEUE_RETRY_) ask again with `retry_op`, which is answered at once
  * (a peek may wait again).  The retry returns from the same suspension
  * point, so the resume comes back into the loop: one point a line, and no
@@ -1229,9 +1315,11 @@ fl_dispatch_:                                  \
 #define FL_QUEUE_RETRY_ 1
 #define FL_QUEUE_OP_RC_(self, rc, op, retry_op, q, ptr)                 \
     do {                                                                \
+        FL_QUEUE_IN_TASK_(self, rc, op, q, ptr, break)                  \
         (self)->wait.item = (ptr);                                      \
         GEN_SUSPEND_(*fl_lc_, return fl_cmd_((op), (q)));               \
         while (((rc) = FL_CAST_(int, (self)->wait.value)) == FL_QUEUE_RETRY_) { \
+            FL_QUEUE_IN_TASK_(self, (self)->wait.value, retry_op, q, ptr, continue) \
             (self)->wait.item = (ptr);                                  \
             return fl_cmd_((retry_op), (q));                            \
         }                                                               \

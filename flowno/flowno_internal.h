@@ -225,12 +225,9 @@ static inline unsigned char *fl_queue_slot_(const fl_queue *q, unsigned i)
 /* fl_queue.mode: a put into a set or map queue first looks for its item
  * (its key) among those queued. */
 #define FL_HAS_KEYED_QUEUE_ (FL_ENABLE_SET_QUEUE || FL_ENABLE_MAP_QUEUE)
-#define FL_QUEUE_SET_ 1
-#define FL_QUEUE_MAP_ 2
-#if FL_HAS_KEYED_QUEUE_
-/* set_queue.c: the queued item whose key equals `key`, or NULL. */
-FL_INTERNAL_ unsigned char *fl_queue_find_(const fl_queue *q, const void *key);
-#endif
+/* set_queue.c: fl_queue_find_ (flowno.h, for fl_queue_contains) gives the
+ * queued item whose key equals `key`, or NULL.  An all-zero queue holds
+ * nothing, so it needs no test. */
 #if FL_ENABLE_MAP_QUEUE
 /* map_queue.c: a put of `entry` into a map queue, where `twin` is the
  * entry queued with its key, or NULL: FL_QUEUE_PRESENT when its values
@@ -242,8 +239,7 @@ FL_INTERNAL_ int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *ent
 /* The primitives' command handlers: 1 when `t` now waits, else the outcome
  * to resume it with at once. */
 #if FL_ENABLE_QUEUE
-FL_INTERNAL_ int fl_queue_put_(fl_loop *loop, fl_task *t, fl_queue *q, bool reserved);
-FL_INTERNAL_ int fl_queue_get_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
+FL_INTERNAL_ int fl_queue_op_(fl_loop *loop, fl_task *t, fl_queue *q, int op);
 #endif
 #if FL_ENABLE_LOCK
 FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock);
@@ -262,6 +258,9 @@ FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig);
 #if FL_ENABLE_SIGNAL
 FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop);
 FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop);
+/* signal.c: a raise or a post is pending: the loop looks again at its
+ * next poll, woken through the port.  Safe from interrupts and threads. */
+FL_INTERNAL_ void fl_loop_wake_(fl_loop *loop);
 #else
 static inline void fl_signal_deliver_(fl_loop *loop)
 {

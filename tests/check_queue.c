@@ -800,6 +800,119 @@ START_TEST(an_uninitialised_queue_is_refused_everywhere)
 }
 END_TEST
 
+/* ---- commands answered at once -------------------------------------------- */
+
+/* A put and a get that need no wait are answered as the loop would answer
+ * them (at -O2 inside the task: FL_QUEUE_IN_TASK_), so a cancel that is
+ * pending lands there, another loop's queue is refused although it has
+ * room and an item, and attached hooks see both commands. */
+static fl_cmd put_or_get_once(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    if (w->n == 0)
+        FL_QUEUE_PUT_RC(self, w->rc, w->q, &w->it);
+    else
+        FL_QUEUE_GET_RC(self, w->rc, w->q, &w->it);
+    log_add("%s:%d", w->n == 0 ? "put" : "get", w->rc);
+    FL_END(self);
+}
+
+START_TEST(a_pending_cancel_lands_at_a_put_or_get_that_needs_no_wait)
+{
+    item storage[2], one = {1, 1};
+    fl_queue q;
+    worker w[2];
+    char expect[64];
+    int i;
+    fl_queue_init(&q, &loop, storage, sizeof(item), 2);
+    ck_assert_int_eq(fl_queue_try_put(&q, &one), 0);
+    for (i = 0; i < 2; i++) {
+        worker_init(&w[i], put_or_get_once, &q, i, i); /* w[0] puts, w[1] gets */
+        ck_assert_int_eq(fl_spawn(&loop, &w[i].task, NULL), 0);
+        ck_assert(fl_cancel(&loop, &w[i].task)); /* ready: pending until it suspends */
+    }
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w[1].task, 0, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "put:%d get:%d", FL_ECANCELLED, FL_ECANCELLED);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fl_queue_len(&q), 1); /* nothing went in or out */
+    ck_assert_int_eq(w[1].it.seq, 0);
+}
+END_TEST
+
+static fl_cmd use_foreign_queue(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_GET_RC(self, w->rc, w->q, &w->it);
+    log_add("get:%d", w->rc);
+    FL_QUEUE_PEEK_RC(self, w->rc, w->q, &w->it);
+    log_add("peek:%d", w->rc);
+    FL_QUEUE_PUT_RC(self, w->rc, w->q, &w->it);
+    log_add("put:%d", w->rc);
+    FL_END(self);
+}
+
+START_TEST(another_loops_queue_is_refused_though_it_has_room_and_an_item)
+{
+    item storage[4], one = {9, 9};
+    fl_queue q;
+    fl_loop other;
+    worker w;
+    char expect[64];
+    ck_assert_int_eq(fl_loop_init(&other, &fp.port), 0);
+    fl_queue_init(&q, &other, storage, sizeof(item), 4);
+    ck_assert_int_eq(fl_queue_try_put(&q, &one), 0);
+    worker_init(&w, use_foreign_queue, &q, 0, 0);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "get:%d peek:%d put:%d", FL_EINVAL, FL_EINVAL, FL_EINVAL);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fl_queue_len(&q), 1);
+    ck_assert_int_eq(w.it.seq, 0); /* nothing copied out */
+}
+END_TEST
+
+static fl_cmd put_then_get(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    w->it.seq = 5;
+    FL_QUEUE_PUT_RC(self, w->rc, w->q, &w->it);
+    log_add("put:%d", w->rc);
+    FL_QUEUE_GET_RC(self, w->rc, w->q, &w->it);
+    log_add("get:%d", w->rc);
+    FL_END(self);
+}
+
+static void on_step_end_op(fl_hooks *h, fl_loop *l, fl_task *t, const fl_cmd *cmd)
+{
+    (void)h;
+    (void)l;
+    (void)t;
+    if (cmd->op == FL_OP_QUEUE_PUT || cmd->op == FL_OP_QUEUE_GET)
+        log_add(cmd->op == FL_OP_QUEUE_PUT ? "PUT" : "GET");
+}
+
+START_TEST(hooks_see_queue_commands_answered_at_once)
+{
+    static fl_hooks step_hooks;
+    item storage[2];
+    fl_queue q;
+    worker w;
+    char expect[64];
+    fl_queue_init(&q, &loop, storage, sizeof(item), 2);
+    worker_init(&w, put_then_get, &q, 0, 0);
+    memset(&step_hooks, 0, sizeof step_hooks);
+    step_hooks.step_end = on_step_end_op;
+    fl_loop_set_hooks(&loop, &step_hooks);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    fl_loop_set_hooks(&loop, NULL);
+    snprintf(expect, sizeof expect, "PUT put:0 GET get:0");
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_int_eq(w.it.seq, 5);
+}
+END_TEST
+
 /* A NULL queue or a NULL item pointer in each waiting form, and a NULL
  * item for a plain peek: FL_EINVAL, and the queue is untouched. */
 static fl_cmd null_queue_or_item(fl_task *self)
@@ -864,6 +977,9 @@ Suite *suite(void)
     tcase_add_test(tc, bad_input_gets_error_codes);
     tcase_add_test(tc, an_uninitialised_queue_is_refused_everywhere);
     tcase_add_test(tc, a_null_queue_or_item_is_refused_in_every_form);
+    tcase_add_test(tc, a_pending_cancel_lands_at_a_put_or_get_that_needs_no_wait);
+    tcase_add_test(tc, another_loops_queue_is_refused_though_it_has_room_and_an_item);
+    tcase_add_test(tc, hooks_see_queue_commands_answered_at_once);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -107,6 +107,34 @@ START_TEST(wait_answered_at_once_drops_its_deadline)
 }
 END_TEST
 
+/* The deadline of a get answered at once goes with it: the next get,
+ * which waits until 10 for put_after's item, does not time out at 5. */
+static fl_cmd get_at_once_then_wait(fl_task *self)
+{
+    job *j = (job *)self;
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, 5);
+    FL_QUEUE_GET_RC(self, j->rc, &q, &j->item);
+    log_add("g1:%d@%u", j->rc == 0 ? j->item : j->rc, (unsigned)fp.now);
+    FL_QUEUE_GET_RC(self, j->rc, &q, &j->item);
+    log_add("g2:%d@%u", j->rc == 0 ? j->item : j->rc, (unsigned)fp.now);
+    FL_END(self);
+}
+
+START_TEST(deadline_of_a_wait_answered_at_once_is_not_left_for_the_next)
+{
+    job g, p;
+    int v = 9;
+    ck_assert_int_eq(fl_queue_try_put(&q, &v), 0);
+    job_init(&g, get_at_once_then_wait, 1, 0);
+    job_init(&p, put_after, 2, 10);
+    ck_assert_int_eq(fl_spawn(&loop, &p.task, NULL), 0);
+    ck_assert_int_eq(run(&g), 0);
+    ck_assert_str_eq(log_text(), "g1:9@0 g2:42@10");
+    ck_assert_uint_eq(loop.timer_count, 0);
+}
+END_TEST
+
 /* Two getters with deadlines 10 and 50; an item at 20 goes to the second. */
 START_TEST(item_after_a_timeout_goes_to_the_next_getter)
 {
@@ -507,6 +535,7 @@ Suite *suite(void)
     tcase_add_test(tc, queue_get_times_out_and_leaves_the_getters);
     tcase_add_test(tc, wait_that_ends_in_time_drops_its_deadline);
     tcase_add_test(tc, wait_answered_at_once_drops_its_deadline);
+    tcase_add_test(tc, deadline_of_a_wait_answered_at_once_is_not_left_for_the_next);
     tcase_add_test(tc, item_after_a_timeout_goes_to_the_next_getter);
     tcase_add_test(tc, lock_wait_times_out_and_the_lock_passes_to_the_next);
     tcase_add_test(tc, join_times_out_without_touching_the_child);

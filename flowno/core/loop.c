@@ -322,13 +322,10 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #if FL_ENABLE_QUEUE
         case FL_OP_QUEUE_PUT:
         case FL_OP_QUEUE_PUT_RESERVED:
-            outcome = fl_queue_put_(loop, t, (fl_queue *)cmd.arg.ptr,
-                                    cmd.op == FL_OP_QUEUE_PUT_RESERVED);
-            break;
         case FL_OP_QUEUE_GET:
         case FL_OP_QUEUE_GET_RESERVED:
         case FL_OP_QUEUE_PEEK:
-            outcome = fl_queue_get_(loop, t, (fl_queue *)cmd.arg.ptr, cmd.op);
+            outcome = fl_queue_op_(loop, t, (fl_queue *)cmd.arg.ptr, cmd.op);
             break;
 #endif
 #if FL_ENABLE_LOCK

@@ -6,8 +6,9 @@
  * The poster may not touch the task table or the ready list, which the
  * loop may be changing at that moment.  It only links the task onto the
  * loop's posted list (through the task's own wait field: no allocation)
- * under the port's lock, and raises the loop's signal flag; the loop takes
- * the list at its next poll and spawns the tasks in the order they came.
+ * under the port's lock, and wakes the loop as a raise does
+ * (fl_loop_wake_, signal.c); the loop takes the list at its next poll and
+ * spawns the tasks in the order they came.
  */
 #include "../flowno_internal.h"
 
@@ -27,27 +28,25 @@ static void port_unlock(fl_port *port)
 
 int fl_post_spawn(fl_loop *loop, fl_task *task)
 {
-    fl_port *port;
     int rc = 0;
 
     if (FL_BAD_ARG_(loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL))
         return FL_EINVAL;
-    port = loop->port;
-    port_lock(port);
-    if (FL_BAD_(FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_, FL_EBUSY)) {
-        rc = FL_EBUSY; /* already on the list */
-    } else if (FL_BAD_(fl_alive_in_(loop, task), FL_EBUSY)) {
+    port_lock(loop->port);
+    /* Already on the list, or alive. */
+    if (FL_BAD_((FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_) ||
+                    fl_alive_in_(loop, task),
+                FL_EBUSY)) {
         rc = FL_EBUSY;
     } else {
         task->flags = FL_TASK_NEW;
         task->slot = FL_SLOT_POSTED_;
         task->wait.obj = loop->posted;
         FL_ATOMIC_STORE_(loop->posted, task);
-        FL_ATOMIC_STORE_(loop->signal_pending, 1);
     }
-    port_unlock(port);
-    if (rc == 0 && port->wake != NULL)
-        port->wake(port);
+    port_unlock(loop->port);
+    if (rc == 0)
+        fl_loop_wake_(loop); /* after the link: the loop looks once it sees the flag */
     return rc;
 }
 
@@ -77,33 +76,22 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
     }
 }
 
-/* The count changes under the port's lock, so threads and interrupts may
- * hold and release at once; the loop reads it without the lock. */
-void fl_loop_hold(fl_loop *loop)
+/* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under
+ * the port's lock, so threads and interrupts may hold and release at once;
+ * the loop reads it without the lock.  A release below zero does nothing;
+ * one that counts down lets an idle loop look again. */
+void fl_loop_hold_(fl_loop *loop, bool hold)
 {
+    bool changed;
     if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
-    FL_ATOMIC_STORE_(loop->holds, loop->holds + 1);
+    changed = hold || loop->holds > 0;
+    if (changed)
+        FL_ATOMIC_STORE_(loop->holds, hold ? loop->holds + 1 : loop->holds - 1);
     port_unlock(loop->port);
-}
-
-void fl_loop_release(fl_loop *loop)
-{
-    bool released = false;
-    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
-        return;
-    port_lock(loop->port);
-    if (loop->holds > 0) {
-        FL_ATOMIC_STORE_(loop->holds, loop->holds - 1);
-        released = true;
-    }
-    port_unlock(loop->port);
-    if (released) {
-        FL_ATOMIC_STORE_(loop->signal_pending, 1); /* let an idle loop look again */
-        if (loop->port->wake != NULL)
-            loop->port->wake(loop->port);
-    }
+    if (changed && !hold)
+        fl_loop_wake_(loop);
 }
 
 #endif /* FL_ENABLE_POST */

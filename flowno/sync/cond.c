@@ -38,26 +38,20 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     lock = cond->lock;
     while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
         fl_task *w = fl_at_(lock->loop, cond->waiters.head);
+        moved++;
+        if (lock->owner == NULL) {
+            lock->owner = w; /* free: it is woken holding it */
+            (void)fl_wake_first_(lock->loop, &cond->waiters.head, 0);
+            continue;
+        }
         fl_list_remove_(lock->loop, &cond->waiters.head, w);
 #if FL_ENABLE_TIMEOUT
-        if (w->timer != FL_SLOT_NONE)
-            fl_timer_remove_(lock->loop, w); /* notified: no more deadline */
+        fl_drop_timer_(lock->loop, w); /* notified: no more deadline */
 #endif
-        if (lock->owner == NULL) {
-            lock->owner = w;
-            FL_WAKE_(lock->loop, w, 0, FL_READY_WOKEN, &cond->waiters);
-        } else {
-            fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
-            w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
-        }
-        moved++;
+        fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
+        w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
     }
     return (int)moved;
-}
-
-int fl_cond_notify_all(fl_cond *cond)
-{
-    return fl_cond_notify(cond, (unsigned)-1 >> 1);
 }
 
 #endif /* FL_ENABLE_COND */

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * latch.c - a countdown latch: waiters wake when the count reaches zero.
- * fl_event is one too, so it is built for either.
+ * A one-shot event (fl_event) is a latch counting down from one, so it is
+ * built for either: flowno.h's inline functions make an event of the latch
+ * calls, and only the wait kind differs (fl_loop_dump and a set event's
+ * wait, which returns at once).
  */
 #include "../flowno_internal.h"
 
 #if FL_HAS_LATCH_
 
-int fl_latch_init(fl_latch *latch, fl_loop *loop, unsigned count)
+int fl_latch_init_(fl_latch *latch, fl_loop *loop, unsigned count, unsigned kind)
 {
     if (FL_BAD_ARG_(latch == NULL || loop == NULL))
         return FL_EINVAL;
     latch->loop = loop;
     latch->count = count;
-    fl_waitq_init(&latch->waiters, FL_WAIT_LATCH);
+    fl_waitq_init(&latch->waiters, kind);
     return 0;
 }
 
@@ -26,11 +29,6 @@ int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
     if (--latch->count == 0)
         fl_wake_all_(latch->loop, &latch->waiters.head, 0);
     return 0;
-}
-
-unsigned fl_latch_count(const fl_latch *latch)
-{
-    return latch == NULL ? 0 : latch->count;
 }
 
 FL_INTERNAL_ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)

@@ -18,11 +18,6 @@ int fl_lock_init(fl_lock *lock, fl_loop *loop)
     return 0;
 }
 
-fl_task *fl_lock_owner(const fl_lock *lock)
-{
-    return lock == NULL ? NULL : lock->owner;
-}
-
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
     if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
@@ -33,15 +28,15 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
     return 0;
 }
 
+/* The wake clears a notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
 FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock)
 {
-    if (lock->waiters.head == FL_SLOT_NONE) {
-        lock->owner = NULL;
-        return;
+    fl_task *next = NULL;
+    if (lock->waiters.head != FL_SLOT_NONE) {
+        next = fl_at_(lock->loop, lock->waiters.head);
+        (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
     }
-    lock->owner = fl_at_(lock->loop, lock->waiters.head);
-    lock->owner->flags = (uint8_t)(lock->owner->flags & ~FL_F_NOTIFIED_);
-    (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
+    lock->owner = next;
 }
 
 int fl_lock_release(fl_lock *lock, fl_task *self)
@@ -57,8 +52,8 @@ int fl_lock_release(fl_lock *lock, fl_task *self)
 FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
 {
     int rc;
-    if (FL_BAD_ARG_(lock == NULL || lock->loop != loop))
-        return FL_EINVAL;
+    if (FL_BAD_ARG_(lock != NULL && lock->loop != loop))
+        return FL_EINVAL; /* another loop's, or never initialised */
     rc = fl_lock_try_acquire(lock, t);
     if (rc == 0) {
         t->wait.value = 0;

@@ -26,7 +26,7 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
     int rc;
     /* fl_map_queue_init passes a key size of 0 when the key is not first;
      * the count is a byte. */
-    if (mq == NULL || key_size == 0 || max_values == 0 || max_values > 255)
+    if (FL_BAD_ARG_(mq == NULL || key_size == 0 || max_values == 0 || max_values > 255))
         return FL_EINVAL;
     rc = fl_queue_init(&mq->queue, loop, storage, entry_size, capacity);
     if (rc != 0)
@@ -37,7 +37,7 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
     mq->values_at = values_at;
     mq->value_size = value_size;
     mq->count_at = count_at;
-    mq->max_values = (uint8_t)max_values;
+    mq->max_values = max_values;
     return 0;
 }
 

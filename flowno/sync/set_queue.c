@@ -35,7 +35,7 @@ static size_t key_size(const fl_queue *q)
     return q->item_size;
 }
 
-FL_INTERNAL_ unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
+unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
 {
     unsigned i;
     for (i = 0; i < q->count; i++) {
@@ -48,23 +48,4 @@ FL_INTERNAL_ unsigned char *fl_queue_find_(const fl_queue *q, const void *key)
     return NULL;
 }
 
-bool fl_queue_contains(const fl_queue *q, const void *key)
-{
-    /* An all-zero struct holds nothing: no test of it needed here. */
-    return q != NULL && key != NULL && fl_queue_find_(q, key) != NULL;
-}
-
 #endif /* FL_HAS_KEYED_QUEUE_ */
-
-#if FL_ENABLE_SET_QUEUE
-int fl_set_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
-                      unsigned capacity, fl_same_fn same)
-{
-    int rc = fl_queue_init(q, loop, storage, item_size, capacity);
-    if (rc == 0) {
-        q->mode = FL_QUEUE_SET_;
-        q->same = same;
-    }
-    return rc;
-}
-#endif

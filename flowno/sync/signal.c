@@ -7,7 +7,8 @@
  * the loop's; the loop notices at its next poll and does the waking itself.
  * A byte store is atomic on every target, so no lock and no atomics are
  * needed.  The loop clears its flag before scanning, so a raise that comes
- * during the scan is seen at the next poll, never lost.
+ * during the scan is seen at the next poll, never lost.  A post
+ * (post.c) wakes the loop the same way.
  */
 #include "../flowno_internal.h"
 
@@ -29,38 +30,51 @@ int fl_signal_init(fl_signal *sig, fl_loop *loop)
     return 0;
 }
 
-void fl_signal_raise(fl_signal *sig)
+FL_INTERNAL_ void fl_loop_wake_(fl_loop *loop)
 {
-    fl_port *port;
-    if (FL_BAD_ARG_(sig == NULL || sig->loop == NULL))
-        return;
-    FL_ATOMIC_STORE_(sig->raised, 1);
-    FL_ATOMIC_STORE_(sig->loop->signal_pending, 1);
-    port = sig->loop->port;
+    fl_port *port = loop->port;
+    FL_ATOMIC_STORE_(loop->signal_pending, 1);
     if (port->wake != NULL)
         port->wake(port);
 }
 
-FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
+void fl_signal_raise(fl_signal *sig)
 {
-    fl_signal *s;
-    FL_ATOMIC_STORE_(loop->signal_pending, 0);
-    FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
-    for (s = loop->signals; s != NULL; s = s->next) {
-        if (s->waiters.head != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
+    if (FL_BAD_ARG_(sig == NULL || sig->loop == NULL))
+        return;
+    FL_ATOMIC_STORE_(sig->raised, 1);
+    fl_loop_wake_(sig->loop);
+}
+
+/* Whether a task waits on one of the signals from `s` on; with `deliver`,
+ * the waiters of each raised one are woken first (a raise nobody waits
+ * for is kept). */
+static bool scan(fl_signal *s, bool deliver)
+{
+    bool waited = false;
+    for (; s != NULL; s = s->next) {
+        if (s->waiters.head == FL_SLOT_NONE)
+            continue;
+        if (deliver && FL_ATOMIC_LOAD_(s->raised)) {
             FL_ATOMIC_STORE_(s->raised, 0);
-            fl_wake_all_(loop, &s->waiters.head, 0);
+            fl_wake_all_(s->loop, &s->waiters.head, 0);
+        } else {
+            waited = true;
         }
     }
+    return waited;
+}
+
+FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
+{
+    FL_ATOMIC_STORE_(loop->signal_pending, 0);
+    FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
+    (void)scan(loop->signals, true);
 }
 
 FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop)
 {
-    const fl_signal *s;
-    for (s = loop->signals; s != NULL; s = s->next)
-        if (s->waiters.head != FL_SLOT_NONE)
-            return true;
-    return false;
+    return scan(loop->signals, false);
 }
 
 FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
