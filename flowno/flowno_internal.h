@@ -94,9 +94,10 @@ FL_INTERNAL_ bool fl_debug_slot_ok_(fl_loop *loop, fl_slot slot);
 
 static inline fl_task *fl_at_(const fl_loop *loop, fl_slot slot)
 {
-#if defined(__OPTIMIZE_SIZE__)
+#if defined(__OPTIMIZE_SIZE__) && defined(__thumb__) && !defined(__thumb2__)
     /* Through a pointer, GCC's Thumb-1 code folds the array's offset into
-     * the load: 3 instructions, not 4 (x86 code is better without). */
+     * the load: 3 instructions, not 4.  Elsewhere it holds the pointer in
+     * one more register (more stack, and slower x86 code). */
     fl_task *const *tasks = loop->tasks;
     return tasks[slot];
 #else
