@@ -1,26 +1,35 @@
 # SPDX-License-Identifier: MIT
 # bench.mk - the benchmark suite; included at the end of the Makefile.
 #
-#   make bench        flowno against asyncio and libuv on every workload:
-#                     one line per workload and system, ratios, and
-#                     instructions per operation (callgrind)
+#   make bench        flowno against asyncio and libuv on every
+#                     workload: one line per workload and system, ratios,
+#                     then make bench-instr's rows; fails when one of them is
+#                     above its budget
+#   make bench-instr  the instruction rows alone (callgrind), each against
+#                     its budget, and the bytes per sleeping task; fails
+#                     when one is above its budget (no libuv or asyncio
+#                     needed; about 15 s)
 #   make bench-plots  growth curves of the timer heap and the scheduler at
 #                     1k..1M tasks, memory per task: docs/bench-*.png
 #
+# The budgets are in tests/bench/run.py (INSTR_ROWS).  make test builds
+# bench_flowno.c (make bench-compile) but runs none of this.
 # Installs libuv, valgrind and gnuplot with apt-get when missing.  The
 # programs are built with gcc -O2 and the library's sources compiled in,
 # each with the FL_MAX_TASKS it needs.  See docs/performance.md.
 
 BENCH_DIR   = build/bench
 BENCH_CC    = gcc
-BENCH_FLAGS = -O2 $(WARN) -I.
+# -g changes no instruction; callgrind_annotate can then name the lines.
+BENCH_FLAGS = -O2 -g $(WARN) -I.
 BENCH_SRC   = tests/bench/bench_flowno.c
 BENCH_DEPS  = $(BENCH_SRC) $(LIB_SRC) $(HEADERS) $(INTERNAL_HEADERS) tests/bench/bench.mk
 BENCH_GROWTH = 1000 10000 100000 1000000
-BENCH_BINS  = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big $(BENCH_DIR)/uv $(BENCH_DIR)/echo_client
+BENCH_INSTR_BINS = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
+BENCH_BINS  = $(BENCH_INSTR_BINS) $(BENCH_DIR)/uv $(BENCH_DIR)/echo_client
 BENCH_GROWTH_BINS = $(BENCH_GROWTH:%=$(BENCH_DIR)/flowno_g%) $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
 
-.PHONY: bench bench-plots bench-bins bench-growth-bins
+.PHONY: bench bench-instr bench-plots bench-bins bench-growth-bins bench-compile
 
 # The ping-pong workloads and the echo server (up to 250 connections);
 # below 255 tasks a slot is one byte.
@@ -53,6 +62,19 @@ bench:
 	@sh tests/bench/deps.sh bench
 	@$(MAKE) --no-print-directory bench-bins >&2
 	@python3 tests/bench/run.py bench $(BENCH_DIR)
+
+bench-instr:
+	@sh tests/bench/deps.sh instr
+	@$(MAKE) --no-print-directory $(BENCH_INSTR_BINS) >&2
+	@python3 tests/bench/run.py instr $(BENCH_DIR)
+
+# For make test: flowno's benchmark program compiles clean, with gcc and
+# clang, in both its sizes (it is not linked and not run).
+bench-compile:
+	@set -e; for n in 254 131072; do \
+	    gcc $(WARN) $(WARN_gcc) -O2 -I. -DFL_MAX_TASKS=$$n -c $(BENCH_SRC) -o /dev/null; \
+	    clang $(WARN) $(WARN_clang) -O2 -I. -DFL_MAX_TASKS=$$n -c $(BENCH_SRC) -o /dev/null; \
+	done; echo "bench-compile: $(BENCH_SRC) compiles clean with gcc and clang"
 
 bench-plots:
 	@sh tests/bench/deps.sh plots

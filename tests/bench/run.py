@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""run.py - run the benchmark suite and print its figures (make bench, make bench-plots).
+"""run.py - run the benchmark suite and print its figures (make bench, make bench-instr,
+make bench-plots).
 
     python3 tests/bench/run.py bench BIN_DIR
-        every workload in flowno, asyncio and libuv (median of REPS runs),
-        ratios, and instructions per operation under callgrind
+        every workload in flowno, asyncio and libuv (median of
+        REPS runs), ratios, then the instruction rows (below); exits 1 when
+        a row is above its budget
+    python3 tests/bench/run.py instr BIN_DIR
+        the instruction rows alone: instructions per operation under
+        callgrind and bytes per sleeping task, each against its budget
+        (INSTR_ROWS); exits 1 when a row is above its budget
     python3 tests/bench/run.py growth BIN_DIR DATA_DIR
         the growth curves (timer heap, scheduler) at 1k..1M tasks and the
         memory per task and per connection; writes DATA_DIR/*.dat
@@ -15,7 +21,6 @@ growth curves, FL_MAX_TASKS = n + 1), uv, echo_client.
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,30 +133,91 @@ def bench_echo(bindir):
             proc.wait()
 
 
-def callgrind_instructions(cmd):
-    """Instructions the program executed, by callgrind (Ir)."""
+def callgrind(cmd, extra=()):
+    """Run cmd under callgrind: (instructions executed (Ir), its stdout,
+    the text of the callgrind output file)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
-        run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd, timeout=300)
+        stdout = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+                     + list(extra) + cmd, timeout=300)
         with open(out) as f:
-            for line in f:
-                if line.startswith("summary:") or line.startswith("totals:"):
-                    return int(line.split()[1])
-    raise RuntimeError("no totals in callgrind output")
+            text = f.read()
+    m = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+    if not m:
+        raise RuntimeError("no totals in callgrind output")
+    return int(m.group(1)), stdout, text
+
+
+def callgrind_instructions(cmd):
+    """Instructions the program executed, by callgrind (Ir)."""
+    return callgrind(cmd)[0]
+
+
+# The instruction rows and their budgets, in instructions an operation
+# (callgrind, gcc -O2, default features, hooks compiled in and none
+# attached), but the last, in bytes.  Each operation runs at two sizes, and
+# the difference in instructions over the difference in operations cancels
+# start-up and other fixed costs.
+#   name, budget, label, program, workload, (argument, rounds) small, large
+INSTR_ROWS = [
+    ("yield", 45, "yield between two tasks",
+     "flowno", "yield", (20000, 1), (40000, 1)),
+    ("yield-10k", 45, "yield round-robin over 10 000 tasks",
+     "flowno_big", "grow-sched", (10000, 5), (10000, 10)),
+    ("spawn", 220, "spawn + join of a trivial child",
+     "flowno", "spawn", (20000, 1), (40000, 1)),
+    ("spawn-crowd", 220, "spawn + join with 1000 children alive",
+     "flowno_big", "spawn-crowd", (20000, 1), (40000, 1)),
+    ("queue", 170, "an 8-byte item through a 16-slot queue, 1 producer 1 consumer",
+     "flowno", "queue", (20000, 1), (40000, 1)),
+    ("timer-100k", 550, "a timer inserted and fired, 100 000 timers",
+     "flowno_big", "grow-timers", (100000, 2), (100000, 4)),
+]
+# Bytes a sleeping task costs on this host: sizeof(fl_task) and its share
+# of the loop's table, sizeof(fl_loop) / FL_MAX_TASKS (fixed fields
+# included), in flowno_big: the build of the 100 000 timers.
+BYTES_ROW = ("task-bytes", 64, "bytes a sleeping task on x86-64 (struct + table)", "flowno_big")
+
+
+def instr_point(exe, workload, size):
+    """(operations, instructions) of one run of workload at size."""
+    cmd = [exe, workload, str(size[0]), str(size[1])]
+    ir, out, _ = callgrind(cmd)
+    return parse(out)[0][0], ir
+
+
+def show_instr(name, value, budget):
+    """Print the row; returns whether it is within its budget (the value
+    compared is the one printed)."""
+    print("instr %s per-op=%.1f budget=%d" % (name, value, budget), flush=True)
+    return round(value, 1) <= budget
 
 
 def instr(bindir):
-    """Instructions per operation: two sizes, so fixed costs cancel."""
-    for workload, n, flowno_bin in [("yield", 50000, "flowno"), ("spawn", 50000, "flowno"),
-                                    ("queue", 50000, "flowno"), ("timers", 10000, "flowno_big")]:
-        exe = os.path.join(bindir, flowno_bin)
-        points = []
-        for k in (n, 2 * n):
-            ir = callgrind_instructions([exe, workload, str(k), "1"])
-            ops = parse(run([exe, workload, str(k), "1"]))[0][0]
-            points.append((ops, ir))
-        (o1, i1), (o2, i2) = points
-        print("instr %s per-op=%.1f" % (workload, (i2 - i1) / float(o2 - o1)), flush=True)
+    """Every instruction row, then the rows above their budgets.
+    Returns the number of rows above their budgets."""
+    over = []
+    for name, budget, label, prog, workload, small, large in INSTR_ROWS:
+        exe = os.path.join(bindir, prog)
+        (o1, i1), (o2, i2) = instr_point(exe, workload, small), instr_point(exe, workload, large)
+        value = (i2 - i1) / float(o2 - o1)
+        if not show_instr(name, value, budget):
+            over.append((name, label, value, budget))
+    name, budget, label, prog = BYTES_ROW
+    sz = sizes(os.path.join(bindir, prog))
+    value = sz["task"] + sz["loop"] / float(sz["max_tasks"])
+    if not show_instr(name, value, budget):
+        over.append((name, label, value, budget))
+    rows = len(INSTR_ROWS) + 1
+    if not over:
+        print("instr: all %d rows within their budgets" % rows, flush=True)
+    for name, label, value, budget in over:
+        print("instr: OVER BUDGET %s (%s): %.1f > %d, by %.1f (%.0f %%)"
+              % (name, label, value, budget, value - budget, 100.0 * (value - budget) / budget),
+              flush=True)
+    if over:
+        print("instr: %d of %d rows above their budgets" % (len(over), rows), flush=True)
+    return len(over)
 
 
 def bench(bindir):
@@ -163,7 +229,7 @@ def bench(bindir):
             rates[system] = show(workload, system, ops, s)
         show_ratios(workload, rates)
     bench_echo(bindir)
-    instr(bindir)
+    return instr(bindir)
 
 
 def sizes(exe):
@@ -214,13 +280,14 @@ def growth(bindir, datadir):
 
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "bench":
-        bench(sys.argv[2])
-    elif len(sys.argv) >= 4 and sys.argv[1] == "growth":
+        return 1 if bench(sys.argv[2]) else 0
+    if len(sys.argv) >= 3 and sys.argv[1] == "instr":
+        return 1 if instr(sys.argv[2]) else 0
+    if len(sys.argv) >= 4 and sys.argv[1] == "growth":
         growth(sys.argv[2], sys.argv[3])
-    else:
-        print(__doc__, file=sys.stderr)
-        return 2
-    return 0
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
