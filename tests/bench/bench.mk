@@ -1,20 +1,20 @@
 # SPDX-License-Identifier: MIT
 # bench.mk - the benchmark suite; included at the end of the Makefile.
 #
-#   make bench        flowno against asyncio and libuv on every
+#   make bench        flowno against asyncio, libuv and libevent on every
 #                     workload: one line per workload and system, ratios,
 #                     then make bench-instr's rows; fails when one of them is
 #                     above its budget
 #   make bench-instr  the instruction rows alone (callgrind), each against
 #                     its budget, and the bytes per sleeping task; fails
-#                     when one is above its budget (no libuv or asyncio
-#                     needed; about 15 s)
+#                     when one is above its budget (no libuv, libevent or
+#                     asyncio needed; about 15 s)
 #   make bench-plots  growth curves of the timer heap and the scheduler at
 #                     1k..1M tasks, memory per task: docs/bench-*.png
 #
 # The budgets are in tests/bench/run.py (INSTR_ROWS).  make test builds
 # bench_flowno.c (make bench-compile) but runs none of this.
-# Installs libuv, valgrind and gnuplot with apt-get when missing.  The
+# Installs libuv, libevent, valgrind and gnuplot with apt-get when missing.  The
 # programs are built with gcc -O2 and the library's sources compiled in,
 # each with the FL_MAX_TASKS it needs.  See docs/performance.md.
 
@@ -26,7 +26,7 @@ BENCH_SRC   = tests/bench/bench_flowno.c
 BENCH_DEPS  = $(BENCH_SRC) $(LIB_SRC) $(HEADERS) $(INTERNAL_HEADERS) tests/bench/bench.mk
 BENCH_GROWTH = 1000 10000 100000 1000000
 BENCH_INSTR_BINS = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
-BENCH_BINS  = $(BENCH_INSTR_BINS) $(BENCH_DIR)/uv $(BENCH_DIR)/echo_client
+BENCH_BINS  = $(BENCH_INSTR_BINS) $(BENCH_DIR)/uv $(BENCH_DIR)/event $(BENCH_DIR)/echo_client
 BENCH_GROWTH_BINS = $(BENCH_GROWTH:%=$(BENCH_DIR)/flowno_g%) $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
 
 .PHONY: bench bench-instr bench-plots bench-bins bench-growth-bins bench-compile
@@ -50,6 +50,10 @@ $(BENCH_DIR)/flowno_g%: $(BENCH_DEPS)
 $(BENCH_DIR)/uv: tests/bench/bench_uv.c tests/bench/bench.mk
 	@mkdir -p $(dir $@)
 	@$(BENCH_CC) $(BENCH_FLAGS) $$(pkg-config --cflags libuv) $< $$(pkg-config --libs libuv) -o $@
+
+$(BENCH_DIR)/event: tests/bench/bench_event.c tests/bench/bench.mk
+	@mkdir -p $(dir $@)
+	@$(BENCH_CC) $(BENCH_FLAGS) $$(pkg-config --cflags libevent_core) $< $$(pkg-config --libs libevent_core) -o $@
 
 $(BENCH_DIR)/echo_client: tests/bench/echo_client.c tests/bench/bench.mk
 	@mkdir -p $(dir $@)

@@ -3,7 +3,7 @@
 make bench-plots).
 
     python3 tests/bench/run.py bench BIN_DIR
-        every workload in flowno, asyncio and libuv (median of
+        every workload in flowno, asyncio, libuv and libevent (median of
         REPS runs), ratios, then the instruction rows (below); exits 1 when
         a row is above its budget
     python3 tests/bench/run.py instr BIN_DIR
@@ -16,7 +16,7 @@ make bench-plots).
 
 BIN_DIR holds the programs tests/bench/bench.mk builds: flowno (small
 FL_MAX_TASKS), flowno_big (room for the timers workload), flowno_g<n> (the
-growth curves, FL_MAX_TASKS = n + 1), uv, echo_client.
+growth curves, FL_MAX_TASKS = n + 1), uv, event (libevent), echo_client.
 """
 import os
 import re
@@ -71,6 +71,7 @@ def systems(bindir, flowno_bin):
         ("flowno", [os.path.join(bindir, flowno_bin)]),
         ("asyncio", [sys.executable, os.path.join(HERE, "bench_asyncio.py")]),
         ("libuv", [os.path.join(bindir, "uv")]),
+        ("libevent", [os.path.join(bindir, "event")]),
     ]
 
 
@@ -80,10 +81,13 @@ def show(workload, system, ops, s):
     return rate
 
 
+OTHERS = ("asyncio", "libuv", "libevent")
+
+
 def show_ratios(workload, rates):
     f = rates["flowno"]
-    print("ratio %s flowno/asyncio=%.2f flowno/libuv=%.2f"
-          % (workload, f / rates["asyncio"], f / rates["libuv"]), flush=True)
+    print("ratio %s %s" % (workload, " ".join("flowno/%s=%.2f" % (other, f / rates[other])
+                                              for other in OTHERS)), flush=True)
 
 
 def pinned(cmd, cpu):
@@ -107,7 +111,7 @@ def echo_server(cmd):
 
 
 def bench_echo(bindir):
-    """The three servers run side by side (an idle one costs nothing) and
+    """The four servers run side by side (an idle one costs nothing) and
     the client visits them in turn, repetition by repetition, so that a
     slow spell of the machine is shared out rather than landing on one."""
     client = os.path.join(bindir, "echo_client")
@@ -123,7 +127,7 @@ def bench_echo(bindir):
                                                       str(ECHO_SECONDS)], 1)))
             name = "echo-%dconn" % conns
             rates = {}
-            for system in ("flowno", "asyncio", "libuv"):
+            for system in ("flowno",) + OTHERS:
                 ops, s = median_run(runs[system])
                 rates[system] = show(name, system, ops, s)
             show_ratios(name, rates)
