@@ -9,6 +9,9 @@
 #                     its budget, and the bytes per sleeping task; fails
 #                     when one is above its budget (no libuv, libevent or
 #                     asyncio needed; about 15 s)
+#   make bench-annotate  where each instruction row's instructions go, by
+#                     source function (ROWS="yield queue" for some, LINES=1
+#                     for the lines too); see tests/bench/annotate.py
 #   make bench-plots  growth curves of the timer heap and the scheduler at
 #                     1k..1M tasks, memory per task: docs/bench-*.png
 #
@@ -29,7 +32,7 @@ BENCH_INSTR_BINS = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
 BENCH_BINS  = $(BENCH_INSTR_BINS) $(BENCH_DIR)/uv $(BENCH_DIR)/event $(BENCH_DIR)/echo_client
 BENCH_GROWTH_BINS = $(BENCH_GROWTH:%=$(BENCH_DIR)/flowno_g%) $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
 
-.PHONY: bench bench-instr bench-plots bench-bins bench-growth-bins bench-compile
+.PHONY: bench bench-instr bench-annotate bench-plots bench-bins bench-growth-bins bench-compile
 
 # The ping-pong workloads and the echo server (up to 250 connections);
 # below 255 tasks a slot is one byte.
@@ -71,6 +74,11 @@ bench-instr:
 	@sh tests/bench/deps.sh instr
 	@$(MAKE) --no-print-directory $(BENCH_INSTR_BINS) >&2
 	@python3 tests/bench/run.py instr $(BENCH_DIR)
+
+bench-annotate:
+	@sh tests/bench/deps.sh instr
+	@$(MAKE) --no-print-directory $(BENCH_INSTR_BINS) >&2
+	@python3 tests/bench/annotate.py $(BENCH_DIR) $(if $(LINES),--lines) $(ROWS)
 
 # For make test: flowno's benchmark program compiles clean, with gcc and
 # clang, in both its sizes (it is not linked and not run).
