@@ -3,6 +3,7 @@
 #
 #   make            the static library and the demo program
 #   make demo       build and run the demo (make demo-trace: and draw its schedule)
+#   make pictures   refresh the schedules drawn in docs/ (the demo, docs/teaching.md)
 #   make test       install what the tests need (Check, valgrind, clang, ...)
 #                   if missing, then run every suite: gcc, clang, ASan+UBSan,
 #                   TSan (the threaded ones), valgrind; the model-based
@@ -61,7 +62,8 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
-INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/port/posix_internal.h
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/port/posix_internal.h \
+                   flowno/debug/trace_internal.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c
 # again with the labels-as-values continuations.
@@ -80,7 +82,7 @@ EXAMPLES = $(patsubst docs/examples/%.c,$(BUILD)/examples/%,$(wildcard docs/exam
         test-gcc test-clang test-heap test-os test-asan test-tsan test-valgrind test-nomalloc \
         test-install test-http test-cmake test-sources test-version test-tree test-cxx \
         test-mistakes test-servers \
-        examples test-examples test-profiles
+        examples test-examples test-profiles test-viewer pictures
 
 # Keep objects between runs: they are chained, so make would delete them.
 .SECONDARY:
@@ -104,8 +106,9 @@ $(DEMO): docs/examples/demo.c $(LIB)
 demo: $(DEMO)
 	./$(DEMO)
 
-# The demo's schedule as a picture (and JSON and VCD beside it), all in
-# build/trace.  `make docs/demo-trace.svg` refreshes the one in the docs.
+# The demo's schedule as a picture, a web page that steps through it, JSON
+# and VCD, all in build/trace.  `make docs/demo-trace.svg` refreshes the
+# picture in the docs; `make pictures` it and those of docs/teaching.md.
 demo-trace: $(DEMO)
 	@mkdir -p build/trace
 	./$(DEMO) --trace build/trace/demo
@@ -114,7 +117,20 @@ docs/demo-trace.svg: $(DEMO)
 	@$(MAKE) --no-print-directory demo-trace
 	cp build/trace/demo.svg $@
 
-$(BUILD)/examples/%: docs/examples/%.c $(LIB)
+# Each lesson's trace into build/teaching (svg, html, json, vcd), and its
+# picture into docs/teaching.  Not part of make test: the pictures are
+# committed, and a run's timing differs a little from the last.
+LESSONS = $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/lesson*.c))
+pictures: docs/demo-trace.svg
+	@$(MAKE) --no-print-directory $(LESSONS:%=$(BUILD)/examples/%)
+	@mkdir -p build/teaching docs/teaching
+	@for l in $(LESSONS); do \
+	    $(BUILD)/examples/$$l --trace build/teaching/$$l > build/teaching/$$l.out || exit 1; \
+	    cp build/teaching/$$l.svg docs/teaching/$$l.svg; \
+	done
+	@echo "pictures: docs/demo-trace.svg, docs/teaching/*.svg; the pages: build/teaching/*.html"
+
+$(BUILD)/examples/%: docs/examples/%.c $(wildcard docs/examples/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(LIB) $(LDFLAGS_ALL) -o $@
 
@@ -291,6 +307,13 @@ test-http:
 	@$(MAKE) --no-print-directory build/gcc/examples/http_server CC=gcc BUILD=build/gcc
 	@sh tests/check-http.sh build/gcc/examples/http_server
 
+# The trace's web page in a real browser: headless Chromium loads the
+# demo's page and tests/check-viewer.sh checks the DOM its script built;
+# a screenshot goes to build/trace/demo-viewer.png.
+test-viewer:
+	@$(MAKE) --no-print-directory build/gcc/demo CC=gcc BUILD=build/gcc
+	@sh tests/check-viewer.sh build/gcc/demo
+
 # The example servers against loads and clients that misbehave, on each
 # port (tests/check-servers.sh): the benchmarks' echo_client with its byte
 # checks, and tests/server_faults.c.
@@ -320,6 +343,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-install
 	@$(MAKE) --no-print-directory test-examples
 	@$(MAKE) --no-print-directory test-http
+	@$(MAKE) --no-print-directory test-viewer
 	@$(MAKE) --no-print-directory test-cxx
 	@$(MAKE) --no-print-directory test-mistakes
 	@$(MAKE) --no-print-directory test-servers
@@ -329,6 +353,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-tree
 	@$(MAKE) --no-print-directory test-version
 	@$(MAKE) --no-print-directory test-sources
+	@$(MAKE) --no-print-directory test-amalgamation
 	@$(MAKE) --no-print-directory test-cmake
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory size-guard

@@ -607,11 +607,12 @@ bool fl_cancel(fl_loop *loop, fl_task *task);
 
 /** Run what can run now without waiting (the "manual" port: call it from
  * your own super-loop or RTOS task): deliver raised signals, fire due
- * timers, and step ready tasks (at most FL_POLL_INTERVAL of them, so it
+ * timers, look at the fds tasks wait on (without sleeping, on a port with
+ * I/O), and step ready tasks (at most FL_POLL_INTERVAL of them, so it
  * returns promptly).  Returns how many tasks are alive; *next_wait (may be
  * NULL) gets how long you may sleep before calling again: 0 if tasks are
  * still ready, the time to the next timer, or FL_TIME_FOREVER if only a
- * signal can wake anyone.  FL_EBUSY if called from inside a task. */
+ * signal or I/O can wake anyone.  FL_EBUSY if called from inside a task. */
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait);
 #define FL_TIME_FOREVER FL_CAST_(fl_time, -1)
 
@@ -907,7 +908,9 @@ struct fl_hooks {
     /** Around each call of a task's function; `cmd` is what it returned. */
     void (*step_begin)(fl_hooks *h, fl_loop *loop, fl_task *t);
     void (*step_end)(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cmd);
-    /** The task became ready, for `cause` (enum fl_ready_cause). */
+    /** The task became ready, for `cause` (enum fl_ready_cause).
+     * t->wait.value already holds what it resumes with: the wait's
+     * outcome (0 or an error; 1 for a peeker woken to look again). */
     void (*task_ready)(fl_hooks *h, fl_loop *loop, fl_task *t, int cause, const void *obj);
     /** The task ended: fl_task_state says finished, failed or cancelled. */
     void (*task_end)(fl_hooks *h, fl_loop *loop, fl_task *t);
@@ -939,12 +942,47 @@ enum fl_trace_kind {
     FL_TRACE_END    /**< it finished, failed or was cancelled */
 };
 
-/** One event of the schedule. */
+/** One event of the schedule: what a task asked for, and why and by whom
+ * it was made ready, which is the whole story of a cooperative loop.
+ * 20 bytes on a 32-bit target (24 with FL_TIME_BITS 64), 32 on a 64-bit
+ * host. */
 typedef struct fl_trace_record {
-    uint32_t t; /**< the trace clock */
-    uint8_t kind; /**< enum fl_trace_kind */
+    uint32_t t;        /**< the trace clock */
+    uint8_t kind;      /**< enum fl_trace_kind */
+    /** STOP: the command's op (enum fl_op); READY: the cause (enum
+     * fl_ready_cause); END: the state it ended in (fl_state). */
+    uint8_t what;
+    /** The kind of wait list (enum fl_wait_kind): READY woken or timed
+     * out, the list it left; STOP of FL_OP_LATCH_WAIT, the list it is
+     * about to wait on (FL_WAIT_EVENT for an event's latch). */
+    uint8_t wait_kind;
+    /** READY: the sign of what its wait returns: 0; 1 (a queue's item or
+     * place set aside for it, a count); -1, an error (FL_ECLOSED off a
+     * queue, the error of the task it joined, a cancel, a deadline). */
+    int8_t outcome;
     const fl_task *task;
+    /** READY: the task whose step made it ready (itself when it stepped
+     * aside), or NULL: a timer, an fd, plain C, an interrupt's signal. */
+    const fl_task *by;
+    /** STOP: the command's argument (the child, the queue, the ticks, ...);
+     * READY: what woke it (the primitive whose list it left, the task it
+     * joined); END: its result, or its error. */
+    union {
+        const void *ptr;
+        fl_value value;
+        fl_time ticks;
+    } arg;
 } fl_trace_record;
+
+/** The exporters write through `write` (return < 0 to stop) and name each
+ * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
+ * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
+typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
+typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
+/** Names the primitives (and tasks, when the exporter's `name` does not)
+ * that commands are about, by address: "QUEUE_GET jobs".  NULL: "queue1",
+ * "lock2", ... numbered as they first appear. */
+typedef const char *(*fl_trace_object_name_fn)(void *ctx, const void *obj);
 
 /** A recorder of the schedule: hooks that append to a ring of records you
  * provide.  When the ring is full the oldest records are overwritten and
@@ -957,6 +995,8 @@ typedef struct fl_trace {
     uint32_t (*clock)(void *ctx); /**< NULL: the loop's own clock */
     void *clock_ctx;
     uint32_t clock_hz;
+    fl_trace_object_name_fn object_name; /**< set by fl_trace_name_objects */
+    void *object_name_ctx;
 } fl_trace;
 
 /** `clock` (with `clock_hz` ticks a second) times the events; with NULL the
@@ -968,13 +1008,17 @@ int fl_trace_init(fl_trace *tr, fl_trace_record *records, unsigned capacity,
 /** Start recording `loop` (this takes its hooks slot); stop with
  * fl_loop_set_hooks(loop, NULL). */
 int fl_trace_attach(fl_trace *tr, fl_loop *loop);
+/** Append a record of your own (a loop of your own can be drawn by the
+ * exporters too), overwriting the oldest when the ring is full. */
+int fl_trace_add(fl_trace *tr, const fl_trace_record *rec);
+/** Give the exporters names for the queues, locks, events, ... (see
+ * fl_trace_object_name_fn).  `name` NULL: numbered names. */
+void fl_trace_name_objects(fl_trace *tr, fl_trace_object_name_fn name, void *ctx);
 
-/** The exporters write through `write` (return < 0 to stop) and name each
- * task with `name` (NULL, or returning NULL: "task N").  One row a task, up
- * to FL_TRACE_ROWS; more give FL_ENOSPC after the rest is written. */
-typedef int (*fl_trace_write_fn)(void *ctx, const char *buf, size_t len);
-typedef const char *(*fl_trace_name_fn)(void *ctx, const fl_task *task);
-/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing). */
+/** Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing):
+ * a thread a task, a slice for each span of running, ready and waiting,
+ * with the command it ran or waits on in its args ("command": "SLEEP 90
+ * ms"), and a flow event (an arrow) from each waker to the task it woke. */
 int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                         fl_trace_name_fn name, void *name_ctx);
 /** A VCD file (GTKWave): a 2-bit signal a task, 00 waiting, 01 ready,
@@ -982,9 +1026,18 @@ int fl_trace_write_json(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
 int fl_trace_write_vcd(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                        fl_trace_name_fn name, void *name_ctx);
 /** An SVG picture: a row a task, coloured spans for running, ready and
- * waiting, and a time axis. */
+ * waiting, the command at each suspension, an arrow from each waker to the
+ * task it woke, and a time axis stretched so that every event has room. */
 int fl_trace_write_svg(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
                        fl_trace_name_fn name, void *name_ctx);
+/** A web page that needs nothing else (no network, no script or font from
+ * elsewhere: open the file): the SVG timeline, and a step at a time,
+ * forward and back, each command with the loop's state after it (the task
+ * running, the ready list in order, each wait list, the timers due, each
+ * task's state), rebuilt from the records.  "#step=N" in the address opens
+ * it at step N. */
+int fl_trace_write_html(const fl_trace *tr, fl_trace_write_fn write, void *ctx,
+                        fl_trace_name_fn name, void *name_ctx);
 #endif
 
 #if FL_ENABLE_DUMP

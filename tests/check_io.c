@@ -496,6 +496,22 @@ START_TEST(sigusr1_prints_the_dump_from_the_loop)
 }
 END_TEST
 
+/* fl_loop_poll runs what can run now, I/O included: a reader whose pipe
+ * already has data goes on at the first poll, without sleeping. */
+START_TEST(a_poll_wakes_a_reader_whose_fd_is_ready)
+{
+    job r;
+    fl_time next = 0;
+    job_init(&r, read_when_ready, fds[0]);
+    ck_assert_int_eq(fl_spawn(&loop, &r.task, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 1); /* it waits on the fd */
+    ck_assert_int_eq(fl_task_state(&r.task), FL_TASK_WAITING);
+    ck_assert_int_eq(write(fds[1], "hi", 2), 2);
+    ck_assert_int_eq(fl_loop_poll(&loop, &next), 0);
+    ck_assert_str_eq(log_text(), "read:hi");
+}
+END_TEST
+
 /* ---- ports of one's own ------------------------------------------------------ */
 
 /* A port that keeps one wait list for every fd, and when the loop idles
@@ -609,6 +625,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, signal_from_another_thread_ends_the_wait_at_once);
     tcase_add_test(tc, max_wait_bounds_an_io_wait);
     tcase_add_test(tc, sigusr1_prints_the_dump_from_the_loop);
+    tcase_add_test(tc, a_poll_wakes_a_reader_whose_fd_is_ready);
     tcase_add_test(tc, a_port_ends_every_wait_on_its_list_with_its_outcome);
     tcase_add_test(tc, io_wait_on_a_port_without_io_is_refused);
 }

@@ -845,6 +845,20 @@ START_TEST(a_command_the_loop_does_not_know_is_refused)
 }
 END_TEST
 
+/* An application built with a newer flowno.h may set a switch bit this
+ * library has no name for: fl_config_diff still answers (with a name it
+ * has), it does not read past its list of names. */
+START_TEST(config_diff_of_a_switch_the_library_does_not_know)
+{
+    fl_config_ app = FL_CONFIG_OF_THIS_BUILD_;
+    const char *name;
+    app.word[0] ^= 1u << FL_CONFIG_BITS_; /* the next bit, unknown here */
+    name = fl_config_diff_(&app, FL_CONFIG_HASH_);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_str_eq(name, "a setting of another flowno version");
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("loop");
@@ -885,6 +899,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_root_alive_in_another_loop_is_refused);
     tcase_add_test(tc, no_wait_run_of_an_ended_root_returns_at_once);
     tcase_add_test(tc, a_command_the_loop_does_not_know_is_refused);
+    tcase_add_test(tc, config_diff_of_a_switch_the_library_does_not_know);
     suite_add_tcase(s, tc);
     return s;
 }

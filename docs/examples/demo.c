@@ -10,8 +10,9 @@
  * you can watch the tasks take turns on one thread, with no stack each.
  *
  * `demo --trace PREFIX` also records the schedule (fl_trace) and writes it
- * as PREFIX.json (Perfetto), PREFIX.vcd (GTKWave) and PREFIX.svg (a
- * picture); `make demo-trace` makes docs/demo-trace.svg that way.
+ * as PREFIX.json (Perfetto), PREFIX.vcd (GTKWave), PREFIX.svg (a picture)
+ * and PREFIX.html (a page that steps through it, command by command);
+ * `make demo-trace` writes them into build/trace/.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -169,17 +170,17 @@ static int write_file(void *ctx, const char *buf, size_t len)
     return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
 }
 
-/* Write the trace as PREFIX.json, .vcd and .svg. */
+/* Write the trace as PREFIX.json, .vcd, .svg and .html. */
 static int save_trace(const fl_trace *tr, const char *prefix, struct supervisor *s)
 {
     static int (*const writers[])(const fl_trace *, fl_trace_write_fn, void *,
                                   fl_trace_name_fn, void *) = {
-        fl_trace_write_json, fl_trace_write_vcd, fl_trace_write_svg};
-    static const char *const suffixes[] = {".json", ".vcd", ".svg"};
+        fl_trace_write_json, fl_trace_write_vcd, fl_trace_write_svg, fl_trace_write_html};
+    static const char *const suffixes[] = {".json", ".vcd", ".svg", ".html"};
     char path[512];
     int i, rc = 0;
 
-    for (i = 0; i < 3 && rc == 0; i++) {
+    for (i = 0; i < 4 && rc == 0; i++) {
         FILE *f;
         snprintf(path, sizeof path, "%s%s", prefix, suffixes[i]);
         f = fopen(path, "w");

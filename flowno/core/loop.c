@@ -16,7 +16,6 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 #if FL_ENABLE_STRERROR
     static const fl_config_ lib = FL_CONFIG_OF_THIS_BUILD_;
     unsigned i;
-    (void)app_hash;
     if (app == NULL)
         return "no configuration";
     for (i = 0; i < FL_CONFIG_BITS_; i++)
@@ -25,7 +24,11 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
     for (i = 1; i < FL_CONFIG_WORDS_; i++)
         if (app->word[i] != lib.word[i])
             return number_names[i - 1];
-    return NULL;
+    /* A switch this library has no name for: the application's flowno.h
+     * is another version's. */
+    return app_hash == FL_CONFIG_HASH_ && app->word[0] == lib.word[0]
+               ? NULL
+               : "a setting of another flowno version";
 #else
     /* No names to give: the hash fl_loop_init checks says whether. */
     (void)app;
@@ -436,6 +439,14 @@ static fl_time catch_up(fl_loop *loop)
     return next;
 }
 
+#if FL_ENABLE_IO
+/* Whether a task waits on I/O. */
+static bool io_watched(fl_loop *loop)
+{
+    return loop->port->watching != NULL && loop->port->watching(loop->port);
+}
+#endif
+
 int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 {
     fl_time ticks;
@@ -448,6 +459,11 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
     loop->stop = 0; /* an FL_EXIT stopped the last poll's batch */
 #endif
     catch_up(loop);
+#if FL_ENABLE_IO
+    /* The fds too, without sleeping: a poll runs what can run now. */
+    if (io_watched(loop))
+        loop->port->wait(loop->port, loop, 0, false);
+#endif
     (void)run_batch(loop);
     ticks = catch_up(loop);
     if (next_wait != NULL)
@@ -462,11 +478,6 @@ int fl_loop_poll(fl_loop *loop, fl_time *next_wait)
 #if FL_ENABLE_RUN
 
 #if FL_ENABLE_IO
-/* Whether a task waits on I/O. */
-static bool io_watched(fl_loop *loop)
-{
-    return loop->port->watching != NULL && loop->port->watching(loop->port);
-}
 
 /* Steps until the fds are looked at again while tasks are ready: a pass
  * over the tasks ready now (as an iteration of libuv's loop runs every

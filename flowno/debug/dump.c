@@ -12,19 +12,19 @@
 
 #define LINE_MAX_ 160
 
-typedef struct line {
+typedef struct dump_line {
     char text[LINE_MAX_];
     size_t len;
-} line;
+} dump_line;
 
-static void put_str(line *l, const char *s)
+static void put_str(dump_line *l, const char *s)
 {
     while (*s != '\0' && l->len < LINE_MAX_ - 1)
         l->text[l->len++] = *s++;
     l->text[l->len] = '\0';
 }
 
-static void put_uint(line *l, unsigned long long v)
+static void put_uint(dump_line *l, unsigned long long v)
 {
     char digits[24];
     int n = 0;
@@ -37,7 +37,7 @@ static void put_uint(line *l, unsigned long long v)
     l->text[l->len] = '\0';
 }
 
-static void put_ptr(line *l, const void *p)
+static void put_ptr(dump_line *l, const void *p)
 {
     static const char hex[] = "0123456789abcdef";
     uintptr_t v = (uintptr_t)p;
@@ -54,7 +54,7 @@ static void put_ptr(line *l, const void *p)
 
 #if FL_ENABLE_QUEUE
 /* A queue, and which kind: set and map queues share the queue's lists. */
-static void put_queue(line *l, const fl_queue *q)
+static void put_queue(dump_line *l, const fl_queue *q)
 {
     put_str(l, q->mode == FL_QUEUE_SET_   ? "set queue "
                : q->mode == FL_QUEUE_MAP_ ? "map queue "
@@ -63,7 +63,7 @@ static void put_queue(line *l, const fl_queue *q)
 }
 #endif
 
-static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
+static void put_wait(dump_line *l, const fl_loop *loop, const fl_task *t)
 {
     const fl_waitq *q = (const fl_waitq *)t->wait.obj;
     int fd;
@@ -134,7 +134,7 @@ static void put_wait(line *l, const fl_loop *loop, const fl_task *t)
     }
 }
 
-static void put_task(line *l, const fl_loop *loop, const fl_task *t)
+static void put_task(dump_line *l, const fl_loop *loop, const fl_task *t)
 {
     fl_state s = FL_STATE_(t);
 
@@ -177,7 +177,7 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
 {
     unsigned counts[FL_TASK_CANCELLED + 1] = {0};
     fl_slot i;
-    line l;
+    dump_line l;
 
     if (loop == NULL || print == NULL)
         return;

@@ -229,12 +229,12 @@ static void epoll_wait_(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
     fl_posix_take_dump_(&ep->posix, loop); /* n < 0 (EINTR): an early return */
 }
 
-static epoll_port default_port;
+static epoll_port the_epoll_port;
 static bool default_ready;
 
 fl_port *fl_port_epoll(void)
 {
-    epoll_port *ep = &default_port;
+    epoll_port *ep = &the_epoll_port;
     if (!default_ready) {
         ep->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (ep->epfd < 0)

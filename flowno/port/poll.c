@@ -58,7 +58,7 @@ static nfds_t fill(poll_port *pp)
 
 /* An error or a hang-up wakes both lists: the next call on the fd says
  * what happened.  POLLNVAL: the fd was closed under its waiters. */
-static void wake_ready(poll_port *pp, nfds_t n_pfd, int n)
+static void poll_wake_ready(poll_port *pp, nfds_t n_pfd, int n)
 {
     nfds_t i;
     for (i = 1; i < n_pfd && n > 0; i++) {
@@ -103,18 +103,18 @@ static void poll_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
     }
     fl_posix_take_dump_(&pp->posix, loop);
 #if FL_ENABLE_IO
-    wake_ready(pp, n_pfd, n); /* n < 0 (EINTR): an early return */
+    poll_wake_ready(pp, n_pfd, n); /* n < 0 (EINTR): an early return */
 #else
     (void)n_pfd;
 #endif
 }
 
-static poll_port default_port;
+static poll_port the_poll_port;
 static bool default_ready;
 
 fl_port *fl_port_poll(void)
 {
-    poll_port *pp = &default_port;
+    poll_port *pp = &the_poll_port;
     if (!default_ready) {
 #if FL_ENABLE_IO
         fl_posix_init_(&pp->posix, pp->fds, pp->watched, FL_MAX_FDS);

@@ -71,7 +71,7 @@ static void fail_closed_fds(fl_posix *p)
             fl_posix_ready_(p, p->watched[i], FL_IO_READ | FL_IO_WRITE, -EBADF);
 }
 
-static void wake_ready(fl_posix *p, fd_set *rd, fd_set *wr, int n)
+static void select_wake_ready(fl_posix *p, fd_set *rd, fd_set *wr, int n)
 {
     int i;
     for (i = 0; i < p->count && n > 0; i++) {
@@ -123,16 +123,16 @@ static void select_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
     }
     fl_posix_take_dump_(p, loop);
 #if FL_ENABLE_IO
-    wake_ready(p, &rd, &wr, n);
+    select_wake_ready(p, &rd, &wr, n);
 #endif
 }
 
-static select_port default_port;
+static select_port the_select_port;
 static bool default_ready;
 
 fl_port *fl_port_posix(void)
 {
-    select_port *s = &default_port;
+    select_port *s = &the_select_port;
     if (!default_ready) {
 #if FL_ENABLE_IO
         fl_posix_init_(&s->posix, s->fds, s->watched, FD_SETSIZE);

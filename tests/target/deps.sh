@@ -11,5 +11,6 @@ if command -v arm-none-eabi-gcc >/dev/null 2>&1 &&
 fi
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || missing="$missing gcc-riscv64-unknown-elf"
 command -v qemu-system-arm >/dev/null 2>&1 || missing="$missing qemu-system-arm"
+command -v qemu-system-riscv32 >/dev/null 2>&1 || missing="$missing qemu-system-misc"
 # shellcheck disable=SC2086
 sh "$(dirname "$0")/../apt-install.sh" $missing

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * selftest.c - the loop's self-test on a Cortex-M, full profile: tasks
- * and sleep on the SysTick clock, spawn and join, cancel with a finally, a
+ * selftest.c - the loop's self-test on a microcontroller, full profile: tasks
+ * and sleep on the board's tick, spawn and join, cancel with a finally, a
  * queue fed from a timer interrupt, and wake-ups raised from an interrupt
  * (fl_signal_raise, fl_post_spawn).  Each check prints a line through
  * semihosting; the firmware exits 0 only if all passed.
@@ -15,7 +15,7 @@ static fl_loop loop;
 
 /* ---- the interrupt side ----------------------------------------------------- */
 
-/* The SysTick interrupt is also the "sensor": every SAMPLE_EVERY ticks it
+/* The tick interrupt is also the "sensor": every SAMPLE_EVERY ticks it
  * stores a sample in a ring it alone writes and raises a signal.  An ISR
  * may not touch the loop's lists, so a task moves samples into a queue. */
 #define SAMPLES 20
@@ -31,10 +31,9 @@ static volatile uint32_t post_at;
 static fl_task posted_task;
 static volatile int post_rc = 1;
 
-void SysTick_Handler(void)
+void target_tick(void)
 {
     static unsigned produced, countdown;
-    fl_port_cortex_m_tick();
     if (sampling && produced < SAMPLES && ++countdown == SAMPLE_EVERY) {
         countdown = 0;
         ring[ring_head % 32] = ++produced;
@@ -153,12 +152,12 @@ static fl_cmd main_fn(fl_task *self)
     struct main_task *m = (struct main_task *)self;
     FL_BEGIN(self);
 
-    /* Sleep on the SysTick clock. */
+    /* Sleep on the board's tick. */
     fl_task_init(&m->sleeper.task, sleep_50ms);
     FL_SPAWN(self, &m->sleeper.task, NULL);
     FL_JOIN(self, &m->sleeper.task);
     /* Never early; how late depends on the host running QEMU, so no bound. */
-    target_check(m->sleeper.slept >= FL_MS(50), "sleep 50 ms on SysTick, ms slept",
+    target_check(m->sleeper.slept >= FL_MS(50), "sleep 50 ms on " TARGET_TICK ", ms slept",
           (long)m->sleeper.slept);
 
     /* Spawn and join a child's value. */
@@ -205,11 +204,11 @@ static fl_cmd main_fn(fl_task *self)
 int target_main(void)
 {
     static struct main_task m;
-    fl_port *port = fl_port_cortex_m(TARGET_CLOCK_HZ);
+    fl_port *port = target_port();
     int rc;
 
     target_print("flowno self-test, full profile, on " TARGET_BOARD "\n");
-    target_check(port != NULL, "SysTick port", port != NULL);
+    target_check(port != NULL, "the port on " TARGET_TICK, port != NULL);
     target_check(fl_loop_init(&loop, port) == 0, "loop init", 0);
     fl_signal_init(&sample_ready, &loop);
     fl_event_init(&posted_ran, &loop);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * selftest_minimal.c - the minimal profile (scheduler and sleep, what
- * `make size` measures against its 700-byte budget) as a firmware uses it:
+ * `make size` measures against its budget) as a firmware uses it:
  * no fl_run_until_complete, but fl_loop_poll in the application's own
- * super-loop, which idles in the port's WFI for as long as the poll says.
+ * super-loop, which idles in the port's wait-for-interrupt for as long as
+ * the poll says.
  * Each check prints a line through semihosting; the firmware exits 0 only
  * if all passed.
  */
@@ -18,9 +19,8 @@
 
 static fl_loop loop;
 
-void SysTick_Handler(void)
+void target_tick(void)
 {
-    fl_port_cortex_m_tick();
 }
 
 /* The order in which things happened, one letter each. */
@@ -133,12 +133,12 @@ int target_main(void)
     static struct sleeper c = {{0}, 'c', FL_MS(20), 0, 0};
     static struct yielder x = {{0}, 'x', 0}, y = {{0}, 'y', 0};
     static fl_task parent, failing;
-    fl_port *port = fl_port_cortex_m(TARGET_CLOCK_HZ);
+    fl_port *port = target_port();
     unsigned polls, slept;
     fl_time t0, next;
 
     target_print("flowno self-test, minimal profile, on " TARGET_BOARD "\n");
-    target_check(port != NULL, "SysTick port", port != NULL);
+    target_check(port != NULL, "the port on " TARGET_TICK, port != NULL);
     target_check(fl_loop_init(&loop, port) == 0, "loop init", 0);
 
     /* Sleepers wake in due order, none early, and the loop idles between. */
@@ -155,7 +155,7 @@ int target_main(void)
                  "no sleeper woke early, ms the longest slept", (long)a.slept);
     target_check(fl_now(&loop) - t0 >= FL_MS(30), "the super-loop ran 30 ms, ms",
                  (long)(fl_now(&loop) - t0));
-    target_check(slept > 0 && slept < polls, "it idled in WFI between polls, idle polls",
+    target_check(slept > 0 && slept < polls, "it idled in the port between polls, idle polls",
                  (long)slept);
 
     /* Ready tasks take turns in FIFO order. */

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * startup.c - just enough of a Cortex-M runtime for the self-tests: the
- * vector table, a reset handler that sets up .data and .bss, semihosting
- * to print and to exit with a result, and the checks' bookkeeping.
- * Thumb-1 only, so that it serves the M0 as well as the M3.
+ * vector table, the reset entry, the SysTick interrupt, the board's port
+ * (the library's SysTick port), and semihosting to print and to exit with
+ * a result.  Thumb-1 only, so that it serves the M0 as well as the M3.
  */
 #include <stdint.h>
 
 #include "target.h"
 
-extern uint32_t _data_start[], _data_end[], _data_load[], _bss_start[], _bss_end[];
 extern uint32_t _stack_top[];
 
 void reset_handler(void);
+void SysTick_Handler(void);
 
 static void fault_handler(void)
 {
@@ -38,30 +38,21 @@ __attribute__((section(".vectors"), used)) static const vector vectors[16] = {
     SysTick_Handler,
 };
 
-/* Free RAM is painted at reset, so that the report can tell how deep the
- * stack went: the lowest word no longer painted. */
-#define STACK_PAINT 0x5A5A5A5Au
-
+/* The hardware has set the stack pointer from the table. */
 void reset_handler(void)
 {
-    uint32_t *src = _data_load, *dst;
-    uint32_t here;
-    uintptr_t below_this_frame = (uintptr_t)&here - 64;
-    for (dst = _data_start; dst < _data_end; dst++)
-        *dst = *src++;
-    for (dst = _bss_start; dst < _bss_end; dst++)
-        *dst = 0;
-    for (dst = _bss_end; (uintptr_t)dst < below_this_frame; dst++)
-        *dst = STACK_PAINT;
-    target_exit(target_main());
+    target_start();
 }
 
-static unsigned long stack_peak(void)
+void SysTick_Handler(void)
 {
-    const uint32_t *p = _bss_end;
-    while (p < _stack_top && *p == STACK_PAINT)
-        p++;
-    return (unsigned long)((uintptr_t)_stack_top - (uintptr_t)p);
+    fl_port_cortex_m_tick();
+    target_tick();
+}
+
+fl_port *target_port(void)
+{
+    return fl_port_cortex_m(TARGET_CLOCK_HZ);
 }
 
 /* Semihosting: the debugger (here QEMU) serves `bkpt 0xab` with r0 = the
@@ -92,45 +83,4 @@ void target_exit(int status)
                                                             : ADP_STOPPED_RUNTIME_ERROR));
     for (;;)
         ;
-}
-
-/* ---- checks ------------------------------------------------------------- */
-
-static int failures, checks;
-
-static void print_int(long v)
-{
-    char buf[16], *p = buf + sizeof buf - 1;
-    unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0)
-        *--p = '-';
-    target_print(p);
-}
-
-void target_check(int ok, const char *what, long got)
-{
-    checks++;
-    if (!ok)
-        failures++;
-    target_print(ok ? "ok   " : "FAIL ");
-    target_print(what);
-    target_print(" (");
-    print_int(got);
-    target_print(")\n");
-}
-
-int target_report(void)
-{
-    target_print("stack: ");
-    print_int((long)stack_peak());
-    target_print(" bytes at the deepest, self-test and semihosting included\n");
-    target_print(failures == 0 ? "self-test: all " : "self-test: FAILED, ");
-    print_int(failures == 0 ? checks : failures);
-    target_print(failures == 0 ? " checks passed\n" : " checks failed\n");
-    return failures == 0 ? 0 : 1;
 }
