@@ -122,7 +122,7 @@ def annotate(bindir, rows, lines):
         by_fn = {}
         for k, v in per_key.items():
             by_fn[where(k)] = by_fn.get(where(k), 0.0) + v
-        print("annotate %s per-op=%.1f budget=%d (%s)" % (name, (i2 - i1) / ops, budget, label))
+        print("annotate %s per-op=%.2f budget=%d (%s)" % (name, (i2 - i1) / ops, budget, label))
         other = 0.0
         for fn, v in sorted(by_fn.items(), key=lambda kv: -kv[1]):
             if abs(v) >= SHOW_MIN:
