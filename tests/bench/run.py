@@ -4,8 +4,9 @@ make bench-plots).
 
     python3 tests/bench/run.py bench BIN_DIR
         every workload in flowno, asyncio, libuv and libevent (median of
-        REPS runs), ratios, then the instruction rows (below); exits 1 when
-        a row is above its budget
+        REPS runs), ratios, the same workloads in instructions an operation
+        (flowno, libuv, libevent), then the instruction rows (below); exits
+        1 when a row is above its budget
     python3 tests/bench/run.py instr BIN_DIR
         the instruction rows alone: instructions per operation under
         callgrind and bytes per sleeping task, each against its budget
@@ -185,11 +186,45 @@ BYTES_ROW = ("task-bytes", 64, "bytes a sleeping task on x86-64 (struct + table)
              "flowno_big", "flowno_g262143")
 
 
+# The timed workloads again, counted in instructions in flowno, libuv and
+# libevent (asyncio's would count the interpreter): the comparison that the
+# machine's noise does not move.  Not the timers: on the real clock, under
+# valgrind's slowness, how many fire a pass changes from run to run, and
+# so does the count.  name, (argument, repetitions) small, large.
+PEER_ROWS = [
+    ("yield", (20000, 1), (40000, 1)),
+    ("spawn", (20000, 1), (40000, 1)),
+    ("queue", (20000, 1), (40000, 1)),
+]
+
+
 def instr_point(exe, workload, size):
     """(operations, instructions) of one run of workload at size."""
     cmd = [exe, workload, str(size[0]), str(size[1])]
     ir, out, _ = callgrind(cmd)
     return parse(out)[0][0], ir
+
+
+_per_op = {}
+
+
+def per_op(exe, workload, small, large):
+    """Instructions an operation: two sizes, so fixed costs cancel.  Counted
+    once a run of run.py (the peers' lines and the rows share flowno's)."""
+    key = (exe, workload, small, large)
+    if key not in _per_op:
+        (o1, i1), (o2, i2) = instr_point(exe, workload, small), instr_point(exe, workload, large)
+        _per_op[key] = (i2 - i1) / float(o2 - o1)
+    return _per_op[key]
+
+
+def peer_instr(bindir):
+    for workload, small, large in PEER_ROWS:
+        flowno_bin = dict((w, b) for w, _, b in WORKLOADS)[workload]
+        counts = [(system, per_op(cmd[0], workload, small, large))
+                  for system, cmd in systems(bindir, flowno_bin) if system != "asyncio"]
+        print("peer-instr %s %s" % (workload, " ".join("%s=%.1f" % c for c in counts)),
+              flush=True)
 
 
 def show_instr(name, value, budget):
@@ -204,9 +239,7 @@ def instr(bindir):
     Returns the number of rows above their budgets."""
     over = []
     for name, budget, label, prog, workload, small, large in INSTR_ROWS:
-        exe = os.path.join(bindir, prog)
-        (o1, i1), (o2, i2) = instr_point(exe, workload, small), instr_point(exe, workload, large)
-        value = (i2 - i1) / float(o2 - o1)
+        value = per_op(os.path.join(bindir, prog), workload, small, large)
         if not show_instr(name, value, budget):
             over.append((name, label, value, budget))
     name, budget, label, prog, prog2 = BYTES_ROW
@@ -235,6 +268,7 @@ def bench(bindir):
             rates[system] = show(workload, system, ops, s)
         show_ratios(workload, rates)
     bench_echo(bindir)
+    peer_instr(bindir)
     return instr(bindir)
 
 
