@@ -124,12 +124,12 @@ def annotate(bindir, rows, lines):
             by_fn[where(k)] = by_fn.get(where(k), 0.0) + v
         print("annotate %s per-op=%.2f budget=%d (%s)" % (name, (i2 - i1) / ops, budget, label))
         other = 0.0
-        for fn, v in sorted(by_fn.items(), key=lambda kv: -kv[1]):
+        for fn, v in sorted(by_fn.items(), key=lambda kv: (-round(kv[1], 1), kv[0])):
             if abs(v) >= SHOW_MIN:
                 print("  %7.1f  %s" % (v, fn))
             else:
                 other += v
-        print("  %7.1f  (other, each under %.1f)" % (other, SHOW_MIN))
+        print("  %7.1f  (other, each under %.1f)" % (round(other, 1) or 0.0, SHOW_MIN))
         if lines:
             by_line = {}
             for (path, line, _), v in per_key.items():
@@ -137,7 +137,8 @@ def annotate(bindir, rows, lines):
                 if fn is not None:
                     key = (os.path.relpath(os.path.normpath(os.path.join(ROOT, path)), ROOT), line)
                     by_line[key] = (by_line.get(key, (0.0, fn))[0] + v, fn)
-            for (path, line), (v, fn) in sorted(by_line.items(), key=lambda kv: -kv[1][0]):
+            for (path, line), (v, fn) in sorted(by_line.items(),
+                                                key=lambda kv: (-round(kv[1][0], 1), kv[0])):
                 if v >= LINE_MIN:
                     print("    line %7.1f  %s:%d  %s" % (v, path, line, fn.split(" ")[0]))
         sys.stdout.flush()
