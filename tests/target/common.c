@@ -2,9 +2,10 @@
 /*
  * common.c - what every self-test board shares, whatever its CPU: .data
  * and .bss set up from the linker script's symbols (sections.ld), the
- * stack paint that tells how deep the stack went, and the checks'
+ * stack paint that tells how deep the stack went, printing and exiting
+ * through semihosting (the same calls on Arm and RISC-V), and the checks'
  * bookkeeping.  The board's file has the rest: its entry, interrupts,
- * port and semihosting.
+ * port, and the instruction that makes a semihosting call.
  */
 #include <stdint.h>
 
@@ -36,6 +37,28 @@ static unsigned long stack_peak(void)
     while (p < _stack_top && *p == STACK_PAINT)
         p++;
     return (unsigned long)((uintptr_t)_stack_top - (uintptr_t)p);
+}
+
+/* ---- semihosting ------------------------------------------------------- */
+
+#define SYS_WRITE0 0x04
+#define SYS_EXIT 0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+#define ADP_STOPPED_RUNTIME_ERROR 0x20023
+
+void target_print(const char *s)
+{
+    target_semihost(SYS_WRITE0, s);
+}
+
+void target_exit(int status)
+{
+    /* 32-bit semihosting has no exit code: QEMU exits 0 for an application
+     * exit and 1 for any other reason. */
+    target_semihost(SYS_EXIT, (const void *)(uintptr_t)(status == 0 ? ADP_STOPPED_APPLICATION_EXIT
+                                                                   : ADP_STOPPED_RUNTIME_ERROR));
+    for (;;)
+        ;
 }
 
 /* ---- checks ------------------------------------------------------------- */

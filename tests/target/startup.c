@@ -2,8 +2,7 @@
 /*
  * startup.c - just enough of a Cortex-M runtime for the self-tests: the
  * vector table, the reset entry, the SysTick interrupt, the board's port
- * (the library's SysTick port), and semihosting to print and to exit with
- * a result.  Thumb-1 only, so that it serves the M0 as well as the M3.
+ * (the library's SysTick port), and the semihosting call.  Thumb-1 only, so that it serves the M0 as well as the M3.
  */
 #include <stdint.h>
 
@@ -57,30 +56,10 @@ fl_port *target_port(void)
 
 /* Semihosting: the debugger (here QEMU) serves `bkpt 0xab` with r0 = the
  * operation, r1 = its argument. */
-static int semihost(int op, const void *arg)
+int target_semihost(int op, const void *arg)
 {
     register int r0 __asm("r0") = op;
     register const void *r1 __asm("r1") = arg;
     __asm volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
     return r0;
-}
-
-#define SYS_WRITE0 0x04
-#define SYS_EXIT 0x18
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026
-#define ADP_STOPPED_RUNTIME_ERROR 0x20023
-
-void target_print(const char *s)
-{
-    semihost(SYS_WRITE0, s);
-}
-
-void target_exit(int status)
-{
-    /* 32-bit semihosting has no exit code: QEMU exits 0 for an application
-     * exit and 1 for any other reason. */
-    semihost(SYS_EXIT, (const void *)(uintptr_t)(status == 0 ? ADP_STOPPED_APPLICATION_EXIT
-                                                            : ADP_STOPPED_RUNTIME_ERROR));
-    for (;;)
-        ;
 }

@@ -2,8 +2,7 @@
 /*
  * startup_riscv.c - just enough of a RISC-V runtime (RV32, machine mode)
  * for the self-tests on QEMU's virt board: the entry, the trap handler,
- * the board's port, semihosting to print and to exit with a result, and
- * the few libc functions a freestanding build may call.
+ * the board's port, the semihosting call, and the few libc functions a freestanding build may call.
  *
  * The port is one of the application's own, as a port for any chip
  * without one in flowno/port/ would be: the machine timer (the CLINT's
@@ -133,7 +132,7 @@ fl_port *target_port(void)
 /* Semihosting: QEMU serves an ebreak between these two no-op shifts, all
  * three uncompressed and on one page, with a0 = the operation, a1 = its
  * argument. */
-static int semihost(int op, const void *arg)
+int target_semihost(int op, const void *arg)
 {
     register int a0 __asm("a0") = op;
     register const void *a1 __asm("a1") = arg;
@@ -148,26 +147,6 @@ static int semihost(int op, const void *arg)
                    : "r"(a1)
                    : "memory");
     return a0;
-}
-
-#define SYS_WRITE0 0x04
-#define SYS_EXIT 0x18
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026
-#define ADP_STOPPED_RUNTIME_ERROR 0x20023
-
-void target_print(const char *s)
-{
-    semihost(SYS_WRITE0, s);
-}
-
-void target_exit(int status)
-{
-    /* As on 32-bit Arm: no exit code, QEMU exits 0 for an application
-     * exit and 1 for any other reason. */
-    semihost(SYS_EXIT, (const void *)(uintptr_t)(status == 0 ? ADP_STOPPED_APPLICATION_EXIT
-                                                            : ADP_STOPPED_RUNTIME_ERROR));
-    for (;;)
-        ;
 }
 
 /* No C library here: what GCC may call for a struct copy or a zeroing. */

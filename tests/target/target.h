@@ -32,16 +32,19 @@ int target_main(void);
 fl_port *target_port(void);
 /* The self-test's part of that interrupt, after the tick has counted. */
 void target_tick(void);
-/* The board's semihosting: QEMU prints, and exits 0 or 1 (the same
- * semihosting calls on Arm and on RISC-V). */
-void target_print(const char *s);
-void target_exit(int status) __attribute__((noreturn));
+/* The board's semihosting call: operation `op` with its argument, served
+ * by QEMU (bkpt 0xab on Arm, an ebreak between two marker shifts on
+ * RISC-V). */
+int target_semihost(int op, const void *arg);
 
 /* common.c: what every board shares.  The board's reset entry calls
  * target_start once it has a stack: it sets up .data and .bss, paints the
  * free RAM (so that the report can tell how deep the stack went), runs
  * the self-test and exits with its result. */
 void target_start(void) __attribute__((noreturn));
+/* Print, and exit 0 or 1 (QEMU's exit status), through semihosting. */
+void target_print(const char *s);
+void target_exit(int status) __attribute__((noreturn));
 /* One check: prints "ok" or "FAIL", what was checked and the value seen. */
 void target_check(int ok, const char *what, long got);
 /* The closing line, with the stack's peak; returns 0 when every check
