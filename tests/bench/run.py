@@ -43,9 +43,6 @@ WORKLOADS = [
 ECHO_CONNS = [1, 10, 100]
 ECHO_SECONDS = 0.5
 ECHO_REPS = 5
-# asyncio is two orders of magnitude slower and takes seconds a workload:
-# three repetitions give its ratio well enough.
-REPS_OF = {"asyncio": 3}
 GROWTH_SIZES = [1000, 10000, 100000, 1000000]
 GROWTH_OPS = 4000000  # operations per growth point (rounds = ops / n)
 
@@ -144,13 +141,13 @@ def bench_echo(bindir):
             proc.wait()
 
 
-def callgrind(cmd, extra=()):
+def callgrind(cmd):
     """Run cmd under callgrind: (instructions executed (Ir), its stdout,
     the text of the callgrind output file)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
-        stdout = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
-                     + list(extra) + cmd, timeout=300)
+        stdout = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd,
+                     timeout=300)
         with open(out) as f:
             text = f.read()
     m = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
