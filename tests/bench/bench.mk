@@ -15,11 +15,11 @@
 #   make bench-plots  growth curves of the timer heap and the scheduler at
 #                     1k..1M tasks, memory per task: docs/bench-*.png
 #
-# The budgets are in tests/bench/run.py (INSTR_ROWS).  make test builds
-# bench_flowno.c (make bench-compile) but runs none of this.
-# Installs libuv, libevent, valgrind and gnuplot with apt-get when missing.  The
-# programs are built with gcc -O2 and the library's sources compiled in,
-# each with the FL_MAX_TASKS it needs.  See docs/performance.md.
+# The budgets are in tests/bench/run.py (INSTR_ROWS, BYTES_ROW).  make test
+# compiles bench_flowno.c (make bench-compile) but runs none of this.
+# Installs libuv, libevent, valgrind and gnuplot with apt-get when missing.
+# The programs are built with gcc -O2 -g and the library's sources compiled
+# in, each with the FL_MAX_TASKS it needs.  See docs/performance.md.
 
 BENCH_DIR   = build/bench
 BENCH_CC    = gcc
