@@ -51,8 +51,9 @@
 
 /** fds the poll() and epoll ports can watch: 0 .. FL_MAX_FDS - 1 (larger
  * ones are refused with FL_ERANGE; the select() port stops at FD_SETSIZE).
- * Each costs 16 bytes of the port's static table (24 under poll), but
- * only fds really used touch their memory. */
+ * Each costs 20 to 28 bytes of the port's static tables (poll 28, epoll
+ * 24, with 1-byte task slots), but only the fds really used touch their
+ * memory. */
 #ifndef FL_MAX_FDS
 #define FL_MAX_FDS 65536
 #endif

@@ -431,10 +431,12 @@ void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events);
  *  - fl_port_poll(): poll(), for fds up to FL_MAX_FDS - 1 (config.h).  A
  *    wait costs O(watched fds).
  *  - fl_port_epoll() (Linux): epoll, fds up to FL_MAX_FDS - 1.  A wait
- *    costs O(ready fds), and a task that waits on the same socket again
- *    costs no system call: the kernel keeps the fd's registration.  Close
- *    fds that tasks waited on with fl_sock_close (see there).  NULL if the
- *    kernel gives no epoll instance.
+ *    costs O(ready fds), and the socket layer's waits on a socket it
+ *    opened (or was given by fl_sock_nonblock) cost no system call: the
+ *    kernel keeps the registration between them.  Any other wait, such as
+ *    an FL_IO_WAIT of yours, asks the kernel again (one epoll_ctl), so an
+ *    fd closed and its number given to a new file is watched afresh.
+ *    NULL if the kernel gives no epoll instance.
  * Under epoll a regular file, which is always ready, is reported ready at
  * once, as select() and poll() do. */
 fl_port *fl_port_posix(void);
@@ -1461,21 +1463,20 @@ typedef struct fl_sock_op {
 int fl_tcp_listen(const char *addr, unsigned port, int backlog);
 int fl_udp_bind(const char *addr, unsigned port);
 int fl_sock_port(int fd);
-/** Make a socket of your own (or a pipe...) ready for the tasks:
- * non-blocking, close-on-exec, no SIGPIPE; tells the ports the number
- * names a new file. */
+/** Make a socket of your own ready for the tasks: non-blocking,
+ * close-on-exec, no SIGPIPE; and tell the ports the number names a new
+ * file (epoll then keeps its registration between the layer's waits). */
 int fl_sock_nonblock(int fd);
 /** TCP_NODELAY on (or off): send small writes at once instead of holding
  * them until the peer's ACK (Nagle).  What request/response traffic wants:
  * without it a reply split in two waits for the peer's delayed ACK. */
 int fl_sock_nodelay(int fd, bool on);
-/** Close `fd`, any fd a task may have waited on.  The ports hear of it
- * first: the epoll port drops its registration (a plain close() it cannot
- * see, and a number the kernel hands out again must not look registered),
- * and a task still waiting on the fd wakes with -EBADF.  The numbers the
- * socket layer hands out again (listen, bind, accept, connect,
- * fl_sock_nonblock) are safe after a plain close() too; a number you
- * reopen yourself is not, under epoll, unless closed here.  0 or -errno. */
+/** Close `fd`, any fd a task may have waited on: a task still waiting on
+ * it wakes with -EBADF at once (after a plain close() it would wait for
+ * nothing: select and poll then say -EBADF, epoll cannot), and the epoll
+ * port drops its registration first, which a plain close() leaves behind
+ * if a dup of the file lives on (fork, dup).  A plain close() of an fd
+ * nobody waits on is fine.  0 or -errno. */
 int fl_sock_close(int fd);
 /** Fill `ss` (a struct sockaddr_storage, or any buffer of `*len` bytes) for
  * a numeric address; *len gets the address's size. */
@@ -1514,7 +1515,10 @@ FL_AWAITABLE fl_cmd fl_sock_sendto(fl_task *self, fl_sock_op *op, int fd, const 
 /** n: a new connected TCP socket to `addr`:`port` (closed again on error). */
 #define FL_TCP_CONNECT(self, n, op, addr, port) \
     FL_SOCK_CALL_(self, n, op, fl_tcp_connect(self, op, addr, port))
-/** n: the accepted connection's fd, non-blocking.  addr may be NULL. */
+/** n: the accepted connection's fd, non-blocking.  addr may be NULL.  Out
+ * of fds, -EMFILE or -ENFILE, and nothing is taken: the connection waits
+ * in the backlog, so a server sleeps a little and accepts again.  Accept
+ * does not yield first: a listener takes what is waiting at once. */
 #define FL_SOCK_ACCEPT(self, n, op, fd, addr, addrlen) \
     FL_SOCK_CALL_(self, n, op, fl_sock_accept(self, op, fd, addr, addrlen))
 /** n: bytes received (at most len), 0 when the peer has closed. */

@@ -33,6 +33,11 @@ fail() {
 
 # start CMD...: a server in the background; $port once it has said it.
 start() {
+    # Empty them first: the background job's own redirection may come
+    # after the first look below, which would then read the last
+    # server's port.
+    : >"$tmp/out"
+    : >"$tmp/err"
     "$@" >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     port=""

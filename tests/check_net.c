@@ -645,6 +645,53 @@ START_TEST(connect_close_cycles_reuse_fd_numbers)
 }
 END_TEST
 
+/* A raw wait, FL_IO_WAIT of the application's own, on a number whose
+ * last file was a socket of the layer, closed with a plain close(): under
+ * epoll the socket's registration is not taken for the pipe's. */
+static fl_cmd wait_raw(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    FL_TIMEOUT(self, FL_MS(2000));
+    FL_IO_WAIT_RC(self, h->n, h->fd, FL_IO_READ);
+    FL_RETURN(self, h->n);
+    FL_END(self);
+}
+
+static fl_cmd write_soon(fl_task *self)
+{
+    handler *h = (handler *)self;
+    FL_BEGIN(self);
+    FL_SLEEP(self, FL_MS(5));
+    ck_assert_int_eq(write(h->fd, "p", 1), 1);
+    FL_END(self);
+}
+
+START_TEST(a_pipe_on_the_number_of_a_plainly_closed_socket_is_watched_afresh)
+{
+    int sv[2], p[2];
+    handler r, w;
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(fl_sock_nonblock(sv[0]), 0);
+    ck_assert_int_eq(recv_result(sv[0], FL_MS(10)), FL_ETIMEDOUT); /* watched, then left */
+    close(sv[0]);
+    close(sv[1]);
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_eq(p[0], sv[0]); /* the socket's number, a pipe now */
+    memset(&r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    r.fd = p[0];
+    w.fd = p[1];
+    fl_task_init(&r.task, wait_raw);
+    fl_task_init(&w.task, write_soon);
+    ck_assert_int_eq(fl_spawn(&loop, &w.task, NULL), 0);
+    ck_assert_int_eq(run(&r.task), 0);
+    ck_assert_int_eq((int)fl_task_result(&r.task), 0);
+    close(p[0]);
+    close(p[1]);
+}
+END_TEST
+
 /* Out of fds, accept says so (-EMFILE) and takes nothing: the connection
  * waits in the backlog and comes out once an fd is free. */
 static fl_cmd accept_twice(fl_task *self)
@@ -869,6 +916,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, a_socket_that_is_always_ready_does_not_starve_timers_or_other_sockets);
     tcase_add_test(tc, fds_beyond_the_ports_reach_or_closed_are_refused);
     tcase_add_test(tc, connect_close_cycles_reuse_fd_numbers);
+    tcase_add_test(tc, a_pipe_on_the_number_of_a_plainly_closed_socket_is_watched_afresh);
     tcase_add_test(tc, accept_out_of_fds_takes_nothing_and_goes_on_once_one_is_free);
     tcase_add_test(tc, nodelay_is_set_on_tcp_and_refused_elsewhere);
     tcase_add_test(tc, udp_round_trip_over_ipv4);

@@ -219,83 +219,45 @@ static fl_cmd handle(fl_task *self)
 
 struct server {
     fl_task task;
-    fl_sock_op op;
-    const char *port_name;
-    int listen_fd, fd, i, limit, fd_limit, active, paused;
-    struct sockaddr_storage peer;
-    unsigned peer_len;
-    unsigned long refused;
+    struct acceptor acc;
+    int i;
     int free_slots[MAX_CONNS], n_free;
     struct conn conns[MAX_CONNS];
 };
 
 static struct server server;
-static fl_task stopper;
 
 /* A connection's end: its fd closed, its slot free again. */
 static void release(struct conn *c)
 {
     fl_sock_close(c->fd);
     server.free_slots[server.n_free++] = (int)(c - server.conns);
-    server.active--;
+    server.acc.active--;
 }
 
-/* Past the limit: a short 503 if the socket takes it at once, and close. */
-static void refuse(struct server *s, const char *why)
+/* Turned away: a short 503, if the socket takes it at once. */
+static void say_busy(int fd)
 {
     static const char busy[] = "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n"
                                "Connection: close\r\n\r\n";
-    log_refusal("http_server", &s->peer, why);
-    (void)!send(s->fd, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-    fl_sock_close(s->fd);
-    s->refused++;
+    (void)!send(fd, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 static fl_cmd serve(fl_task *self)
 {
     struct server *s = (struct server *)self;
-    char why[96];
     FL_BEGIN(self);
     for (;;) {
-        s->peer_len = sizeof s->peer;
-        FL_SOCK_ACCEPT(self, s->fd, &s->op, s->listen_fd, (struct sockaddr *)&s->peer,
-                       &s->peer_len);
-        s->i = accept_outcome("http_server", s->fd, s->active, &s->paused);
-        if (s->i < 0)
-            FL_FAIL(self, s->i);
-        if (s->i == 0) {
-            FL_SLEEP(self, FL_MS(100)); /* out of fds: some may close meanwhile */
-            continue;
-        }
-        if (s->active == s->limit) {
-            snprintf(why, sizeof why, "%d connections, the limit", s->limit);
-            refuse(s, why);
-            continue;
-        }
-        if (s->fd >= s->fd_limit) {
-            snprintf(why, sizeof why, "fd %d, past what %s can watch", s->fd, s->port_name);
-            refuse(s, why);
-            continue;
-        }
-        (void)fl_sock_nodelay(s->fd, true); /* the answer goes out whole, at once */
+        FL_CALL(self, &s->acc.frame, accept_next(self, &s->acc));
         s->i = s->free_slots[--s->n_free];
-        s->conns[s->i].fd = s->fd;
+        s->conns[s->i].fd = (int)fl_frame_result(&s->acc.frame);
         fl_task_init(&s->conns[s->i].task, handle);
         FL_SPAWN(self, &s->conns[s->i].task, NULL);
-        s->active++;
     }
     FL_FINALLY(self);
     for (s->i = 0; s->i < MAX_CONNS; s->i++)
         fl_cancel(&loop, &s->conns[s->i].task);
     fl_cancel(&loop, &stopper);
-    FL_END(self);
-}
-
-static fl_cmd stop_server(fl_task *self)
-{
-    FL_BEGIN(self);
-    FL_SIGNAL_WAIT(self, &stop_signal);
-    FL_CANCEL(self, &server.task);
     FL_END(self);
 }
 
@@ -388,22 +350,22 @@ static int fail(const char *what, int rc)
 static int server_init(const char *port_name, unsigned port, int limit)
 {
     int i, rc;
-    fl_port *p = port_named(port_name, &server.fd_limit);
-    if (p == NULL)
+    fl_port *p;
+    memset(&server.acc, 0, sizeof server.acc);
+    if ((p = port_named(port_name, &server.acc.fd_limit)) == NULL)
         return fail(port_name, FL_EINVAL);
     if ((rc = fl_loop_init(&loop, p)) != 0)
         return fail("loop", rc);
-    server.port_name = port_name;
-    server.limit = limit;
-    server.active = server.paused = 0;
+    server.acc.who = "http_server";
+    server.acc.port_name = port_name;
+    server.acc.limit = limit;
+    server.acc.turn_away = say_busy;
     server.n_free = 0;
-    for (i = 0; i < MAX_CONNS; i++) {
-        fl_task_init(&server.conns[i].task, handle);
+    for (i = 0; i < MAX_CONNS; i++) /* a conn is set up when it comes */
         server.free_slots[server.n_free++] = MAX_CONNS - 1 - i;
-    }
-    server.listen_fd = fl_tcp_listen("127.0.0.1", port, limit); /* backlog: the limit */
-    if (server.listen_fd < 0)
-        return fail("listen", server.listen_fd);
+    server.acc.listen_fd = fl_tcp_listen("127.0.0.1", port, limit); /* backlog: the limit */
+    if (server.acc.listen_fd < 0)
+        return fail("listen", server.acc.listen_fd);
     fl_task_init(&server.task, serve);
     return 0;
 }
@@ -420,7 +382,7 @@ static int self_test(const char *port_name)
         memset(&fetches[i], 0, sizeof fetches[i]);
         fl_task_init(&fetches[i].task, fetch);
         fl_sock_op_init(&fetches[i].op, FL_MS(5000));
-        fetches[i].port = (unsigned)fl_sock_port(server.listen_fd);
+        fetches[i].port = (unsigned)fl_sock_port(server.acc.listen_fd);
         fetches[i].request = requests[i][0];
         fetches[i].expect = requests[i][1];
         fetches[i].fd = -1;
@@ -428,7 +390,7 @@ static int self_test(const char *port_name)
     memset(&t, 0, sizeof t);
     fl_task_init(&t.task, run_test);
     rc = fl_run_until_complete(&loop, &t.task, FL_RUN_JOIN, 0, NULL);
-    fl_sock_close(server.listen_fd);
+    fl_sock_close(server.acc.listen_fd);
     for (i = 0; rc == 0 && i < N_REQUESTS; i++)
         if (!fl_task_finished(&fetches[i].task)) {
             fprintf(stderr, "http_server: %s: the answer to request %u was not %s\n",
@@ -470,25 +432,20 @@ int main(int argc, char **argv)
         }
     }
     fds = raise_fd_limit();
-    if (port_named(port_name, &server.fd_limit) == NULL)
+    if (port_named(port_name, &server.acc.fd_limit) == NULL)
         return fail(port_name, FL_EINVAL);
-    limit = connection_limit("http_server", limit, MAX_CONNS, server.fd_limit, fds);
+    limit = connection_limit("http_server", limit, MAX_CONNS, server.acc.fd_limit, fds);
     request_timeout = timeout_s > 0 ? FL_MS(timeout_s * 1000) : 0;
     if ((rc = server_init(port_name, port, limit)) != 0)
         return rc;
     printf("listening on http://127.0.0.1:%d/ (%s, up to %d connections)\n",
-           fl_sock_port(server.listen_fd), port_name, limit);
+           fl_sock_port(server.acc.listen_fd), port_name, limit);
     fflush(stdout);
-    stop_on_signals(&loop);
-    fl_task_init(&stopper, stop_server);
-    fl_spawn(&loop, &stopper, NULL);
-    rc = fl_run_until_complete(&loop, &server.task, 0, 0, NULL);
-    fl_sock_close(server.listen_fd);
-    if (rc == 0 && fl_task_failed(&server.task))
-        rc = fl_task_error(&server.task);
+    rc = run_until_stopped(&loop, &server.task);
+    fl_sock_close(server.acc.listen_fd);
     if (rc != 0)
         return fail("server", rc);
     printf("http_server: served %lu requests, refused %lu connections\n", served,
-           server.refused);
+           server.acc.refused);
     return 0;
 }

@@ -38,11 +38,17 @@
  * may have named another file until a moment ago (epoll.c). */
 static int fresh_fd(int fd)
 {
-#if FL_ENABLE_IO
     fl_posix_fd_news_(fd, true);
-#endif
     return fd;
 }
+
+/* FL_IO_WAIT on an fd the layer uses: the ports hear that the wait is the
+ * layer's own, so epoll may keep the registration it made last time. */
+#define LAYER_IO_WAIT(self, fd, events) \
+    do {                                 \
+        fl_posix_layer_waits_(fd);       \
+        FL_IO_WAIT(self, fd, events);    \
+    } while (0)
 
 int fl_sock_nonblock(int fd)
 {
@@ -70,9 +76,7 @@ int fl_sock_close(int fd)
 {
     if (fd < 0)
         return -EBADF;
-#if FL_ENABLE_IO
     fl_posix_fd_news_(fd, false);
-#endif
     return close(fd) == 0 ? 0 : -errno;
 }
 
@@ -277,7 +281,7 @@ static fl_cmd sock_io(fl_task *self, fl_sock_op *op, int kind, int fd, void *buf
             if (op->timeout != 0)
                 FL_TIMEOUT(self, op->timeout);
 #endif
-            FL_IO_WAIT(self, fd, (kind == SOCK_SEND || kind == SOCK_SENDTO) ? FL_IO_WRITE
+            LAYER_IO_WAIT(self, fd, (kind == SOCK_SEND || kind == SOCK_SENDTO) ? FL_IO_WRITE
                                                                            : FL_IO_READ);
             continue;
         }
@@ -374,7 +378,7 @@ fl_cmd fl_sock_connect(fl_task *self, fl_sock_op *op, int fd, const struct socka
         if (op->timeout != 0)
             FL_TIMEOUT(self, op->timeout);
 #endif
-        FL_IO_WAIT(self, fd, FL_IO_WRITE);
+        LAYER_IO_WAIT(self, fd, FL_IO_WRITE);
         FL_CHECK(self, connect_result(fd));
     }
     FL_RETURN(self, 0);
@@ -398,7 +402,7 @@ fl_cmd fl_tcp_connect(fl_task *self, fl_sock_op *op, const char *addr, unsigned 
         if (op->timeout != 0)
             FL_TIMEOUT(self, op->timeout);
 #endif
-        FL_IO_WAIT(self, op->fd, FL_IO_WRITE);
+        LAYER_IO_WAIT(self, op->fd, FL_IO_WRITE);
         FL_CHECK(self, connect_result(op->fd));
     }
     FL_RETURN(self, op->fd);

@@ -9,13 +9,16 @@
  * fd the kernel reports while nobody waits for it is noted, and dropped
  * before the next wait that may sleep if still nobody does.  Not at once:
  * a task woken by an earlier report may not have had its turn yet (the
- * loop looks at the fds once a batch), and it will be back.
+ * loop looks at the fds once a pass), and it will be back.
  *
- * A close() the port cannot see.  So a registration is trusted only for
- * a file the socket layer opened (fl_posix_fd_news_: it clears what the
- * port knew of the number); for any other fd each wait asks the kernel
- * again (EPOLL_CTL_MOD, then ADD if the number now names a new file).
- * fl_sock_close drops the registration before it closes.
+ * A close() the port cannot see, and the kernel may give the number to
+ * another file at once.  So a registration is trusted only when the
+ * socket layer waits (fl_posix_layer_waits_) on a file it opened itself
+ * or was given by fl_sock_nonblock (fl_posix_fd_news_: that also clears
+ * what the port knew of the number); any other wait, an application's
+ * FL_IO_WAIT say, asks the kernel again (EPOLL_CTL_MOD, then ADD if the
+ * number now names a new file).  fl_sock_close drops the registration
+ * before it closes.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -103,13 +106,16 @@ static int epoll_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigne
 {
     epoll_port *ep = (epoll_port *)port;
     fl_posix_fd *e;
+    bool trusted;
     if (events != FL_IO_READ && events != FL_IO_WRITE)
         return FL_EINVAL;
     if ((e = fl_posix_entry_(&ep->posix, loop, fd)) == NULL)
         return FL_ERANGE;
     if (fd > ep->high)
         ep->high = fd;
-    if (!(e->known && (e->kernel & events))) {
+    trusted = e->known && e->layer_wait;
+    e->layer_wait = 0;
+    if (!(trusted && (e->kernel & events))) {
         int rc = tell_kernel(ep, fd, e, e->kernel | events);
         if (rc == -EPERM)
             return 0; /* a regular file: always ready, as select() says */
@@ -136,6 +142,7 @@ static void epoll_fd_news(fl_posix *p, int fd, bool opened)
     if (e->kernel != 0 || keep != 0)
         (void)tell_kernel(ep, fd, e, keep);
     e->known = opened;
+    e->layer_wait = 0;
 }
 
 /* An event from a registration the table has lost: a file closed while
@@ -230,30 +237,27 @@ static void epoll_wait_(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
 }
 
 static epoll_port the_epoll_port;
-static bool default_ready;
+static bool epoll_ready;
 
 fl_port *fl_port_epoll(void)
 {
     epoll_port *ep = &the_epoll_port;
-    if (!default_ready) {
+    if (!epoll_ready) {
         ep->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (ep->epfd < 0)
             return NULL;
+        fl_posix_init_(&ep->posix, epoll_wait_, FL_POSIX_TABLE_(ep->fds, ep->watched, FL_MAX_FDS));
 #if FL_ENABLE_IO
-        fl_posix_init_(&ep->posix, ep->fds, ep->watched, FL_MAX_FDS);
         ep->posix.port.watch = epoll_watch;
         ep->posix.fd_news = epoll_fd_news;
         ep->high = -1;
-#else
-        fl_posix_init_(&ep->posix, NULL, NULL, 0);
 #endif
-        ep->posix.port.wait = epoll_wait_;
         if (add_pipe(ep) != 0) {
             close(ep->posix.pipe_rd);
             close(ep->posix.pipe_wr);
             ep->posix.pipe_rd = ep->posix.pipe_wr = -1; /* wake-ups wait for the timeout */
         }
-        default_ready = true;
+        epoll_ready = true;
     }
     return &ep->posix.port;
 }

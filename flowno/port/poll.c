@@ -24,17 +24,6 @@ typedef struct poll_port {
 } poll_port;
 
 #if FL_ENABLE_IO
-static int poll_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
-{
-    fl_posix *p = (fl_posix *)port;
-    fl_posix_fd *e;
-    if (events != FL_IO_READ && events != FL_IO_WRITE)
-        return FL_EINVAL;
-    if ((e = fl_posix_entry_(p, loop, fd)) == NULL)
-        return FL_ERANGE;
-    return fl_posix_wait_on_(p, t, e, events);
-}
-
 /* pfd[1..] from the lists, dropping fds nobody waits on any more;
  * returns how many entries pfd has, the pipe's included. */
 static nfds_t fill(poll_port *pp)
@@ -110,20 +99,14 @@ static void poll_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
 }
 
 static poll_port the_poll_port;
-static bool default_ready;
+static bool poll_ready;
 
 fl_port *fl_port_poll(void)
 {
     poll_port *pp = &the_poll_port;
-    if (!default_ready) {
-#if FL_ENABLE_IO
-        fl_posix_init_(&pp->posix, pp->fds, pp->watched, FL_MAX_FDS);
-        pp->posix.port.watch = poll_watch;
-#else
-        fl_posix_init_(&pp->posix, NULL, NULL, 0);
-#endif
-        pp->posix.port.wait = poll_wait;
-        default_ready = true;
+    if (!poll_ready) {
+        fl_posix_init_(&pp->posix, poll_wait, FL_POSIX_TABLE_(pp->fds, pp->watched, FL_MAX_FDS));
+        poll_ready = true;
     }
     return &pp->posix.port;
 }

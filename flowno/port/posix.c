@@ -28,17 +28,6 @@ typedef struct select_port {
 } select_port;
 
 #if FL_ENABLE_IO /* without it, the port waits for time and wake-ups only */
-static int select_watch(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
-{
-    fl_posix *p = (fl_posix *)port;
-    fl_posix_fd *e;
-    if (events != FL_IO_READ && events != FL_IO_WRITE)
-        return FL_EINVAL;
-    if ((e = fl_posix_entry_(p, loop, fd)) == NULL)
-        return FL_ERANGE;
-    return fl_posix_wait_on_(p, t, e, events);
-}
-
 /* Fill the sets from the lists, dropping fds nobody waits on any more;
  * returns the highest fd in them, or -1. */
 static int fill_sets(fl_posix *p, fd_set *rd, fd_set *wr)
@@ -128,20 +117,14 @@ static void select_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
 }
 
 static select_port the_select_port;
-static bool default_ready;
+static bool select_ready;
 
 fl_port *fl_port_posix(void)
 {
     select_port *s = &the_select_port;
-    if (!default_ready) {
-#if FL_ENABLE_IO
-        fl_posix_init_(&s->posix, s->fds, s->watched, FD_SETSIZE);
-        s->posix.port.watch = select_watch;
-#else
-        fl_posix_init_(&s->posix, NULL, NULL, 0);
-#endif
-        s->posix.port.wait = select_wait;
-        default_ready = true;
+    if (!select_ready) {
+        fl_posix_init_(&s->posix, select_wait, FL_POSIX_TABLE_(s->fds, s->watched, FD_SETSIZE));
+        select_ready = true;
     }
     return &s->posix.port;
 }

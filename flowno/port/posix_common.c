@@ -69,15 +69,18 @@ static int make_pipe(fl_posix *p)
     return 0;
 }
 
-void fl_posix_init_(fl_posix *p, fl_posix_fd *fds, int *watched, int capacity)
+void fl_posix_init_(fl_posix *p, void (*wait)(fl_port *, fl_loop *, fl_time, bool),
+                    fl_posix_fd *fds, int *watched, int capacity)
 {
     p->port.now = posix_now;
+    p->port.wait = wait;
     p->port.wake = posix_wake;
     p->port.lock = posix_lock;
     p->port.unlock = posix_unlock;
     (void)pthread_mutex_init(&p->post_lock, NULL);
     p->dump_requested = 0;
 #if FL_ENABLE_IO
+    p->port.watch = fl_posix_watch_;
     p->port.watching = fl_posix_watching_;
     p->port.fd_of = fl_posix_fd_of_;
     p->loop = NULL;
@@ -192,6 +195,17 @@ int fl_posix_wait_on_(fl_posix *p, fl_task *t, fl_posix_fd *e, unsigned events)
     return 1;
 }
 
+int fl_posix_watch_(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events)
+{
+    fl_posix *p = (fl_posix *)port;
+    fl_posix_fd *e;
+    if (events != FL_IO_READ && events != FL_IO_WRITE)
+        return FL_EINVAL;
+    if ((e = fl_posix_entry_(p, loop, fd)) == NULL)
+        return FL_ERANGE;
+    return fl_posix_wait_on_(p, t, e, events);
+}
+
 void fl_posix_unwatch_(fl_posix *p, int i)
 {
     int last = p->watched[--p->count];
@@ -253,6 +267,14 @@ void fl_posix_fd_news_(int fd, bool opened)
         if (p->fd_news != NULL)
             p->fd_news(p, fd, opened);
     }
+}
+
+void fl_posix_layer_waits_(int fd)
+{
+    fl_posix *p;
+    for (p = ports; p != NULL; p = p->next)
+        if (fd >= 0 && fd < p->capacity)
+            p->fds[fd].layer_wait = 1;
 }
 
 #endif /* FL_ENABLE_IO */

@@ -29,6 +29,7 @@ typedef struct fl_posix_fd {
     uint32_t gen;      /* epoll: which registration of the number is ours */
     uint8_t kernel;    /* epoll: the FL_IO_ events the kernel watches for it */
     uint8_t known;     /* epoll: the socket layer opened this file itself */
+    uint8_t layer_wait; /* epoll: the next watch is the socket layer's */
     uint8_t idle;      /* epoll: reported with nobody waiting (on `idle`) */
 } fl_posix_fd;
 
@@ -50,9 +51,17 @@ struct fl_posix {
 #endif
 };
 
-/* Set up `p` (clock, wake, lock, the pipe, the list of ports) with room
- * for fds 0..capacity-1; the backend sets wait() and watch() after. */
-void fl_posix_init_(fl_posix *p, fl_posix_fd *fds, int *watched, int capacity);
+/* Set up `p` (clock, wake, lock, the pipe, the list of ports) with its
+ * `wait`, and with FL_ENABLE_IO the table of wait lists: fds
+ * 0..capacity-1 (pass them with FL_POSIX_TABLE_) and fl_posix_watch_,
+ * which a backend may replace after. */
+void fl_posix_init_(fl_posix *p, void (*wait)(fl_port *, fl_loop *, fl_time, bool),
+                    fl_posix_fd *fds, int *watched, int capacity);
+#if FL_ENABLE_IO
+#define FL_POSIX_TABLE_(fds, watched, capacity) (fds), (watched), (capacity)
+#else
+#define FL_POSIX_TABLE_(fds, watched, capacity) NULL, NULL, 0
+#endif
 /* The pipe said a wake-up came: empty it. */
 void fl_posix_drain_(fl_posix *p);
 /* poll() and epoll_wait()'s timeout for a wait of `ticks`: ms, rounded up. */
@@ -66,6 +75,9 @@ void fl_posix_take_dump_(fl_posix *p, fl_loop *loop);
 fl_posix_fd *fl_posix_entry_(fl_posix *p, fl_loop *loop, int fd);
 /* Put `t` on e's list for `events`: the end of every watch(). */
 int fl_posix_wait_on_(fl_posix *p, fl_task *t, fl_posix_fd *e, unsigned events);
+/* watch() for a port that looks at its lists before each wait (select,
+ * poll): range checks, then the list. */
+int fl_posix_watch_(fl_port *port, fl_loop *loop, fl_task *t, int fd, unsigned events);
 /* Drop watched[i] (its lists are empty): the last fd takes its place. */
 void fl_posix_unwatch_(fl_posix *p, int i);
 /* fd is ready for `events` (FL_IO_READ|FL_IO_WRITE): wake those lists
@@ -81,8 +93,10 @@ static inline unsigned fl_posix_waiting_(const fl_posix_fd *e)
 bool fl_posix_watching_(fl_port *port);
 int fl_posix_fd_of_(fl_port *port, const fl_waitq *list);
 /* For the socket layer: tell every POSIX port that `fd` is a file it has
- * just opened (opened true), or is about to be closed (false). */
+ * just opened (opened true), or is about to be closed (false); and that
+ * the wait about to come on fd is its own. */
 void fl_posix_fd_news_(int fd, bool opened);
+void fl_posix_layer_waits_(int fd);
 #endif
 
 #endif /* FLOWNO_PORT_POSIX_INTERNAL_H */

@@ -3,12 +3,15 @@
 #
 #   make bench        flowno against asyncio, libuv and libevent on every
 #                     workload: one line per workload and system, ratios,
-#                     then make bench-instr's rows; fails when one of them is
-#                     above its budget
+#                     the echo servers (make bench-echo), then make
+#                     bench-instr's rows; fails when one of them is above
+#                     its budget
 #   make bench-instr  the instruction rows alone (callgrind), each against
 #                     its budget, and the bytes per sleeping task; fails
 #                     when one is above its budget (no libuv, libevent or
 #                     asyncio needed; about 15 s)
+#   make bench-echo   the echo servers alone: docs/examples/echo.c on each
+#                     port beside libuv's and libevent's
 #   make bench-annotate  where each instruction row's instructions go, by
 #                     source function (ROWS="yield queue" for some, LINES=1
 #                     for the lines too); see tests/bench/annotate.py
@@ -31,12 +34,15 @@ BENCH_GROWTH = 1000 10000 100000 1000000
 # flowno_g262143 is there for its sizes: its table against flowno_big's is
 # what one more task adds to the loop.
 BENCH_INSTR_BINS = $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big $(BENCH_DIR)/flowno_g262143
-BENCH_BINS  = $(BENCH_INSTR_BINS) $(BENCH_DIR)/uv $(BENCH_DIR)/event $(BENCH_DIR)/echo_client
+BENCH_BINS  = $(BENCH_INSTR_BINS) $(BENCH_DIR)/echo $(BENCH_DIR)/uv $(BENCH_DIR)/event \
+              $(BENCH_DIR)/echo_client
 BENCH_GROWTH_BINS = $(BENCH_GROWTH:%=$(BENCH_DIR)/flowno_g%) $(BENCH_DIR)/flowno $(BENCH_DIR)/flowno_big
 
-.PHONY: bench bench-instr bench-annotate bench-plots bench-bins bench-growth-bins bench-compile
+.PHONY: bench bench-instr bench-echo bench-annotate bench-plots bench-bins bench-growth-bins \
+        bench-compile
 
-# The ping-pong workloads and the echo server (up to 250 connections);
+# The ping-pong workloads (and bench_flowno's own echo server, which
+# the echo figures no longer use: they run the example);
 # below 255 tasks a slot is one byte.
 $(BENCH_DIR)/flowno: $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
@@ -52,6 +58,11 @@ $(BENCH_DIR)/flowno_big: $(BENCH_DEPS)
 $(BENCH_DIR)/flowno_g%: $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
 	@$(BENCH_CC) $(BENCH_FLAGS) -DFL_MAX_TASKS=$$(($* + 1)) $(BENCH_SRC) $(LIB_SRC) -pthread -o $@
+
+# The echo servers: the example itself, with its 10 000-connection tables.
+$(BENCH_DIR)/echo: docs/examples/echo.c docs/examples/server.h $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	@$(BENCH_CC) $(BENCH_FLAGS) $(SERVER_CONFIG) $< $(LIB_SRC) -pthread -o $@
 
 $(BENCH_DIR)/uv: tests/bench/bench_uv.c tests/bench/bench.mk
 	@mkdir -p $(dir $@)
@@ -77,6 +88,12 @@ bench-instr:
 	@sh tests/bench/deps.sh instr
 	@$(MAKE) --no-print-directory $(BENCH_INSTR_BINS) >&2
 	@python3 tests/bench/run.py instr $(BENCH_DIR)
+
+# The echo servers alone (about 9 minutes): see docs/performance.md.
+bench-echo:
+	@sh tests/bench/deps.sh bench
+	@$(MAKE) --no-print-directory bench-bins >&2
+	@python3 tests/bench/run.py echo $(BENCH_DIR)
 
 bench-annotate:
 	@sh tests/bench/deps.sh instr

@@ -4,27 +4,35 @@ make bench-plots).
 
     python3 tests/bench/run.py bench BIN_DIR
         every workload in flowno, asyncio, libuv and libevent (median of
-        REPS runs), ratios, the same workloads in instructions an operation
-        (flowno, libuv, libevent), then the instruction rows (below); exits
-        1 when a row is above its budget
+        REPS runs), ratios, the echo servers (below), the same workloads in
+        instructions an operation (flowno, libuv, libevent), then the
+        instruction rows (below); exits 1 when a row is above its budget
     python3 tests/bench/run.py instr BIN_DIR
         the instruction rows alone: instructions per operation under
         callgrind and bytes per sleeping task, each against its budget
         (INSTR_ROWS); exits 1 when a row is above its budget
+    python3 tests/bench/run.py echo BIN_DIR
+        the echo servers alone: flowno's echo example on each port beside
+        libuv's and libevent's, at 1..10 000 connections, 64-byte and 4 KB
+        messages: messages/s, server CPU a message, system calls a message
+        (perf)
     python3 tests/bench/run.py growth BIN_DIR DATA_DIR
         the growth curves (timer heap, scheduler) at 1k..1M tasks and the
         memory per task and per connection; writes DATA_DIR/*.dat
 
 BIN_DIR holds the programs tests/bench/bench.mk builds: flowno (small
 FL_MAX_TASKS), flowno_big (room for the timers workload), flowno_g<n> (the
-growth curves, FL_MAX_TASKS = n + 1), uv, event (libevent), echo_client.
+growth curves, FL_MAX_TASKS = n + 1), echo (docs/examples/echo.c), uv,
+event (libevent), echo_client.
 """
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPS = 5
@@ -40,9 +48,16 @@ WORKLOADS = [
     ("queue", 200000, "flowno"),      # ops = N items
     ("timers", 50000, "flowno_big"),  # ops = N timers fired (CPU seconds)
 ]
-ECHO_CONNS = [1, 10, 100]
-ECHO_SECONDS = 0.5
-ECHO_REPS = 5
+ECHO_CONNS = [1, 100, 1000, 10000]
+ECHO_SIZES = [64, 4096]
+ECHO_PORTS = ["select", "poll", "epoll"]
+ECHO_REPS = 3
+
+
+def echo_msgs(conns):
+    """Messages a connection in one run: some tens of thousands in all,
+    and at least 20 each (the first and last of a connection cost more)."""
+    return max(20, 20000 // conns)
 GROWTH_SIZES = [1000, 10000, 100000, 1000000]
 GROWTH_OPS = 4000000  # operations per growth point (rounds = ops / n)
 
@@ -103,10 +118,11 @@ def pinned(cmd, cpu):
 
 
 def echo_server(cmd):
-    """Start a server that prints port=<n>; returns (process, port)."""
+    """Start a server that says its port (port=<n>, or flowno's "port <n>:");
+    returns (process, port)."""
     p = subprocess.Popen(pinned(cmd, 0), stdout=subprocess.PIPE, universal_newlines=True)
     line = p.stdout.readline()
-    m = re.match(r"port=(\d+)", line)
+    m = re.match(r"port=(\d+)", line) or re.search(r" port (\d+):", line)
     if not m:
         p.kill()
         p.wait()
@@ -114,29 +130,109 @@ def echo_server(cmd):
     return p, int(m.group(1))
 
 
+# The echo servers flowno's are compared with: bench_uv's and bench_event's.
+ECHO_PEERS = [("libuv", "uv"), ("libevent", "event")]
+
+
+def echo_servers(bindir):
+    """flowno's echo example on each port, beside libuv's and libevent's
+    echo servers."""
+    echo = os.path.join(bindir, "echo")
+    return [("flowno-%s" % port, [echo, "server", "-p", "0", "-b", port], port)
+            for port in ECHO_PORTS] + [(peer, [os.path.join(bindir, exe), "echo-server"], "")
+                                       for peer, exe in ECHO_PEERS]
+
+
+ECHO_LINE = re.compile(r"ops=(\d+) s=([0-9.]+) msgs=(\d+)(?: cpu=([0-9.]+))?")
+SYSCALL = re.compile(r"sc_(\w+)=(\d+)")
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/schedstat" % pid) as f:
+        return int(f.read().split()[0]) * 1e-9
+
+
+def settle(pid):
+    """Wait until the server has closed the last run's connections: less
+    than 1 ms of CPU in 100 ms (at most 20 s), so that no run pays for the
+    one before it (nor finds it still holding the connection limit)."""
+    last = cpu_seconds(pid)
+    for _ in range(200):
+        time.sleep(0.1)
+        now = cpu_seconds(pid)
+        if now - last < 0.001:
+            return
+        last = now
+
+
+def echo_run(client, proc, port, conns, size):
+    """One client run against a server, after every connection has had a
+    first echo: (messages, seconds, server CPU s, {syscall: count}) of
+    echo_msgs(conns) messages on each connection."""
+    cmd = [client, "-P", str(proc.pid), "-S", "-n", str(echo_msgs(conns)), str(port),
+           str(conns), "120", str(size)]
+    out = run(pinned(cmd, 1), timeout=300)
+    settle(proc.pid)
+    m = ECHO_LINE.search(out)
+    if not m:
+        raise RuntimeError("echo_client said nothing")
+    calls = {k: int(v) for k, v in SYSCALL.findall(out)}
+    return int(m.group(3)), float(m.group(2)), float(m.group(4) or 0), calls
+
+
+def can_serve(port, conns):
+    """select() watches fds below FD_SETSIZE (1024): not 10 000 connections."""
+    return port != "select" or conns <= 1000
+
+
+def median_by(runs, key):
+    return statistics.median(key(r) for r in runs)
+
+
 def bench_echo(bindir):
-    """The four servers run side by side (an idle one costs nothing) and
-    the client visits them in turn, repetition by repetition, so that a
-    slow spell of the machine is shared out rather than landing on one."""
+    """Every server runs side by side (an idle one costs nothing) and the
+    client visits them in turn, repetition by repetition, so that a slow
+    spell of the machine is shared out rather than landing on one.  For
+    each point, medians of ECHO_REPS runs: messages/s, the server's CPU
+    time a message, and its system calls a message (the client counts
+    them through perf events; none printed where the kernel refuses)."""
     client = os.path.join(bindir, "echo_client")
     servers = {}
     try:
-        for system, cmd in systems(bindir, "flowno"):
-            servers[system] = echo_server(cmd + ["echo-server"])
-        for conns in ECHO_CONNS:
-            runs = {system: [] for system in servers}
-            for _ in range(ECHO_REPS):
-                for system, (_, port) in servers.items():
-                    runs[system] += parse(run(pinned([client, str(port), str(conns),
-                                                      str(ECHO_SECONDS)], 1)))
-            name = "echo-%dconn" % conns
-            rates = {}
-            for system in ("flowno",) + OTHERS:
-                ops, s = median_run(runs[system])
-                rates[system] = show(name, system, ops, s)
-            show_ratios(name, rates)
+        for name, cmd, port in echo_servers(bindir):
+            servers[name] = echo_server(cmd) + (port,)
+        for size in ECHO_SIZES:
+            for conns in ECHO_CONNS:
+                point = "echo conns=%d bytes=%d" % (conns, size)
+                results = {}
+                runs = {name: [] for name in servers}
+                for _ in range(ECHO_REPS):
+                    for name, (proc, tcp, port) in servers.items():
+                        if can_serve(port, conns):
+                            runs[name].append(echo_run(client, proc, tcp, conns, size))
+                for name in servers:
+                    if not runs[name]:
+                        print("%s %s n/a (select: fds stop at FD_SETSIZE)" % (point, name),
+                              flush=True)
+                        continue
+                    rate = median_by(runs[name], lambda r: r[0] / r[1])
+                    cpu = median_by(runs[name], lambda r: r[2] / r[0] * 1e6)
+                    calls = median_by(runs[name], lambda r: r[3].get("all", 0) / r[0])
+                    names = sorted({k for r in runs[name] for k in r[3] if k != "all"})
+                    detail = " ".join("%s=%.3f" % (k, median_by(runs[name],
+                                                                  lambda r: r[3].get(k, 0) / r[0]))
+                                      for k in names)
+                    results[name] = (rate, cpu)
+                    print("%s %s msgs/s=%.0f cpu_us/msg=%.3f syscalls/msg=%.3f %s"
+                          % (point, name, rate, cpu, calls, detail), flush=True)
+                for name, (rate, cpu) in results.items():
+                    for peer, _ in ECHO_PEERS:
+                        if name.startswith("flowno") and peer in results:
+                            print("ratio %s %s/%s msgs/s=%.2f cpu/msg=%.2f"
+                                  % (point, name, peer, rate / results[peer][0],
+                                     cpu / results[peer][1]), flush=True)
     finally:
-        for proc, _ in servers.values():
+        for proc, _, _ in servers.values():
             proc.terminate()
             proc.wait()
 
@@ -263,6 +359,13 @@ def instr(bindir):
 
 
 def bench(bindir):
+    bench_workloads(bindir)
+    bench_echo(bindir)
+    peer_instr(bindir)
+    return instr(bindir)
+
+
+def bench_workloads(bindir):
     for workload, n, flowno_bin in WORKLOADS:
         rates = {}
         for system, cmd in systems(bindir, flowno_bin):
@@ -271,9 +374,6 @@ def bench(bindir):
             ops, s = median_run(parse(run(cmd + [workload, str(n), str(reps + 1)]))[1:])
             rates[system] = show(workload, system, ops, s)
         show_ratios(workload, rates)
-    bench_echo(bindir)
-    peer_instr(bindir)
-    return instr(bindir)
 
 
 def sizes(exe):
@@ -327,6 +427,9 @@ def main():
         return 1 if bench(sys.argv[2]) else 0
     if len(sys.argv) >= 3 and sys.argv[1] == "instr":
         return 1 if instr(sys.argv[2]) else 0
+    if len(sys.argv) >= 3 and sys.argv[1] == "echo":
+        bench_echo(sys.argv[2])
+        return 0
     if len(sys.argv) >= 4 and sys.argv[1] == "growth":
         growth(sys.argv[2], sys.argv[3])
         return 0
