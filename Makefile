@@ -348,6 +348,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-mistakes
 	@$(MAKE) --no-print-directory test-servers
 	@$(MAKE) --no-print-directory test-profiles
+	@$(MAKE) --no-print-directory bench-compile
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory test-tree
 	@$(MAKE) --no-print-directory test-version

@@ -281,9 +281,9 @@ static double cpu_of(long pid)
 /* ---- the server's system calls (-S) ------------------------------------ */
 
 static const char *const sc_names[] = {
-    "raw_syscalls/sys_enter", "read", "write", "recvfrom", "sendto", "epoll_wait",
-    "epoll_pwait", "epoll_ctl", "poll", "ppoll", "pselect6", "accept4", "setsockopt",
-    "fcntl", "close", "clock_gettime"};
+    "raw_syscalls/sys_enter", "read", "write", "readv", "writev", "ioctl", "recvfrom",
+    "sendto", "epoll_wait", "epoll_pwait", "epoll_ctl", "poll", "ppoll", "pselect6",
+    "accept4", "setsockopt", "fcntl", "close", "clock_gettime"};
 #define N_SC (sizeof sc_names / sizeof sc_names[0])
 static int sc_fd[N_SC];
 static unsigned long long sc_at_start[N_SC], sc_at_end[N_SC];

@@ -1,14 +1,21 @@
 # SPDX-License-Identifier: MIT
-"""run.py - run the benchmark suite and print its figures (make bench, make bench-plots).
+"""run.py - run the benchmark suite and print its figures (make bench, make bench-instr,
+make bench-plots).
 
     python3 tests/bench/run.py bench BIN_DIR
-        every workload in flowno, asyncio and libuv (median of REPS runs),
-        ratios, the echo servers (below), and instructions per operation
-        under callgrind
+        every workload in flowno, asyncio, libuv and libevent (median of
+        REPS runs), ratios, the echo servers (below), the same workloads in
+        instructions an operation (flowno, libuv, libevent), then the
+        instruction rows (below); exits 1 when a row is above its budget
+    python3 tests/bench/run.py instr BIN_DIR
+        the instruction rows alone: instructions per operation under
+        callgrind and bytes per sleeping task, each against its budget
+        (INSTR_ROWS); exits 1 when a row is above its budget
     python3 tests/bench/run.py echo BIN_DIR
         the echo servers alone: flowno's echo example on each port beside
-        libuv's, at 1..10 000 connections, 64-byte and 4 KB messages:
-        messages/s, server CPU a message, system calls a message (perf)
+        libuv's and libevent's, at 1..10 000 connections, 64-byte and 4 KB
+        messages: messages/s, server CPU a message, system calls a message
+        (perf)
     python3 tests/bench/run.py growth BIN_DIR DATA_DIR
         the growth curves (timer heap, scheduler) at 1k..1M tasks and the
         memory per task and per connection; writes DATA_DIR/*.dat
@@ -16,7 +23,7 @@
 BIN_DIR holds the programs tests/bench/bench.mk builds: flowno (small
 FL_MAX_TASKS), flowno_big (room for the timers workload), flowno_g<n> (the
 growth curves, FL_MAX_TASKS = n + 1), echo (docs/examples/echo.c), uv,
-echo_client.
+event (libevent), echo_client.
 """
 import os
 import re
@@ -29,6 +36,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPS = 5
+# asyncio is two orders of magnitude slower and takes seconds a workload:
+# three repetitions give its ratio well enough.
+REPS_OF = {"asyncio": 3}
 
 # Same work, same sizes in every system.
 WORKLOADS = [
@@ -80,6 +90,7 @@ def systems(bindir, flowno_bin):
         ("flowno", [os.path.join(bindir, flowno_bin)]),
         ("asyncio", [sys.executable, os.path.join(HERE, "bench_asyncio.py")]),
         ("libuv", [os.path.join(bindir, "uv")]),
+        ("libevent", [os.path.join(bindir, "event")]),
     ]
 
 
@@ -89,10 +100,13 @@ def show(workload, system, ops, s):
     return rate
 
 
+OTHERS = ("asyncio", "libuv", "libevent")
+
+
 def show_ratios(workload, rates):
     f = rates["flowno"]
-    print("ratio %s flowno/asyncio=%.2f flowno/libuv=%.2f"
-          % (workload, f / rates["asyncio"], f / rates["libuv"]), flush=True)
+    print("ratio %s %s" % (workload, " ".join("flowno/%s=%.2f" % (other, f / rates[other])
+                                              for other in OTHERS)), flush=True)
 
 
 def pinned(cmd, cpu):
@@ -116,11 +130,17 @@ def echo_server(cmd):
     return p, int(m.group(1))
 
 
+# The echo servers flowno's are compared with: bench_uv's and bench_event's.
+ECHO_PEERS = [("libuv", "uv"), ("libevent", "event")]
+
+
 def echo_servers(bindir):
-    """flowno's echo example on each port, beside libuv's echo server."""
+    """flowno's echo example on each port, beside libuv's and libevent's
+    echo servers."""
     echo = os.path.join(bindir, "echo")
     return [("flowno-%s" % port, [echo, "server", "-p", "0", "-b", port], port)
-            for port in ECHO_PORTS] + [("libuv", [os.path.join(bindir, "uv"), "echo-server"], "")]
+            for port in ECHO_PORTS] + [(peer, [os.path.join(bindir, exe), "echo-server"], "")
+                                       for peer, exe in ECHO_PEERS]
 
 
 ECHO_LINE = re.compile(r"ops=(\d+) s=([0-9.]+) msgs=(\d+)(?: cpu=([0-9.]+))?")
@@ -206,46 +226,143 @@ def bench_echo(bindir):
                     print("%s %s msgs/s=%.0f cpu_us/msg=%.3f syscalls/msg=%.3f %s"
                           % (point, name, rate, cpu, calls, detail), flush=True)
                 for name, (rate, cpu) in results.items():
-                    if name != "libuv" and "libuv" in results:
-                        print("ratio %s %s/libuv msgs/s=%.2f cpu/msg=%.2f"
-                              % (point, name, rate / results["libuv"][0],
-                                 cpu / results["libuv"][1]), flush=True)
+                    for peer, _ in ECHO_PEERS:
+                        if name.startswith("flowno") and peer in results:
+                            print("ratio %s %s/%s msgs/s=%.2f cpu/msg=%.2f"
+                                  % (point, name, peer, rate / results[peer][0],
+                                     cpu / results[peer][1]), flush=True)
     finally:
         for proc, _, _ in servers.values():
             proc.terminate()
             proc.wait()
 
 
-def callgrind_instructions(cmd):
-    """Instructions the program executed, by callgrind (Ir)."""
+def callgrind(cmd):
+    """Run cmd under callgrind: (instructions executed (Ir), its stdout,
+    the text of the callgrind output file)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
-        run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd, timeout=300)
+        stdout = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd,
+                     timeout=300)
         with open(out) as f:
-            for line in f:
-                if line.startswith("summary:") or line.startswith("totals:"):
-                    return int(line.split()[1])
-    raise RuntimeError("no totals in callgrind output")
+            text = f.read()
+    m = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+    if not m:
+        raise RuntimeError("no totals in callgrind output")
+    return int(m.group(1)), stdout, text
+
+
+def callgrind_instructions(cmd):
+    """Instructions the program executed, by callgrind (Ir)."""
+    return callgrind(cmd)[0]
+
+
+# The instruction rows and their budgets, in instructions an operation
+# (callgrind, gcc -O2, default features, hooks compiled in and none
+# attached), but the last, in bytes.  Each operation runs at two sizes, and
+# the difference in instructions over the difference in operations cancels
+# start-up and other fixed costs.
+#   name, budget, label, program, workload, (argument, rounds) small, large
+INSTR_ROWS = [
+    ("yield", 45, "yield between two tasks",
+     "flowno", "yield", (20000, 1), (40000, 1)),
+    ("yield-10k", 45, "yield round-robin over 10 000 tasks",
+     "flowno_big", "grow-sched", (10000, 5), (10000, 10)),
+    ("spawn", 220, "spawn + join of a trivial child",
+     "flowno", "spawn", (20000, 1), (40000, 1)),
+    ("spawn-crowd", 220, "spawn + join with 1000 children alive",
+     "flowno_big", "spawn-crowd", (20000, 1), (40000, 1)),
+    ("queue", 170, "an 8-byte item through a 16-slot queue, 1 producer 1 consumer",
+     "flowno", "queue", (20000, 1), (40000, 1)),
+    ("timer-100k", 550, "a timer inserted and fired, 100 000 timers",
+     "flowno_big", "grow-timers", (100000, 2), (100000, 4)),
+]
+# Bytes a sleeping task costs on this host: sizeof(fl_task) and what one
+# more task adds to the loop's table, at the width of flowno_big's slots
+# (the build of the 100 000 timers): the difference of sizeof(fl_loop)
+# between it and a build with twice the tasks, over the difference in tasks.
+BYTES_ROW = ("task-bytes", 64, "bytes a sleeping task on x86-64 (struct + table)",
+             "flowno_big", "flowno_g262143")
+
+
+# The timed workloads again, counted in instructions in flowno, libuv and
+# libevent (asyncio's would count the interpreter): the comparison that the
+# machine's noise does not move.  Not the timers: on the real clock, under
+# valgrind's slowness, how many fire a pass changes from run to run, and
+# so does the count.  name, (argument, repetitions) small, large.
+PEER_ROWS = [
+    ("yield", (20000, 1), (40000, 1)),
+    ("spawn", (20000, 1), (40000, 1)),
+    ("queue", (20000, 1), (40000, 1)),
+]
+
+
+def instr_point(exe, workload, size):
+    """(operations, instructions) of one run of workload at size."""
+    cmd = [exe, workload, str(size[0]), str(size[1])]
+    ir, out, _ = callgrind(cmd)
+    return parse(out)[0][0], ir
+
+
+_per_op = {}
+
+
+def per_op(exe, workload, small, large):
+    """Instructions an operation: two sizes, so fixed costs cancel.  Counted
+    once a run of run.py (the peers' lines and the rows share flowno's)."""
+    key = (exe, workload, small, large)
+    if key not in _per_op:
+        (o1, i1), (o2, i2) = instr_point(exe, workload, small), instr_point(exe, workload, large)
+        _per_op[key] = (i2 - i1) / float(o2 - o1)
+    return _per_op[key]
+
+
+def peer_instr(bindir):
+    for workload, small, large in PEER_ROWS:
+        flowno_bin = dict((w, b) for w, _, b in WORKLOADS)[workload]
+        counts = [(system, per_op(cmd[0], workload, small, large))
+                  for system, cmd in systems(bindir, flowno_bin) if system != "asyncio"]
+        print("peer-instr %s %s" % (workload, " ".join("%s=%.1f" % c for c in counts)),
+              flush=True)
+
+
+def show_instr(name, value, budget):
+    """Print the row; returns whether it is within its budget.  Two
+    decimals: the counts move by under 0.01 from run to run."""
+    print("instr %s per-op=%.2f budget=%d" % (name, value, budget), flush=True)
+    return value <= budget
 
 
 def instr(bindir):
-    """Instructions per operation: two sizes, so fixed costs cancel."""
-    for workload, n, flowno_bin in [("yield", 50000, "flowno"), ("spawn", 50000, "flowno"),
-                                    ("queue", 50000, "flowno"), ("timers", 10000, "flowno_big")]:
-        exe = os.path.join(bindir, flowno_bin)
-        points = []
-        for k in (n, 2 * n):
-            ir = callgrind_instructions([exe, workload, str(k), "1"])
-            ops = parse(run([exe, workload, str(k), "1"]))[0][0]
-            points.append((ops, ir))
-        (o1, i1), (o2, i2) = points
-        print("instr %s per-op=%.1f" % (workload, (i2 - i1) / float(o2 - o1)), flush=True)
+    """Every instruction row, then the rows above their budgets.
+    Returns the number of rows above their budgets."""
+    over = []
+    for name, budget, label, prog, workload, small, large in INSTR_ROWS:
+        value = per_op(os.path.join(bindir, prog), workload, small, large)
+        if not show_instr(name, value, budget):
+            over.append((name, label, value, budget))
+    name, budget, label, prog, prog2 = BYTES_ROW
+    sz, sz2 = sizes(os.path.join(bindir, prog)), sizes(os.path.join(bindir, prog2))
+    value = sz["task"] + (sz2["loop"] - sz["loop"]) / float(sz2["max_tasks"] - sz["max_tasks"])
+    if not show_instr(name, value, budget):
+        over.append((name, label, value, budget))
+    rows = len(INSTR_ROWS) + 1
+    if not over:
+        print("instr: all %d rows within their budgets" % rows, flush=True)
+    for name, label, value, budget in over:
+        print("instr: OVER BUDGET %s (%s): %.2f > %d, by %.2f (%.1f %%)"
+              % (name, label, value, budget, value - budget, 100.0 * (value - budget) / budget),
+              flush=True)
+    if over:
+        print("instr: %d of %d rows above their budgets" % (len(over), rows), flush=True)
+    return len(over)
 
 
 def bench(bindir):
     bench_workloads(bindir)
     bench_echo(bindir)
-    instr(bindir)
+    peer_instr(bindir)
+    return instr(bindir)
 
 
 def bench_workloads(bindir):
@@ -253,7 +370,8 @@ def bench_workloads(bindir):
         rates = {}
         for system, cmd in systems(bindir, flowno_bin):
             # One more run than REPS: the first warms caches and is dropped.
-            ops, s = median_run(parse(run(cmd + [workload, str(n), str(REPS + 1)]))[1:])
+            reps = REPS_OF.get(system, REPS)
+            ops, s = median_run(parse(run(cmd + [workload, str(n), str(reps + 1)]))[1:])
             rates[system] = show(workload, system, ops, s)
         show_ratios(workload, rates)
 
@@ -306,15 +424,17 @@ def growth(bindir, datadir):
 
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "bench":
-        bench(sys.argv[2])
-    elif len(sys.argv) >= 3 and sys.argv[1] == "echo":
+        return 1 if bench(sys.argv[2]) else 0
+    if len(sys.argv) >= 3 and sys.argv[1] == "instr":
+        return 1 if instr(sys.argv[2]) else 0
+    if len(sys.argv) >= 3 and sys.argv[1] == "echo":
         bench_echo(sys.argv[2])
-    elif len(sys.argv) >= 4 and sys.argv[1] == "growth":
+        return 0
+    if len(sys.argv) >= 4 and sys.argv[1] == "growth":
         growth(sys.argv[2], sys.argv[3])
-    else:
-        print(__doc__, file=sys.stderr)
-        return 2
-    return 0
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
