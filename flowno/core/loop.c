@@ -169,7 +169,7 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_SPECIALISE_
 #else
 #define FL_FAST_YIELD_ 1
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__OPTIMIZE__) /* -O0: one step, for debuggers and gcov */
 #define FL_SPECIALISE_ __attribute__((always_inline))
 #else
 #define FL_SPECIALISE_

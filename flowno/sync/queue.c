@@ -111,8 +111,9 @@ static int merge(fl_queue *q, const void *item)
 }
 #endif
 
-/* The command's answer at once: the speed path. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+/* The command's answer at once: the speed path (not at -O0, where
+ * debuggers and gcov see each function once). */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define FL_QUEUE_HOT_ __attribute__((always_inline))
 #else
 #define FL_QUEUE_HOT_
