@@ -161,13 +161,17 @@ static void disarm(mtask *t)
     t->deadline_armed = 0;
 }
 
-/* Timers in use: sleepers and deadlines. */
+/* Timers in use: sleepers and deadlines not yet due.  A deadline that has
+ * come fired when the clock moved (clock_moved), and gave its timer back,
+ * also for a task that stood aside: that task keeps only the news, which
+ * fails its next wait. */
 static unsigned timers_armed(void)
 {
     unsigned i, n = 0;
     for (i = 0; i < m.sc->ntasks; i++) {
         const mtask *t = &m.t[i];
-        if (t->state == M_ALIVE && (t->deadline_armed || blocked_in(t, OP_SLEEP, t->o.obj)))
+        if (t->state == M_ALIVE && ((t->deadline_armed && BEFORE(m.now, t->deadline)) ||
+                                    blocked_in(t, OP_SLEEP, t->o.obj)))
             n++;
     }
     return n;
