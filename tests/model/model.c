@@ -757,8 +757,15 @@ static void task_result(int i, const rec *r)
             me->rc = 0; /* the raising form hands the task no count */
         has_val = r->rc == 0 && (k == OP_GET || k == OP_PEEK || k == OP_TRY_GET ||
                                  k == OP_TRY_PEEK || k == OP_JOIN || k == OP_CANCEL);
-        if (k == OP_JOIN || k == OP_CANCEL)
-            has_val = has_val && m.t[me->o.obj].state == M_DONE; /* not spawned again since */
+        if (k == OP_JOIN || k == OP_CANCEL) {
+            /* The task reads the result after it resumes: from the last
+             * incarnation, which a post the loop could not take in (a full
+             * table) may have ended since. */
+            const mtask *target = &m.t[me->o.obj];
+            has_val = has_val && target->state == M_DONE; /* not spawned again since */
+            if (has_val)
+                me->val = target->end_state == FL_TASK_FINISHED ? target->end_val : 0;
+        }
         if (r->rc != me->rc || (has_val && r->val != me->val))
             fail(i, "T%d: %s gave %d (val %ld); the model expects %d (val %ld)", i,
                  op_defs[k].name, r->rc, r->val, me->rc, me->val);
