@@ -161,14 +161,18 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 
 /* A yield with no cancel to deliver and no deadline to drop needs none of
  * the command switch: it only moves the tail onto the task (the switch's
- * case does the same).  And a batch without hooks gets a step of its own,
- * with no hook tests (FL_SPECIALISE_: the step is inlined twice).  Both
- * are left out where size counts more (-Os). */
+ * case does the same).  A spawn runs in line (fl_spawn_: the loop is known
+ * to be one), and so does a join of a task that has ended.
+ * And a batch without hooks gets a step of its own, with no hook tests
+ * (FL_SPECIALISE_: the step is inlined twice).  All are left out where
+ * size counts more (-Os). */
 #if defined(__OPTIMIZE_SIZE__)
-#define FL_FAST_YIELD_ 0
+#define FL_FAST_PATHS_ 0
+#define FL_STEP_SPAWN_ fl_spawn
 #define FL_SPECIALISE_
 #else
-#define FL_FAST_YIELD_ 1
+#define FL_FAST_PATHS_ 1
+#define FL_STEP_SPAWN_ fl_spawn_
 #if defined(__GNUC__)
 #define FL_SPECIALISE_ __attribute__((always_inline))
 #else
@@ -228,7 +232,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
 
-        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
+        if (FL_FAST_PATHS_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
             !FL_HAS_TIMER_(t)) {
             t->wait.value = 0;
             goto behind;
@@ -260,7 +264,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         case FL_OP_SPAWN:
             /* The spawner steps aside behind its child.  No wait: a
              * deadline stays for the next, also when the spawn fails. */
-            t->wait.value = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            t->wait.value = FL_STEP_SPAWN_(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
             if (t->wait.value < 0)
                 continue;
             goto behind;
@@ -313,11 +317,18 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #endif
 #if FL_ENABLE_JOIN
         case FL_OP_JOIN:
-        case FL_OP_CANCEL_JOIN:
-            outcome = fl_join_(loop, t, (fl_task *)cmd.arg.ptr, cmd.op == FL_OP_CANCEL_JOIN);
+        case FL_OP_CANCEL_JOIN: {
+            fl_task *target = (fl_task *)cmd.arg.ptr;
+            bool cancel = cmd.op == FL_OP_CANCEL_JOIN;
+            if (FL_FAST_PATHS_ && target != NULL && FL_IS_DONE_STATE_(FL_STATE_(target))) {
+                t->wait.value = fl_joined_outcome_(target, cancel);
+                goto aside;
+            }
+            outcome = fl_join_(loop, t, target, cancel);
             if (outcome == FL_ASIDE_)
                 goto aside;
             break;
+        }
 #endif
 #if FL_ENABLE_QUEUE
         case FL_OP_QUEUE_PUT:
