@@ -33,6 +33,12 @@
 #define FL_SHARED_
 #define FL_SHARED_STATIC_ static inline
 #endif
+/* Fast paths that cost bytes: taken at -O2, left out where size counts. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_FAST_PATHS_ 0
+#else
+#define FL_FAST_PATHS_ 1
+#endif
 /* A function in a header that is always inlined: where size counts it has
  * one caller, and GCC would keep it apart (a call more); elsewhere it is
  * the fast path of a command. */

@@ -165,13 +165,11 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
  * to be one), and so does a join of a task that has ended.
  * And a batch without hooks gets a step of its own, with no hook tests
  * (FL_SPECIALISE_: the step is inlined twice).  All are left out where
- * size counts more (-Os). */
+ * size counts more (-Os: FL_FAST_PATHS_). */
 #if defined(__OPTIMIZE_SIZE__)
-#define FL_FAST_PATHS_ 0
 #define FL_STEP_SPAWN_ fl_spawn
 #define FL_SPECIALISE_
 #else
-#define FL_FAST_PATHS_ 1
 #define FL_STEP_SPAWN_ fl_spawn_
 #if defined(__GNUC__)
 #define FL_SPECIALISE_ __attribute__((always_inline))
@@ -258,9 +256,15 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
         switch (cmd.op) {
-        case FL_OP_DONE:
+        case FL_OP_DONE: {
+            /* An ending makes tasks ready only behind the last: the task
+             * after it runs next, unless it was alone (-O2: no reload). */
+            fl_slot after = t->next == t->slot ? FL_SLOT_NONE : t->next;
             fl_finish_(loop, t);
-            return FL_ENDS_RUN_(loop, t) ? FL_SLOT_NONE : first_ready(loop);
+            if (FL_ENDS_RUN_(loop, t))
+                return FL_SLOT_NONE;
+            return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : first_ready(loop);
+        }
         case FL_OP_SPAWN:
             /* The spawner steps aside behind its child.  No wait: a
              * deadline stays for the next, also when the spawn fails. */
