@@ -159,13 +159,13 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_STEP_HOOK_(loop, name, ...) ((void)0)
 #endif
 
-/* A yield with no cancel to deliver and no deadline to drop needs none of
- * the command switch: it only moves the tail onto the task (the switch's
- * case does the same).  A spawn runs in line (fl_spawn_: the loop is known
- * to be one), and so does a join of a task that has ended.
- * And a batch without hooks gets a step of its own, with no hook tests
- * (FL_SPECIALISE_: the step is inlined twice).  All are left out where
- * size counts more (-Os: FL_FAST_PATHS_). */
+/* A yield with no cancel to deliver needs none of the command switch: it
+ * drops a deadline and moves the tail onto the task, as the switch's case
+ * does; an ending skips the switch's table too.  A spawn runs in line
+ * (fl_spawn_: the loop is known to be one), and so does a join of a task
+ * that has ended.  And a batch without hooks gets a step of its own, with
+ * no hook tests (FL_SPECIALISE_: the step is inlined twice).  All are left
+ * out where size counts more (-Os: FL_FAST_PATHS_). */
 #if defined(__OPTIMIZE_SIZE__)
 #define FL_STEP_SPAWN_ fl_spawn
 #define FL_SPECIALISE_
@@ -188,12 +188,6 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #else
 #define FL_F_PREEMPTED_ 0
 #endif
-#if FL_ENABLE_TIMEOUT
-#define FL_HAS_TIMER_(t) ((t)->timer != FL_SLOT_NONE)
-#else
-#define FL_HAS_TIMER_(t) 0
-#endif
-
 /* Whether `t`, which has just ended, ends the run: the root of a
  * FL_RUN_NO_WAIT run (loop->root is set for no other). */
 #if FL_ENABLE_RUN
@@ -230,11 +224,12 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
 
-        if (FL_FAST_PATHS_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
-            !FL_HAS_TIMER_(t)) {
+        if (FL_FAST_PATHS_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_)) {
             t->wait.value = 0;
-            goto behind;
+            goto aside;
         }
+        if (FL_FAST_PATHS_ && cmd.op == FL_OP_DONE)
+            goto done; /* no table to go through */
 
 #if FL_F_PREEMPTED_
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
@@ -256,7 +251,8 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
         switch (cmd.op) {
-        case FL_OP_DONE: {
+        case FL_OP_DONE:
+        done: {
             /* An ending makes tasks ready only behind the last: the task
              * after it runs next, unless it was alone (-O2: no reload). */
             fl_slot after = t->next == t->slot ? FL_SLOT_NONE : t->next;
