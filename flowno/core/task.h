@@ -55,8 +55,11 @@ FL_ALWAYS_INLINE_ int fl_spawn_(fl_loop *loop, fl_task *task, fl_task_fn fn)
      * spawn; from the start in a small one (less code). */
     tasks = loop->tasks;
 #if FL_SLOT_HINT_
-    for (slot = loop->free_hint; slot < FL_MAX_TASKS && tasks[slot] != NULL; slot++)
-        ;
+    slot = loop->free_hint; /* most often free: it is looked at apart */
+    if (slot < FL_MAX_TASKS && tasks[slot] != NULL)
+        do
+            slot++;
+        while (slot < FL_MAX_TASKS && tasks[slot] != NULL);
 #else
     for (slot = 0; slot < FL_MAX_TASKS && tasks[slot] != NULL; slot++)
         ;
