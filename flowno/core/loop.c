@@ -161,11 +161,11 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 
 /* A yield with no cancel to deliver needs none of the command switch: it
  * drops a deadline and moves the tail onto the task, as the switch's case
- * does; an ending skips the switch's table too.  A spawn runs in line
- * (fl_spawn_: the loop is known to be one), and so does a join of a task
- * that has ended.  And a batch without hooks gets a step of its own, with
- * no hook tests (FL_SPECIALISE_: the step is inlined twice).  All are left
- * out where size counts more (-Os: FL_FAST_PATHS_). */
+ * does; an ending and a spawn skip the switch's table too.  A spawn runs
+ * in line (fl_spawn_: the loop is known to be one), and so does a join of
+ * a task that has ended.  And a batch without hooks gets a step of its
+ * own, with no hook tests (FL_SPECIALISE_: the step is inlined twice).
+ * All are left out where size counts more (-Os: FL_FAST_PATHS_). */
 #if defined(__OPTIMIZE_SIZE__)
 #define FL_STEP_SPAWN_ fl_spawn
 #define FL_SPECIALISE_
@@ -228,8 +228,11 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             t->wait.value = 0;
             goto aside;
         }
-        if (FL_FAST_PATHS_ && cmd.op == FL_OP_DONE)
-            goto done; /* no table to go through */
+        if (FL_FAST_PATHS_ && (unsigned)cmd.op <= FL_OP_SPAWN) {
+            if (cmd.op == FL_OP_DONE) /* neither goes through the table */
+                goto done;
+            goto spawn;
+        }
 
 #if FL_F_PREEMPTED_
         if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
@@ -262,6 +265,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : first_ready(loop);
         }
         case FL_OP_SPAWN:
+        spawn:
             /* The spawner steps aside behind its child.  No wait: a
              * deadline stays for the next, also when the spawn fails. */
             t->wait.value = FL_STEP_SPAWN_(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
@@ -388,6 +392,12 @@ behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them *
 #endif
         first = t->next; /* a task a hook spawns goes behind it */
         FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
+#if FL_FAST_PATHS_ && defined(__GNUC__) && !FL_DEBUG
+        /* It is in the circle: there is a next.  The batch's loop then
+         * skips its test. */
+        if (first == FL_SLOT_NONE)
+            __builtin_unreachable();
+#endif
         return first;
     }
 }
