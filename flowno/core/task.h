@@ -23,7 +23,8 @@ static inline void fl_task_init_(fl_task *task, fl_task_fn fn)
 #endif
 }
 
-/* fl_spawn once the loop is known to be one. */
+/* fl_spawn once the loop is known to be one: in fl_spawn, and at -O2 in
+ * step() for FL_SPAWN. */
 FL_ALWAYS_INLINE_ int fl_spawn_(fl_loop *loop, fl_task *task, fl_task_fn fn)
 {
     fl_task **tasks;
@@ -86,6 +87,7 @@ FL_ALWAYS_INLINE_ int fl_spawn_(fl_loop *loop, fl_task *task, fl_task_fn fn)
     return 0;
 }
 
+/* `t`, which has ended, gives its slot back. */
 static inline void fl_free_slot_(fl_loop *loop, const fl_task *t)
 {
     loop->tasks[t->slot] = NULL;
