@@ -62,7 +62,7 @@ LIB_SRC = $(or $(SRC_$(PORT)),$(error PORT=$(PORT): choose posix, cortex_m or ma
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     = $(BUILD)/libflowno.a
 HEADERS = flowno/flowno.h flowno/config.h gen/gen.h
-INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/port/posix_internal.h \
+INTERNAL_HEADERS = flowno/flowno_internal.h flowno/core/list.h flowno/core/task.h flowno/port/posix_internal.h \
                    flowno/debug/trace_internal.h
 
 # One suite a module: tests/check_<name>.c.  gen_labels is check_gen.c

@@ -33,6 +33,20 @@
 #define FL_SHARED_
 #define FL_SHARED_STATIC_ static inline
 #endif
+/* Fast paths that cost bytes: taken at -O2, left out where size counts. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FL_FAST_PATHS_ 0
+#else
+#define FL_FAST_PATHS_ 1
+#endif
+/* A function in a header that is always inlined: where size counts it has
+ * one caller, and GCC would keep it apart (a call more); elsewhere it is
+ * the fast path of a command. */
+#if defined(__GNUC__)
+#define FL_ALWAYS_INLINE_ static inline __attribute__((always_inline))
+#else
+#define FL_ALWAYS_INLINE_ static inline
+#endif
 
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
 #define FL_SET_STATE_(t, s) \
@@ -184,10 +198,7 @@ static inline int fl_step_aside_(fl_loop *loop, fl_task *t)
     return fl_step_behind_(loop, t);
 }
 
-/* task.c */
-/* `t` has ended (its result and error bit are set): record its state,
- * free its slot and wake whoever joined it. */
-FL_INTERNAL_ void fl_finish_(fl_loop *loop, fl_task *t);
+/* task.c; what step() runs of it in line is in core/task.h, below. */
 /* Start `t` waiting for `target` (FL_OP_JOIN / FL_OP_CANCEL_JOIN).  Returns
  * 1 when `t` now waits, FL_ASIDE_ when the target has ended (the outcome
  * is set: step() steps the joiner aside, as Flowno re-queues it), or the
@@ -292,5 +303,9 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
 #if FL_ENABLE_LOCK
 FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock);
 #endif
+
+/* ---- A task's life, in line (core/task.h) ----------------------------- */
+
+#include "core/task.h"
 
 #endif /* FLOWNO_INTERNAL_H */

@@ -159,16 +159,18 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_STEP_HOOK_(loop, name, ...) ((void)0)
 #endif
 
-/* A yield with no cancel to deliver and no deadline to drop needs none of
- * the command switch: it only moves the tail onto the task (the switch's
- * case does the same).  And a batch without hooks gets a step of its own,
- * with no hook tests (FL_SPECIALISE_: the step is inlined twice).  Both
- * are left out where size counts more (-Os). */
+/* A yield with no cancel to deliver needs none of the command switch: it
+ * drops a deadline and moves the tail onto the task, as the switch's case
+ * does; an ending and a spawn skip the switch's table too.  A spawn runs
+ * in line (fl_spawn_: the loop is known to be one), and so does a join of
+ * a task that has ended.  And a batch without hooks gets a step of its
+ * own, with no hook tests (FL_SPECIALISE_: the step is inlined twice).
+ * All are left out where size counts more (-Os: FL_FAST_PATHS_). */
 #if defined(__OPTIMIZE_SIZE__)
-#define FL_FAST_YIELD_ 0
+#define FL_STEP_SPAWN_ fl_spawn
 #define FL_SPECIALISE_
 #else
-#define FL_FAST_YIELD_ 1
+#define FL_STEP_SPAWN_ fl_spawn_
 #if defined(__GNUC__) && defined(__OPTIMIZE__) /* -O0: one step, for debuggers and gcov */
 #define FL_SPECIALISE_ __attribute__((always_inline))
 #else
@@ -186,12 +188,6 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #else
 #define FL_F_PREEMPTED_ 0
 #endif
-#if FL_ENABLE_TIMEOUT
-#define FL_HAS_TIMER_(t) ((t)->timer != FL_SLOT_NONE)
-#else
-#define FL_HAS_TIMER_(t) 0
-#endif
-
 /* Whether `t`, which has just ended, ends the run: the root of a
  * FL_RUN_NO_WAIT run (loop->root is set for no other). */
 #if FL_ENABLE_RUN
@@ -228,10 +224,14 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
 
-        if (FL_FAST_YIELD_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_) &&
-            !FL_HAS_TIMER_(t)) {
+        if (FL_FAST_PATHS_ && cmd.op == FL_OP_YIELD && !(t->flags & FL_F_PREEMPTED_)) {
             t->wait.value = 0;
-            goto behind;
+            goto aside;
+        }
+        if (FL_FAST_PATHS_ && (unsigned)cmd.op <= FL_OP_SPAWN) {
+            if (cmd.op == FL_OP_DONE) /* neither goes through the table */
+                goto done;
+            goto spawn;
         }
 
 #if FL_F_PREEMPTED_
@@ -255,12 +255,20 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #endif
         switch (cmd.op) {
         case FL_OP_DONE:
+        done: {
+            /* An ending makes tasks ready only behind the last: the task
+             * after it runs next, unless it was alone (-O2: no reload). */
+            fl_slot after = t->next == t->slot ? FL_SLOT_NONE : t->next;
             fl_finish_(loop, t);
-            return FL_ENDS_RUN_(loop, t) ? FL_SLOT_NONE : first_ready(loop);
+            if (FL_ENDS_RUN_(loop, t))
+                return FL_SLOT_NONE;
+            return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : first_ready(loop);
+        }
         case FL_OP_SPAWN:
+        spawn:
             /* The spawner steps aside behind its child.  No wait: a
              * deadline stays for the next, also when the spawn fails. */
-            t->wait.value = fl_spawn(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
+            t->wait.value = FL_STEP_SPAWN_(loop, (fl_task *)cmd.arg.ptr, t->wait.fn);
             if (t->wait.value < 0)
                 continue;
             goto behind;
@@ -313,11 +321,18 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #endif
 #if FL_ENABLE_JOIN
         case FL_OP_JOIN:
-        case FL_OP_CANCEL_JOIN:
-            outcome = fl_join_(loop, t, (fl_task *)cmd.arg.ptr, cmd.op == FL_OP_CANCEL_JOIN);
+        case FL_OP_CANCEL_JOIN: {
+            fl_task *target = (fl_task *)cmd.arg.ptr;
+            bool cancel = cmd.op == FL_OP_CANCEL_JOIN;
+            if (FL_FAST_PATHS_ && target != NULL && FL_IS_DONE_STATE_(FL_STATE_(target))) {
+                t->wait.value = fl_joined_outcome_(target, cancel);
+                goto aside;
+            }
+            outcome = fl_join_(loop, t, target, cancel);
             if (outcome == FL_ASIDE_)
                 goto aside;
             break;
+        }
 #endif
 #if FL_ENABLE_QUEUE
         case FL_OP_QUEUE_PUT:
@@ -377,6 +392,12 @@ behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them *
 #endif
         first = t->next; /* a task a hook spawns goes behind it */
         FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
+#if FL_FAST_PATHS_ && defined(__GNUC__) && !FL_DEBUG
+        /* It is in the circle: there is a next.  The batch's loop then
+         * skips its test. */
+        if (first == FL_SLOT_NONE)
+            __builtin_unreachable();
+#endif
         return first;
     }
 }
