@@ -35,8 +35,10 @@
 #endif
 
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
+/* The state bits cleared, then the state added: Thumb-1 adds a constant
+ * in one instruction, where an or needs it in a register first. */
 #define FL_SET_STATE_(t, s) \
-    ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
+    ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) + (uint8_t)(s)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
 /* A hint to the lowest free slot, in tables too big to scan from the
