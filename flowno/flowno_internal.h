@@ -39,6 +39,8 @@
  * in one instruction, where an or needs it in a register first. */
 #define FL_SET_STATE_(t, s) \
     ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) + (uint8_t)(s)))
+/* The task being stepped, READY while it runs, takes state `s`: one add. */
+#define FL_STEPPED_TO_(t, s) ((t)->flags = (uint8_t)((t)->flags + ((s) - FL_TASK_READY)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
 /* A hint to the lowest free slot, in tables too big to scan from the

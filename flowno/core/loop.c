@@ -131,7 +131,7 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
     if (rc < 0)
         return rc;
     fl_ready_leave_(loop, t);
-    FL_SET_STATE_(t, FL_TASK_SLEEPING);
+    FL_STEPPED_TO_(t, FL_TASK_SLEEPING);
     return 1;
 }
 
@@ -285,7 +285,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             t->wait.value = 0;
             goto aside;
         case FL_OP_SLEEP:
-            t->wait.value = 0;
+            t->wait.value = 0; /* the outcome, also when the timer fires */
             if (cmd.arg.ticks == 0)
                 goto aside;
             outcome = sleep_task(loop, t, cmd.arg.ticks);
