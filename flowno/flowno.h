@@ -189,7 +189,7 @@ enum fl_op {
     FL_OP_COND_NOTIFY, /**< FL_COND_NOTIFY, FL_COND_NOTIFY_ALL */
     FL_OP_LATCH_COUNT_DOWN, /**< FL_LATCH_COUNT_DOWN */
     /** Suspension points: a pending cancellation is delivered here. */
-    FL_OP_YIELD,       /**< run again after every other ready task */
+    FL_OP_YIELD,       /**< run again after every other ready task (arg.ticks: 0) */
     FL_OP_SLEEP,       /**< arg.ticks: how long */
     FL_OP_JOIN,        /**< arg.ptr: the task to wait for */
     FL_OP_CANCEL_JOIN, /**< arg.ptr: cancel it and wait until it has ended */
@@ -1205,8 +1205,8 @@ fl_dispatch_:                                  \
     } while (0)
 
 /** Let every other ready task run first. */
-#define FL_YIELD(self) FL_AWAIT(self, fl_cmd_(FL_OP_YIELD, NULL))
-#define FL_YIELD_RC(self, rc) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_YIELD, NULL))
+#define FL_YIELD(self) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_YIELD, 0))
+#define FL_YIELD_RC(self, rc) FL_AWAIT_RC(self, rc, fl_cmd_ticks_(FL_OP_YIELD, 0))
 
 /** Sleep for `ticks` (use FL_MS).  0 behaves as a yield. */
 #define FL_SLEEP(self, ticks) FL_AWAIT(self, fl_cmd_sleep_(ticks))

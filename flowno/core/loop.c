@@ -282,8 +282,11 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             return FL_SLOT_NONE;
 #endif
         case FL_OP_YIELD:
+#if FL_FAST_YIELD_
             t->wait.value = 0;
             goto aside;
+#endif
+            /* fall through: FL_YIELD's ticks are 0, so it is a sleep of 0 */
         case FL_OP_SLEEP:
             t->wait.value = 0; /* the outcome, also when the timer fires */
             if (cmd.arg.ticks == 0)
