@@ -483,10 +483,10 @@ typedef struct fl_queue fl_queue;
 
 /** All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
-    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
      * first: Thumb-1 loads a byte field in one instruction only below
      * offset 32. */
+    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */

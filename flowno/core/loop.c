@@ -44,15 +44,11 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
         return FL_ECONFIG;
     if (FL_BAD_ARG_(loop == NULL || port == NULL || port->now == NULL || port->wait == NULL))
         return FL_EINVAL;
-    /* Every counter, pointer and slot of the table to zero, in one loop
-     * (freestanding: no memset). */
+    /* Every flag, counter, pointer and slot of the table to zero, in one
+     * loop (freestanding: no memset). */
     end = (unsigned char *)(loop->tasks + FL_MAX_TASKS);
-    for (byte = (unsigned char *)&loop->ready_tail; byte < end; byte++)
+    for (byte = (unsigned char *)loop; byte < end; byte++)
         *byte = 0;
-    loop->signal_pending = 0;
-#if FL_ENABLE_POST
-    loop->posted = NULL;
-#endif
     loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
     loop->now = port->now(port);
