@@ -55,6 +55,16 @@ static inline void fl_ready_leave_(fl_loop *loop, fl_task *t)
 }
 #else
 #define fl_ready_leave_(loop, t) ((void)0) /* it left as its step began */
+/* The first in the circle (there is one) leaves it as its step begins. */
+static inline fl_task *fl_ready_pop_(fl_loop *loop)
+{
+    fl_task *last = fl_at_(loop, loop->ready_tail), *t = fl_at_(loop, last->next);
+    if (last == t)
+        loop->ready_tail = FL_SLOT_NONE; /* it was alone */
+    else
+        last->next = t->next;
+    return t;
+}
 #endif
 
 #if FL_NEEDS_WAIT_LISTS_
