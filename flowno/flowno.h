@@ -504,7 +504,7 @@ struct fl_loop {
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
-    fl_time now;          /**< the clock as last read */
+    fl_time now;          /**< the clock as last read, for fl_loop_dump */
 #if FL_DEBUG
     uint8_t broken;       /**< a task's struct changed under the loop */
     fl_task_fn spawned_fn[FL_MAX_TASKS]; /**< each slot's function at spawn */

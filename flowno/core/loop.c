@@ -38,7 +38,7 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 {
-    unsigned char *byte, *end;
+    size_t n = offsetof(fl_loop, tasks) + sizeof loop->tasks;
 
     if (FL_BAD_(config_hash != FL_CONFIG_HASH_, FL_ECONFIG))
         return FL_ECONFIG;
@@ -46,12 +46,14 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
         return FL_EINVAL;
     /* Every flag, counter, pointer and slot of the table to zero, in one
      * loop (freestanding: no memset). */
-    end = (unsigned char *)(loop->tasks + FL_MAX_TASKS);
-    for (byte = (unsigned char *)loop; byte < end; byte++)
-        *byte = 0;
+    do
+        ((unsigned char *)loop)[--n] = 0;
+    while (n != 0);
     loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
-    loop->now = port->now(port);
+#if FL_ENABLE_DUMP
+    loop->now = port->now(port); /* what a dump before the first poll shows */
+#endif
     return 0;
 }
 
@@ -92,8 +94,12 @@ fl_time fl_now(fl_loop *loop)
 {
     if (loop == NULL || loop->port == NULL)
         return 0;
+#if FL_ENABLE_DUMP
     loop->now = loop->port->now(loop->port);
     return loop->now;
+#else
+    return loop->port->now(loop->port);
+#endif
 }
 
 #if FL_ENABLE_EXIT
