@@ -132,8 +132,9 @@ FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 #else
 static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
+    fl_time *due_of = loop->timer_due;
     loop->timer_count++;
-    loop->timer_due[t->slot] = due;
+    due_of[t->slot] = due;
     t->timer = t->slot;
     return 0;
 }
