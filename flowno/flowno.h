@@ -189,7 +189,7 @@ enum fl_op {
     FL_OP_COND_NOTIFY, /**< FL_COND_NOTIFY, FL_COND_NOTIFY_ALL */
     FL_OP_LATCH_COUNT_DOWN, /**< FL_LATCH_COUNT_DOWN */
     /** Suspension points: a pending cancellation is delivered here. */
-    FL_OP_YIELD,       /**< run again after every other ready task */
+    FL_OP_YIELD,       /**< run again after every other ready task (arg.ticks: 0) */
     FL_OP_SLEEP,       /**< arg.ticks: how long */
     FL_OP_JOIN,        /**< arg.ptr: the task to wait for */
     FL_OP_CANCEL_JOIN, /**< arg.ptr: cancel it and wait until it has ended */
@@ -483,10 +483,10 @@ typedef struct fl_queue fl_queue;
 
 /** All fields are private.  Sized entirely by config.h. */
 struct fl_loop {
-    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
      * first: Thumb-1 loads a byte field in one instruction only below
      * offset 32. */
+    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
@@ -504,7 +504,7 @@ struct fl_loop {
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
 #endif
-    fl_time now;          /**< the clock as last read */
+    fl_time now;          /**< the clock as last read, for fl_loop_dump */
 #if FL_DEBUG
     uint8_t broken;       /**< a task's struct changed under the loop */
     fl_task_fn spawned_fn[FL_MAX_TASKS]; /**< each slot's function at spawn */
@@ -1205,8 +1205,8 @@ fl_dispatch_:                                  \
     } while (0)
 
 /** Let every other ready task run first. */
-#define FL_YIELD(self) FL_AWAIT(self, fl_cmd_(FL_OP_YIELD, NULL))
-#define FL_YIELD_RC(self, rc) FL_AWAIT_RC(self, rc, fl_cmd_(FL_OP_YIELD, NULL))
+#define FL_YIELD(self) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_YIELD, 0))
+#define FL_YIELD_RC(self, rc) FL_AWAIT_RC(self, rc, fl_cmd_ticks_(FL_OP_YIELD, 0))
 
 /** Sleep for `ticks` (use FL_MS).  0 behaves as a yield. */
 #define FL_SLEEP(self, ticks) FL_AWAIT(self, fl_cmd_sleep_(ticks))

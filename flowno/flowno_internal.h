@@ -49,8 +49,12 @@
 #endif
 
 #define FL_STATE_(t) ((fl_state)((t)->flags & FL_F_STATE_))
+/* The state bits cleared, then the state added: Thumb-1 adds a constant
+ * in one instruction, where an or needs it in a register first. */
 #define FL_SET_STATE_(t, s) \
-    ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) | (uint8_t)(s)))
+    ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) + (uint8_t)(s)))
+/* The task being stepped, READY while it runs, takes state `s`: one add. */
+#define FL_STEPPED_TO_(t, s) ((t)->flags = (uint8_t)((t)->flags + ((s) - FL_TASK_READY)))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
 /* A hint to the lowest free slot, in tables too big to scan from the
@@ -142,8 +146,9 @@ FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 #else
 static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
+    fl_time *due_of = loop->timer_due;
     loop->timer_count++;
-    loop->timer_due[t->slot] = due;
+    due_of[t->slot] = due;
     t->timer = t->slot;
     return 0;
 }

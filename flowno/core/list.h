@@ -28,10 +28,13 @@
 #define FL_STEPPED_STAYS_ 1
 #endif
 
-/* `t` becomes ready, behind the others. */
+/* `t` becomes ready, behind the others.  Where size counts, a task alone
+ * is its own last (its next, read and then set, becomes itself): no
+ * branch, but a load and a store more. */
 static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
 {
     fl_slot tail = loop->ready_tail;
+#if !defined(__OPTIMIZE_SIZE__)
     FL_SET_STATE_(t, FL_TASK_READY);
     if (tail == FL_SLOT_NONE) {
         t->next = t->slot;
@@ -40,6 +43,12 @@ static inline void fl_ready_push_(fl_loop *loop, fl_task *t)
         t->next = last->next;
         last->next = t->slot;
     }
+#else
+    fl_task *last = tail == FL_SLOT_NONE ? t : fl_at_(loop, tail);
+    FL_SET_STATE_(t, FL_TASK_READY);
+    t->next = last->next;
+    last->next = t->slot;
+#endif
     loop->ready_tail = t->slot;
 }
 
@@ -55,6 +64,16 @@ static inline void fl_ready_leave_(fl_loop *loop, fl_task *t)
 }
 #else
 #define fl_ready_leave_(loop, t) ((void)0) /* it left as its step began */
+/* The first in the circle (there is one) leaves it as its step begins. */
+static inline fl_task *fl_ready_pop_(fl_loop *loop)
+{
+    fl_task *last = fl_at_(loop, loop->ready_tail), *t = fl_at_(loop, last->next);
+    if (last == t)
+        loop->ready_tail = FL_SLOT_NONE; /* it was alone */
+    else
+        last->next = t->next;
+    return t;
+}
 #endif
 
 #if FL_NEEDS_WAIT_LISTS_

@@ -38,24 +38,22 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 {
-    unsigned char *byte, *end;
+    size_t n = offsetof(fl_loop, tasks) + sizeof loop->tasks;
 
     if (FL_BAD_(config_hash != FL_CONFIG_HASH_, FL_ECONFIG))
         return FL_ECONFIG;
     if (FL_BAD_ARG_(loop == NULL || port == NULL || port->now == NULL || port->wait == NULL))
         return FL_EINVAL;
-    /* Every counter, pointer and slot of the table to zero, in one loop
-     * (freestanding: no memset). */
-    end = (unsigned char *)(loop->tasks + FL_MAX_TASKS);
-    for (byte = (unsigned char *)&loop->ready_tail; byte < end; byte++)
-        *byte = 0;
-    loop->signal_pending = 0;
-#if FL_ENABLE_POST
-    loop->posted = NULL;
-#endif
+    /* Every flag, counter, pointer and slot of the table to zero, in one
+     * loop (freestanding: no memset). */
+    do
+        ((unsigned char *)loop)[--n] = 0;
+    while (n != 0);
     loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
-    loop->now = port->now(port);
+#if FL_ENABLE_DUMP
+    loop->now = port->now(port); /* what a dump before the first poll shows */
+#endif
     return 0;
 }
 
@@ -96,8 +94,12 @@ fl_time fl_now(fl_loop *loop)
 {
     if (loop == NULL || loop->port == NULL)
         return 0;
+#if FL_ENABLE_DUMP
     loop->now = loop->port->now(loop->port);
     return loop->now;
+#else
+    return loop->port->now(loop->port);
+#endif
 }
 
 #if FL_ENABLE_EXIT
@@ -131,7 +133,7 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
     if (rc < 0)
         return rc;
     fl_ready_leave_(loop, t);
-    FL_SET_STATE_(t, FL_TASK_SLEEPING);
+    FL_STEPPED_TO_(t, FL_TASK_SLEEPING);
     return 1;
 }
 
@@ -196,15 +198,19 @@ static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
 #define FL_ENDS_RUN_(loop, t) 0
 #endif
 
-/* The slot of the first ready task, or FL_SLOT_NONE if none is. */
-#if defined(__OPTIMIZE_SIZE__) && defined(__GNUC__)
-__attribute__((noinline))
-#endif
+/* How step() says go on: with the slot of the task to step next.  Where
+ * size counts step_tasks() takes that task off the circle itself
+ * (fl_ready_pop_), and any slot but FL_SLOT_NONE says go on. */
+#if FL_STEPPED_STAYS_
 static fl_slot first_ready(const fl_loop *loop)
 {
     return loop->ready_tail == FL_SLOT_NONE ? FL_SLOT_NONE
                                             : fl_at_(loop, loop->ready_tail)->next;
 }
+#define FL_GO_ON_(loop) first_ready(loop)
+#else
+#define FL_GO_ON_(loop) ((fl_slot)0)
+#endif
 
 /* Returns the slot of the task to step next, FL_SLOT_NONE when the batch
  * must end: no task is ready, or the run stops. */
@@ -262,7 +268,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             fl_finish_(loop, t);
             if (FL_ENDS_RUN_(loop, t))
                 return FL_SLOT_NONE;
-            return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : first_ready(loop);
+            return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : FL_GO_ON_(loop);
         }
         case FL_OP_SPAWN:
         spawn:
@@ -290,10 +296,13 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             return FL_SLOT_NONE;
 #endif
         case FL_OP_YIELD:
+#if FL_FAST_PATHS_
             t->wait.value = 0;
             goto aside;
+#endif
+            /* fall through: FL_YIELD's ticks are 0, so it is a sleep of 0 */
         case FL_OP_SLEEP:
-            t->wait.value = 0;
+            t->wait.value = 0; /* the outcome, also when the timer fires */
             if (cmd.arg.ticks == 0)
                 goto aside;
             outcome = sleep_task(loop, t, cmd.arg.ticks);
@@ -368,7 +377,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             break;
         }
         if (outcome == 1)
-            return first_ready(loop); /* it waits (a deadline stays with it) */
+            return FL_GO_ON_(loop); /* it waits (a deadline stays with it) */
 #if FL_F_PREEMPTED_
     answered:
 #endif
@@ -383,14 +392,10 @@ aside: /* a wait that ended at once, and a yield: the deadline goes */
     fl_drop_timer_(loop, t);
 #endif
 behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them */
-    {
-        fl_slot first;
 #if FL_STEPPED_STAYS_
+    {
+        fl_slot first = t->next; /* a task a hook spawns goes behind it */
         loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
-#else
-        fl_ready_push_(loop, t);
-#endif
-        first = t->next; /* a task a hook spawns goes behind it */
         FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
 #if FL_FAST_PATHS_ && defined(__GNUC__) && !FL_DEBUG
         /* It is in the circle: there is a next.  The batch's loop then
@@ -400,14 +405,20 @@ behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them *
 #endif
         return first;
     }
+#else
+    fl_ready_push_(loop, t);
+    FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
+    return FL_GO_ON_(loop);
+#endif
 }
 
-/* Step ready tasks from `first` until none is left, `budget` steps have
- * run or the run must stop; returns the steps left of the budget.  Made
- * twice (FL_SPECIALISE_), with hooks and without. */
-static inline FL_SPECIALISE_ unsigned step_tasks(fl_loop *loop, fl_slot first,
-                                                 unsigned budget FL_HOOKS_ARG_)
+/* Step ready tasks, first of the circle first, until none is left,
+ * `budget` steps have run or the run must stop; returns the steps left of
+ * the budget.  Made twice (FL_SPECIALISE_), with hooks and without. */
+static inline FL_SPECIALISE_ unsigned step_tasks(fl_loop *loop, unsigned budget FL_HOOKS_ARG_)
 {
+#if FL_STEPPED_STAYS_
+    fl_slot first = first_ready(loop);
     while (first != FL_SLOT_NONE) {
 #if FL_DEBUG
         /* A broken struct found in the last step stops the batch too. */
@@ -415,22 +426,23 @@ static inline FL_SPECIALISE_ unsigned step_tasks(fl_loop *loop, fl_slot first,
             !fl_debug_slot_ok_(loop, loop->ready_tail))
             break;
 #endif
-#if FL_STEPPED_STAYS_
         first = step(loop, fl_at_(loop, first) FL_HOOKS_PASS_);
-#else
-        {
-            /* The first leaves the circle as its step begins. */
-            fl_task *t = fl_at_(loop, first), *last = fl_at_(loop, loop->ready_tail);
-            if (last == t)
-                loop->ready_tail = FL_SLOT_NONE;
-            else
-                last->next = t->next;
-            first = step(loop, t FL_HOOKS_PASS_);
-        }
-#endif
         if (--budget == 0)
             break;
     }
+#else
+    while (loop->ready_tail != FL_SLOT_NONE) {
+        fl_slot go_on;
+#if FL_DEBUG
+        if (loop->broken || !fl_debug_slot_ok_(loop, loop->ready_tail) ||
+            !fl_debug_slot_ok_(loop, fl_at_(loop, loop->ready_tail)->next))
+            break;
+#endif
+        go_on = step(loop, fl_ready_pop_(loop) FL_HOOKS_PASS_);
+        if (--budget == 0 || go_on == FL_SLOT_NONE)
+            break;
+    }
+#endif
     return budget;
 }
 
@@ -448,10 +460,10 @@ static unsigned run_batch(fl_loop *loop)
         return 0; /* its links cannot be followed */
 #endif
 #if FL_ENABLE_HOOKS && !defined(__OPTIMIZE_SIZE__)
-    left = hooks == NULL ? step_tasks(loop, first_ready(loop), FL_POLL_INTERVAL, NULL)
-                         : step_tasks(loop, first_ready(loop), FL_POLL_INTERVAL, hooks);
+    left = hooks == NULL ? step_tasks(loop, FL_POLL_INTERVAL, NULL)
+                         : step_tasks(loop, FL_POLL_INTERVAL, hooks);
 #else
-    left = step_tasks(loop, first_ready(loop), FL_POLL_INTERVAL FL_HOOKS_PASS_);
+    left = step_tasks(loop, FL_POLL_INTERVAL FL_HOOKS_PASS_);
 #endif
     loop->current = NULL; /* a waker outside a step is no task */
     return FL_POLL_INTERVAL - left;

@@ -17,7 +17,6 @@
 /* `t`'s timer is due: a sleep ends, a deadline fails its wait. */
 static void fire(fl_loop *loop, fl_task *t)
 {
-    int outcome = 0;
     int cause = FL_READY_SLEPT;
     const void *left = NULL;
 #if FL_DEBUG
@@ -41,12 +40,11 @@ static void fire(fl_loop *loop, fl_task *t)
         left = t->wait.obj;
         fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
         t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
-        outcome = FL_ETIMEDOUT;
+        t->wait.value = FL_ETIMEDOUT;
         cause = FL_READY_TIMED_OUT;
     }
 #endif
-    t->wait.value = outcome;
-    fl_ready_push_(loop, t);
+    fl_ready_push_(loop, t); /* a sleep's outcome, 0, was set as it began */
     FL_READY_HOOK_(loop, t, cause, left);
     (void)cause;
     (void)left;

@@ -69,6 +69,7 @@ static void on_step_end(fl_hooks *h, fl_loop *loop, fl_task *t, const fl_cmd *cm
     fl_trace_record *r = stamp(h, loop, t, FL_TRACE_STOP, (unsigned)cmd->op);
 
     switch (cmd->op) {
+    case FL_OP_YIELD: /* a sleep of 0 ticks */
     case FL_OP_SLEEP:
     case FL_OP_DEADLINE:
         r->arg.ticks = cmd->arg.ticks;

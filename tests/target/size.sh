@@ -40,9 +40,9 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=3503 cortex-m0plus:full-nochecks=3089
-cortex-m0plus:minimal=709 rv32imac:full=4809 rv32imac:full-nochecks=4397
-rv32imac:minimal=1043"
+CEILINGS="cortex-m0plus:full=3417 cortex-m0plus:full-nochecks=2987
+cortex-m0plus:minimal=639 rv32imac:full=4665 rv32imac:full-nochecks=4249
+rv32imac:minimal=877"
 ceiling_of() {
     for c in $CEILINGS; do
         case $c in "$1:$2="*) echo "${c#*=}"; return ;; esac
