@@ -71,7 +71,7 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
         t->slot = FL_SLOT_NONE;
         if (fl_spawn(loop, t, NULL) < 0) {
             t->result = FL_ENOSPC; /* the table is full: it fails */
-            t->flags = FL_TASK_FAILED;
+            t->flags = FL_FLAGS_OF_(FL_TASK_FAILED);
         }
     }
 }

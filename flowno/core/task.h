@@ -111,11 +111,12 @@ static inline void fl_finish_(fl_loop *loop, fl_task *t)
 {
     /* The error bit comes only with a negative result (FL_FAIL makes any
      * other value FL_EINVAL). */
-    fl_state end = !(t->flags & FL_F_ERROR_) ? FL_TASK_FINISHED
-                 : t->result == FL_ECANCELLED ? FL_TASK_CANCELLED : FL_TASK_FAILED;
+    uint8_t end = !(t->flags & FL_F_ERROR_)       ? FL_FLAGS_OF_(FL_TASK_FINISHED)
+                  : t->result == FL_ECANCELLED ? FL_FLAGS_OF_(FL_TASK_CANCELLED)
+                                               : FL_FLAGS_OF_(FL_TASK_FAILED);
 
     fl_ready_leave_(loop, t); /* it was being stepped */
-    t->flags = (uint8_t)end;
+    t->flags = end; /* every other bit cleared */
 #if FL_DEBUG
     t->magic = 0; /* the struct is its owner's again */
 #endif
