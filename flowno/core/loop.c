@@ -125,18 +125,6 @@ static int set_timer(fl_loop *loop, fl_task *t, fl_time ticks)
     return fl_timer_add_(loop, t, fl_now(loop) + ticks);
 }
 
-/* Start a sleep of `ticks` (not 0).  Returns 1 when the task now sleeps,
- * else its outcome. */
-static int sleep_task(fl_loop *loop, fl_task *t, fl_time ticks)
-{
-    int rc = set_timer(loop, t, ticks);
-    if (rc < 0)
-        return rc;
-    fl_ready_leave_(loop, t);
-    FL_STEPPED_TO_(t, FL_TASK_SLEEPING);
-    return 1;
-}
-
 /* Run `t` until it suspends, ends or stops the loop.  Flowno's
  * _handle_command re-queues the task behind the tasks its command made
  * ready: after FL_SPAWN the child runs first, after FL_EVENT_SET the
@@ -305,12 +293,31 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             t->wait.value = 0; /* the outcome, also when the timer fires */
             if (cmd.arg.ticks == 0)
                 goto aside;
-            outcome = sleep_task(loop, t, cmd.arg.ticks);
+#if FL_ENABLE_TIMEOUT && !FL_FAST_PATHS_
+            /* Where size counts, a deadline shares a sleep's set_timer. */
+            /* fall through */
+        case FL_OP_DEADLINE:
+#endif
+            outcome = set_timer(loop, t, cmd.arg.ticks);
+#if FL_ENABLE_TIMEOUT && !FL_FAST_PATHS_
+            if (cmd.op == FL_OP_DEADLINE)
+                goto deadline_set;
+#endif
+            if (outcome < 0)
+                break;
+            fl_ready_leave_(loop, t);
+            FL_STEPPED_TO_(t, FL_TASK_SLEEPING);
+            outcome = 1;
             break;
 #if FL_ENABLE_TIMEOUT
+#if FL_FAST_PATHS_
         case FL_OP_DEADLINE: /* it replaces the one before, passed or not */
+            outcome = set_timer(loop, t, cmd.arg.ticks);
+#else
+        deadline_set:
+#endif
             t->flags = (uint8_t)(t->flags & ~FL_F_LATE_);
-            t->wait.value = set_timer(loop, t, cmd.arg.ticks);
+            t->wait.value = outcome;
             continue; /* keep the timer: it is for the next wait */
 #endif
 #if FL_ENABLE_IO
