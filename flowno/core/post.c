@@ -34,9 +34,7 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
         return FL_EINVAL;
     port_lock(loop->port);
     /* Already on the list, or alive. */
-    if (FL_BAD_((FL_STATE_(task) == FL_TASK_NEW && task->slot == FL_SLOT_POSTED_) ||
-                    fl_alive_in_(loop, task),
-                FL_EBUSY)) {
+    if (FL_BAD_(fl_taken_(loop, task), FL_EBUSY)) {
         rc = FL_EBUSY;
     } else {
         task->flags = FL_TASK_NEW;
@@ -83,12 +81,14 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 void fl_loop_hold_(fl_loop *loop, bool hold)
 {
     bool changed;
+    unsigned holds;
     if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
-    changed = hold || loop->holds > 0;
+    holds = loop->holds;
+    changed = hold || holds > 0;
     if (changed)
-        FL_ATOMIC_STORE_(loop->holds, hold ? loop->holds + 1 : loop->holds - 1);
+        FL_ATOMIC_STORE_(loop->holds, hold ? holds + 1 : holds - 1);
     port_unlock(loop->port);
     if (changed && !hold)
         fl_loop_wake_(loop);

@@ -40,10 +40,7 @@ FL_ALWAYS_INLINE_ int fl_spawn_(fl_loop *loop, fl_task *task, fl_task_fn fn)
      * -O2 an ended task, which FL_SPAWN often spawns again, is let
      * through first. */
     if (!(FL_FAST_PATHS_ && FL_IS_DONE_STATE_(FL_STATE_(task))) &&
-        FL_BAD_(FL_ENABLE_POST && FL_STATE_(task) == FL_TASK_NEW
-                    ? task->slot == FL_SLOT_POSTED_
-                    : fl_alive_in_(loop, task),
-                FL_EBUSY))
+        FL_BAD_(fl_taken_(loop, task), FL_EBUSY))
         return FL_EBUSY;
 #if FL_DEBUG
     /* Re-initialised while alive: the table still holds it. */
