@@ -78,9 +78,12 @@ static inline fl_task *fl_ready_pop_(fl_loop *loop)
 
 #if FL_NEEDS_WAIT_LISTS_
 
-/* Wait lists: circular, doubly linked; `*head` is the oldest. */
+/* Wait lists: circular, doubly linked; `*head` is the oldest.  Where size
+ * counts, a task going onto an empty list is its own first (its prev, set
+ * and then read, becomes itself): no branch, as in fl_ready_push_. */
 static inline void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
 {
+#if !defined(__OPTIMIZE_SIZE__)
     if (*head == FL_SLOT_NONE) {
         t->next = t->prev = t->slot;
         *head = t->slot;
@@ -92,6 +95,16 @@ static inline void fl_list_append_(fl_loop *loop, fl_slot *head, fl_task *t)
         last->next = t->slot;
         first->prev = t->slot;
     }
+#else
+    fl_task *first;
+    t->prev = t->slot;
+    first = *head == FL_SLOT_NONE ? t : fl_at_(loop, *head);
+    t->prev = first->prev;
+    t->next = first->slot;
+    fl_at_(loop, t->prev)->next = t->slot;
+    first->prev = t->slot;
+    *head = first->slot;
+#endif
 }
 
 static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
