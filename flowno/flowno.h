@@ -1483,7 +1483,9 @@ static inline int fl_queue_in_task_(fl_task *self, int op, fl_queue *q, const vo
  * the wait fails at once with FL_ETIMEDOUT.  A getter's or
  * putter's wait ends when it is woken (its item or place is set aside); a
  * peeker's only once it has looked again, since the item may be taken
- * first: a deadline that passes in between fails the peek. */
+ * first: a deadline that passes in between fails the peek.  A cancel
+ * that is pending when such a task runs wins over a deadline that passed
+ * while it was ready: the wait fails with FL_ECANCELLED. */
 #define FL_TIMEOUT(self, ticks) FL_AWAIT(self, fl_cmd_ticks_(FL_OP_DEADLINE, (ticks)))
 
 /** Wait until `fd` is readable (FL_IO_READ) or writable (FL_IO_WRITE).  Needs

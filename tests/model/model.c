@@ -53,6 +53,8 @@ typedef struct mtask {
     int seen_closed;   /* ... and whether it was empty and closed */
     int cancel_open;   /* ... and whether a cancel came meanwhile */
     int timeout_failed; /* FL_TIMEOUT found the timers full: it raises */
+    int timed_out_ready; /* granted FL_ETIMEDOUT as a woken peeker: a cancel
+                            before it runs wins over that deadline */
     /* Once done. */
     int end_state;
     long end_val;
@@ -214,6 +216,7 @@ static void grant(mtask *t, int rc, long val)
     t->rc = rc;
     t->val = val;
     t->retry = 0;
+    t->timed_out_ready = 0;
     disarm(t);
 }
 
@@ -292,6 +295,11 @@ static int cancel(unsigned target)
     if (t->p == P_BLOCKED && t->o.kind == OP_COND_WAIT && t->notified) {
         t->cancel = C_REQUESTED; /* it takes the lock first: no notify lost */
         NOTE(N_CANCEL_NOTIFIED);
+    } else if (t->p == P_GRANTED && t->timed_out_ready) {
+        t->rc = FL_ECANCELLED; /* a pending cancel wins over a passed deadline */
+        t->cancel = C_DELIVERED;
+        t->timed_out_ready = 0;
+        NOTE(N_CANCEL_PENDING);
     } else if (t->p == P_MAYBE) {
         t->cancel = C_REQUESTED; /* delivered or not: its result says */
         t->cancel_open = 1;
@@ -836,8 +844,17 @@ static void clock_moved(fl_time now)
             grant(t, 0, 0);
         else if (t->p == P_BLOCKED && t->deadline_armed && !BEFORE(now, t->deadline))
             grant(t, FL_ETIMEDOUT, 0), NOTE(N_TIMED_OUT);
-        else if (t->p == P_MAYBE && t->deadline_armed && !BEFORE(now, t->deadline))
-            grant(t, FL_ETIMEDOUT, 0), NOTE(N_TIMED_OUT); /* before it looked again */
+        else if (t->p == P_MAYBE && t->deadline_armed && !BEFORE(now, t->deadline)) {
+            /* Before it looked again.  It is ready: a pending cancel wins,
+             * now or until it runs, as for a wait that has not begun. */
+            if (t->cancel == C_REQUESTED) {
+                grant(t, FL_ECANCELLED, 0);
+                t->cancel = C_DELIVERED;
+            } else {
+                grant(t, FL_ETIMEDOUT, 0), NOTE(N_TIMED_OUT);
+                t->timed_out_ready = 1;
+            }
+        }
     }
 }
 
