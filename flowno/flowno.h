@@ -548,6 +548,7 @@ struct fl_loop {
 #define FL_CONFIG_LABELS_ 0
 #endif
 #define FL_CONFIG_TIME64_ (FL_TIME_BITS == 64)
+#define FL_CONFIG_STATE_TOP_ (FL_F_STATE_SHIFT_ != 0) /* a Thumb-1 build's flags */
 /* X(value, name): name is what fl_config_diff says. */
 #define FL_CONFIG_SWITCHES_(X)                                                           \
     X(FL_ENABLE_RUN, "FL_ENABLE_RUN") X(FL_ENABLE_JOIN, "FL_ENABLE_JOIN")                \
@@ -562,7 +563,8 @@ struct fl_loop {
     X(FL_ENABLE_ARG_CHECKS, "FL_ENABLE_ARG_CHECKS") X(FL_DEBUG, "FL_DEBUG")              \
     X(FL_TIMER_HEAP, "FL_TIMER_HEAP") X(FL_CONFIG_TIME64_, "FL_TIME_BITS")               \
     X(FL_CONFIG_LABELS_, "GEN_USE_LABELS") X(FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE")   \
-    X(FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE")
+    X(FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE")                                      \
+    X(FL_CONFIG_STATE_TOP_, "the CPU: Thumb-1 (cortex-m0, m0plus) against another")
 #define FL_CONFIG_NUMBERS_(X)                                                            \
     X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
     X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \
