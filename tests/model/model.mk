@@ -13,7 +13,8 @@
 # the slot type widens at 255 tasks, the timers are a scan or a heap (a
 # tiny heap fills), time is 32 or 64 bits, continuations are line numbers
 # or labels, a batch is 64 steps or one, FL_DEBUG checks each task as it
-# goes, the argument checks are compiled out.  Each is its own build of the
+# goes, the argument checks are compiled out, a task's state is kept in
+# the top bits of its flags (as on Thumb-1).  Each is its own build of the
 # library with the tester: build/model/<name>/model.  A clock about to wrap
 # around is part of every configuration: a third of the seeds start there.
 
@@ -29,7 +30,7 @@ MODEL_SEEDS = 10000
 SECONDS    = 60
 
 MODEL_CONFIGS = scan32 heap32 tasks254 tasks255 scan255 timers2 time64 heap64 labels poll1 \
-                debug nochecks
+                debug nochecks stateontop
 MODEL_CFG_scan32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0
 MODEL_CFG_heap32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=1
 MODEL_CFG_tasks254 = -DFL_MAX_TASKS=254
@@ -42,6 +43,7 @@ MODEL_CFG_labels   = -DGEN_USE_LABELS
 MODEL_CFG_poll1    = -DFL_POLL_INTERVAL=1
 MODEL_CFG_debug    = -DFL_DEBUG=1
 MODEL_CFG_nochecks = -DFL_ENABLE_ARG_CHECKS=0
+MODEL_CFG_stateontop = -DFL_F_STATE_SHIFT_=5
 MODEL_BINS = $(MODEL_CONFIGS:%=$(MODEL_DIR)/%/model)
 MODEL_FUZZER = $(MODEL_DIR)/libfuzzer/model-fuzz
 
