@@ -40,8 +40,8 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=3361 cortex-m0plus:full-nochecks=2917
-cortex-m0plus:minimal=639 rv32imac:full=4575 rv32imac:full-nochecks=4131
+CEILINGS="cortex-m0plus:full=3359 cortex-m0plus:full-nochecks=2917
+cortex-m0plus:minimal=639 rv32imac:full=4569 rv32imac:full-nochecks=4127
 rv32imac:minimal=877"
 ceiling_of() {
     for c in $CEILINGS; do
