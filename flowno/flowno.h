@@ -193,9 +193,10 @@ enum fl_op {
     FL_OP_SLEEP,       /**< arg.ticks: how long */
     FL_OP_JOIN,        /**< arg.ptr: the task to wait for */
     FL_OP_CANCEL_JOIN, /**< arg.ptr: cancel it and wait until it has ended */
-    FL_OP_QUEUE_PUT,   /**< arg.ptr: the queue; self->wait.item: the item */
-    FL_OP_QUEUE_GET,   /**< arg.ptr: the queue; self->wait.obj: where to copy */
+    FL_OP_QUEUE_GET,   /**< arg.ptr: the queue; self->wait.obj: where to copy (GET, PEEK,
+                            PUT: the order of fl_queue's wait lists) */
     FL_OP_QUEUE_PEEK,  /**< as GET, without taking the item */
+    FL_OP_QUEUE_PUT,   /**< arg.ptr: the queue; self->wait.item: the item */
     FL_OP_LOCK,        /**< arg.ptr: the lock */
     FL_OP_COND_WAIT,   /**< arg.ptr: the condition */
     FL_OP_LATCH_WAIT,  /**< arg.ptr: the latch (or an event's) */
@@ -722,7 +723,7 @@ struct fl_queue {
     fl_loop *loop;
     uint8_t closed; /**< the bytes first: Thumb-1 loads one in an instruction below 32 */
     uint8_t mode; /**< 0: a plain queue; else FL_QUEUE_SET_ or FL_QUEUE_MAP_ */
-    fl_waitq getters, putters, peekers;
+    fl_waitq getters, peekers, putters; /**< in the order of their commands' fl_op */
     unsigned char *items;
     size_t item_size;
     unsigned capacity, head, count;

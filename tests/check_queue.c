@@ -948,6 +948,47 @@ START_TEST(a_null_queue_or_item_is_refused_in_every_form)
 }
 END_TEST
 
+/* The retries a woken waiter makes, sent by hand when nothing was set
+ * aside for the task: each is refused (FL_EINVAL) and changes nothing.
+ * Neither takes the item or the place of a waiter woken for it, nor
+ * waits (a retry has no list of its own). */
+static fl_cmd retries_without_reservation(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    self->wait.item = &w->it;
+    FL_AWAIT_RC(self, w->rc, fl_cmd_(FL_OP_QUEUE_GET_RESERVED, w->q));
+    log_add("get:%d", w->rc);
+    self->wait.item = &w->it;
+    FL_AWAIT_RC(self, w->rc, fl_cmd_(FL_OP_QUEUE_PUT_RESERVED, w->q));
+    log_add("put:%d", w->rc);
+    FL_END(self);
+}
+
+START_TEST(a_retry_sent_by_hand_is_refused_and_changes_nothing)
+{
+    item storage[1], one = {1, 1}, other = {2, 2};
+    fl_queue q;
+    worker w;
+    char expect[32];
+    ck_assert_int_eq(fl_queue_init(&q, &loop, storage, sizeof(item), 1), 0);
+    ck_assert_int_eq(fl_queue_try_put(&q, &one), 0); /* full */
+    worker_init(&w, retries_without_reservation, &q, 0, 0);
+    w.it = other;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "get:%d put:%d", FL_EINVAL, FL_EINVAL);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fl_queue_len(&q), 1);
+    ck_assert_int_eq(fl_queue_try_put(&q, &other), FL_EAGAIN); /* still full */
+    ck_assert_int_eq(fl_queue_try_get(&q, &w.it), 0);
+    ck_assert_int_eq(w.it.seq, 1); /* the item put first, kept */
+    ck_assert_int_eq(fl_queue_try_get(&q, &w.it), FL_EAGAIN);
+    ck_assert_int_eq(fl_queue_try_put(&q, &other), 0); /* nothing left promised */
+    ck_assert_int_eq(fl_queue_try_get(&q, &w.it), 0);
+    ck_assert_int_eq(w.it.seq, 2);
+}
+END_TEST
+
 Suite *suite(void)
 {
     Suite *s = suite_create("queue");
@@ -980,6 +1021,7 @@ Suite *suite(void)
     tcase_add_test(tc, a_pending_cancel_lands_at_a_put_or_get_that_needs_no_wait);
     tcase_add_test(tc, another_loops_queue_is_refused_though_it_has_room_and_an_item);
     tcase_add_test(tc, hooks_see_queue_commands_answered_at_once);
+    tcase_add_test(tc, a_retry_sent_by_hand_is_refused_and_changes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -25,10 +25,11 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
 {
     int rc;
     /* fl_map_queue_init passes a key size of 0 when the key is not first;
-     * the count is a byte. */
-    if (FL_BAD_ARG_(mq == NULL || key_size == 0 || max_values == 0 || max_values > 255))
+     * the count is a byte.  A NULL mq is fl_queue_init's to refuse (the
+     * queue comes first). */
+    if (FL_BAD_ARG_(key_size == 0 || max_values == 0 || max_values > 255))
         return FL_EINVAL;
-    rc = fl_queue_init(&mq->queue, loop, storage, entry_size, capacity);
+    rc = fl_queue_init((fl_queue *)(void *)mq, loop, storage, entry_size, capacity);
     if (rc != 0)
         return rc;
     mq->queue.mode = FL_QUEUE_MAP_;
@@ -54,8 +55,8 @@ FL_INTERNAL_ int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *ent
     had = twin[m->count_at];
     if (had + n > m->max_values)
         return FL_ENOSPC; /* all or nothing */
-    fl_copy_(twin + m->values_at + had * m->value_size, in + m->values_at, n * m->value_size);
     twin[m->count_at] = (unsigned char)(had + n);
+    fl_copy_(twin + m->values_at + had * m->value_size, in + m->values_at, n * m->value_size);
     FL_HOOK_(q->loop, queue_put, q, entry);
     return FL_QUEUE_PRESENT;
 }

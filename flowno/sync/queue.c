@@ -14,6 +14,10 @@
  * mode: a put first looks for its item (its key) among those queued, and
  * merges into it instead of taking a place.  A woken putter that merges
  * after all leaves the place set aside for it to the next putter.
+ *
+ * The commands are answered twice over, with the same rules: where speed
+ * counts a put and a get of their own, each inlined where it is asked;
+ * where size counts (-Os) one function for every command.
  */
 
 #include "../flowno_internal.h"
@@ -38,9 +42,25 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
     q->same = NULL;
 #endif
     fl_waitq_init(&q->getters, FL_WAIT_QUEUE_GET);
-    fl_waitq_init(&q->putters, FL_WAIT_QUEUE_PUT);
     fl_waitq_init(&q->peekers, FL_WAIT_QUEUE_PEEK);
+    fl_waitq_init(&q->putters, FL_WAIT_QUEUE_PUT);
     return 0;
+}
+
+/* The wait lists follow each other in the order of the commands that
+ * wait on them, FL_OP_QUEUE_GET, _PEEK and _PUT, which is also the order
+ * closing wakes them in: list `k` is found by its offset, with no test. */
+typedef char fl_queue_lists_in_order_
+    [offsetof(fl_queue, peekers) == offsetof(fl_queue, getters) + sizeof(fl_waitq) &&
+             offsetof(fl_queue, putters) == offsetof(fl_queue, peekers) + sizeof(fl_waitq) &&
+             FL_OP_QUEUE_PEEK == FL_OP_QUEUE_GET + 1 && FL_OP_QUEUE_PUT == FL_OP_QUEUE_GET + 2
+         ? 1
+         : -1];
+
+static fl_waitq *queue_list(fl_queue *q, unsigned k)
+{
+    return (fl_waitq *)(void *)((unsigned char *)q + offsetof(fl_queue, getters) +
+                                k * sizeof(fl_waitq));
 }
 
 /* Copy an item.  Where speed counts more than size, the common sizes get
@@ -69,17 +89,6 @@ __attribute__((noinline)) /* out of the way of the puts and gets that wake nobod
 static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
 {
     *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_);
-}
-
-/* The same, where speed counts looking at the list first: it is usually
- * empty. */
-static inline void wake_reserved(fl_queue *q, fl_waitq *list, unsigned *reserved)
-{
-#if !defined(__OPTIMIZE_SIZE__)
-    if (list->head == FL_SLOT_NONE)
-        return;
-#endif
-    wake_oldest(q, list, reserved);
 }
 
 /* Peekers are told to look again, and keep their deadlines: unlike a
@@ -111,28 +120,53 @@ static int merge(fl_queue *q, const void *item)
 }
 #endif
 
+/* The oldest item leaves the ring. */
+static inline void leave(fl_queue *q)
+{
+    if (++q->head == q->capacity)
+        q->head = 0;
+    q->count--;
+}
+
+/* The public forms pass the item as the commands do, through a plain
+ * pointer: a put only reads it, a peek changes nothing. */
+#define FL_ANY_PTR_(p) ((void *)(uintptr_t)(p))
+
+#if !defined(__OPTIMIZE_SIZE__)
+
 /* The command's answer at once: the speed path (not at -O0, where
  * debuggers and gcov see each function once). */
-#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define FL_QUEUE_HOT_ __attribute__((always_inline))
 #else
 #define FL_QUEUE_HOT_
 #endif
 
-/* A woken waiter (`woken`) uses up its reservation: branch-free where size
- * counts (6 bytes less), a test where speed does (4 instructions less an
- * item: the store is skipped). */
-#if defined(__OPTIMIZE_SIZE__)
-#define USE_RESERVATION(count, woken) ((count) -= (woken))
-#else
-#define USE_RESERVATION(count, woken) ((woken) ? (void)(count)-- : (void)0)
-#endif
+/* Wake the oldest on `list`, looking at the list first: it is usually
+ * empty. */
+static inline void wake_reserved(fl_queue *q, fl_waitq *list, unsigned *reserved)
+{
+    if (list->head != FL_SLOT_NONE)
+        wake_oldest(q, list, reserved);
+}
+
+/* A woken waiter (`woken`) uses up its reservation; a retry command sent
+ * by hand, with none set aside, is refused (FL_EINVAL), so that it can
+ * neither take another's item or place nor wait (a retry has no list). */
+#define USE_RESERVATION(count, woken)                     \
+    do {                                                  \
+        if (woken) {                                      \
+            if (FL_BAD_((count) == 0, FL_EINVAL))         \
+                return FL_EINVAL;                         \
+            (count)--;                                    \
+        }                                                 \
+    } while (0)
 
 /* A put's append: FL_EAGAIN when every place is taken or promised to a
  * woken putter, else 0, and the oldest getter gets the item reserved.
  * `hooked`: the hooks may be attached (the in-task path knows they are
- * not).  At -O2 nothing is called when nobody waits and the size is a
- * common one: no registers to save. */
+ * not).  Nothing is called when nobody waits and the size is a common
+ * one: no registers to save. */
 FL_QUEUE_HOT_ static inline int store(fl_queue *q, const void *item, bool hooked)
 {
     (void)hooked;
@@ -142,10 +176,8 @@ FL_QUEUE_HOT_ static inline int store(fl_queue *q, const void *item, bool hooked
     q->count++;
     if (hooked)
         FL_HOOK_(q->loop, queue_put, q, item);
-#if !defined(__OPTIMIZE_SIZE__)
     if (q->getters.head == FL_SLOT_NONE && q->peekers.head == FL_SLOT_NONE)
         return 0;
-#endif
     wake_reserved(q, &q->getters, &q->get_reserved);
     wake_peekers(q);
     return 0;
@@ -162,8 +194,8 @@ static int put_merged(fl_queue *q, const void *item, bool reserved)
     return rc;
 }
 
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-/* At -O2 the plain put only jumps here, so that it saves no registers. */
+#if defined(__GNUC__)
+/* The plain put only jumps here, so that it saves no registers. */
 __attribute__((noinline)) static int put_keyed(fl_queue *q, const void *item, bool reserved,
                                                bool hooked)
 {
@@ -182,7 +214,7 @@ FL_QUEUE_HOT_ static inline int put_now(fl_queue *q, const void *item, bool rese
     USE_RESERVATION(q->put_reserved, reserved);
     if (q->closed)
         return FL_ECLOSED;
-#if FL_HAS_KEYED_QUEUE_ && defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#if FL_HAS_KEYED_QUEUE_ && defined(__GNUC__)
     if (q->mode != 0)
         return put_keyed(q, item, reserved, hooked);
 #elif FL_HAS_KEYED_QUEUE_
@@ -193,14 +225,6 @@ FL_QUEUE_HOT_ static inline int put_now(fl_queue *q, const void *item, bool rese
     }
 #endif
     return store(q, item, hooked);
-}
-
-/* The oldest item leaves the ring. */
-static inline void leave(fl_queue *q)
-{
-    if (++q->head == q->capacity)
-        q->head = 0;
-    q->count--;
 }
 
 /* A get or peek (`op`, the command) without waiting: 0, FL_ECLOSED once
@@ -216,20 +240,13 @@ FL_QUEUE_HOT_ static inline int get_now(fl_queue *q, void *item, int op, bool ho
     if (q->count <= (op == FL_OP_QUEUE_PEEK ? 0 : q->get_reserved))
         return q->closed ? FL_ECLOSED : FL_EAGAIN;
     oldest = fl_queue_slot_(q, 0);
-#if defined(__OPTIMIZE_SIZE__)
-    copy_item(q, item, oldest);
-    if (op == FL_OP_QUEUE_PEEK)
-        return 0;
-    leave(q);
-#else
-    /* Measured: the ring moves on first at -O2 (4 instructions less an
-     * item), last at -Os (10 bytes less).  Nothing is put meanwhile. */
+    /* Measured: the ring moves on first (4 instructions less an item).
+     * Nothing is put meanwhile. */
     if (op != FL_OP_QUEUE_PEEK)
         leave(q);
     copy_item(q, item, oldest);
     if (op == FL_OP_QUEUE_PEEK)
         return 0;
-#endif
     if (hooked)
         FL_HOOK_(q->loop, queue_get, q, item);
     wake_reserved(q, &q->putters, &q->put_reserved);
@@ -237,22 +254,84 @@ FL_QUEUE_HOT_ static inline int get_now(fl_queue *q, void *item, int op, bool ho
 }
 
 /* Any queue command without waiting, its arguments checked. */
-FL_QUEUE_HOT_ static inline int queue_now(fl_queue *q, void *item, int op)
+FL_QUEUE_HOT_ static inline int queue_now(fl_queue *q, const void *item, int op)
 {
     if (FL_BAD_ARG_(q == NULL || q->loop == NULL || item == NULL))
         return FL_EINVAL;
     if (op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED)
         return put_now(q, item, op == FL_OP_QUEUE_PUT_RESERVED, true);
-    return get_now(q, item, op, true);
+    return get_now(q, FL_ANY_PTR_(item), op, true);
 }
 
-/* The public forms pass the item as the commands do, through a plain
- * pointer: a put only reads it, a peek changes nothing. */
-#define FL_ANY_PTR_(p) ((void *)(uintptr_t)(p))
+#else /* __OPTIMIZE_SIZE__ */
+
+/* Any queue command without waiting, its arguments checked: the rules of
+ * put_now and get_now above in one function, where size counts.  A put
+ * and a get each check their room, copy (the other way round) and wake
+ * the oldest on the other side's list; a put wakes the peekers too, and
+ * a woken putter whose put merges passes its place on as a get does. */
+static int queue_now(fl_queue *q, const void *item, int op)
+{
+    bool put;
+    unsigned char *slot;
+    int rc = 0;
+    if (FL_BAD_ARG_(q == NULL || q->loop == NULL || item == NULL))
+        return FL_EINVAL;
+    if (op == FL_OP_QUEUE_GET_RESERVED) { /* a woken getter: as a get, its item kept */
+        if (FL_BAD_(q->get_reserved == 0, FL_EINVAL))
+            return FL_EINVAL; /* sent by hand: no item was set aside */
+        q->get_reserved--;
+        op = FL_OP_QUEUE_GET;
+    }
+    put = op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED;
+    if (op == FL_OP_QUEUE_PUT_RESERVED) {
+        if (FL_BAD_(q->put_reserved == 0, FL_EINVAL))
+            return FL_EINVAL; /* sent by hand: no place was set aside */
+        q->put_reserved--;
+    }
+    if (put) {
+        if (q->closed)
+            return FL_ECLOSED;
+#if FL_HAS_KEYED_QUEUE_
+        if (q->mode != 0) {
+            rc = merge(q, item);
+            if (rc != FL_EAGAIN) {
+                if (op == FL_OP_QUEUE_PUT)
+                    return rc;
+                goto pass_place;
+            }
+            rc = 0;
+        }
+#endif
+    }
+    if (put ? q->capacity <= q->count + q->put_reserved
+            : q->count <= (op == FL_OP_QUEUE_PEEK ? 0 : q->get_reserved))
+        return q->closed ? FL_ECLOSED : FL_EAGAIN;
+    slot = fl_queue_slot_(q, put ? q->count : 0);
+    copy_item(q, put ? slot : (unsigned char *)FL_ANY_PTR_(item), put ? item : slot);
+    if (op == FL_OP_QUEUE_PEEK)
+        return 0;
+    if (put) {
+        q->count++;
+        FL_HOOK_(q->loop, queue_put, q, item);
+        wake_oldest(q, &q->getters, &q->get_reserved);
+        wake_peekers(q);
+    } else {
+        leave(q);
+        FL_HOOK_(q->loop, queue_get, q, item);
+#if FL_HAS_KEYED_QUEUE_
+    pass_place:
+#endif
+        wake_oldest(q, &q->putters, &q->put_reserved);
+    }
+    return rc;
+}
+
+#endif /* __OPTIMIZE_SIZE__ */
 
 int fl_queue_try_put(fl_queue *q, const void *item)
 {
-    return queue_now(q, FL_ANY_PTR_(item), FL_OP_QUEUE_PUT);
+    return queue_now(q, item, FL_OP_QUEUE_PUT);
 }
 
 int fl_queue_try_get(fl_queue *q, void *item)
@@ -269,8 +348,8 @@ int fl_queue_peek(const fl_queue *q, void *item)
  * made every check): with no hooks attached, the same as the commands'.
  * A function for puts and one for gets, each jumped to from the task and
  * saving no registers on its way.  Where size counts more the macros have
- * no such path, and both only send it to the loop (one function, where
- * the linker takes an alias). */
+ * no such path; a program built for speed still finds both, as the one
+ * function that answers the commands (where the linker takes an alias). */
 #if !defined(__OPTIMIZE_SIZE__)
 int fl_queue_put_now_(fl_queue *q, const void *item, int op)
 {
@@ -281,32 +360,29 @@ int fl_queue_get_now_(fl_queue *q, const void *item, int op)
 {
     return get_now(q, FL_ANY_PTR_(item), op, false);
 }
+#elif defined(__GNUC__) && defined(__ELF__)
+int fl_queue_put_now_(fl_queue *q, const void *item, int op) __attribute__((alias("queue_now")));
+int fl_queue_get_now_(fl_queue *q, const void *item, int op) __attribute__((alias("queue_now")));
 #else
 int fl_queue_put_now_(fl_queue *q, const void *item, int op)
 {
-    (void)q, (void)item, (void)op;
-    return FL_EAGAIN;
+    return queue_now(q, item, op);
 }
 
-#if defined(__GNUC__) && defined(__ELF__)
-int fl_queue_get_now_(fl_queue *q, const void *item, int op)
-    __attribute__((alias("fl_queue_put_now_")));
-#else
 int fl_queue_get_now_(fl_queue *q, const void *item, int op)
 {
-    return fl_queue_put_now_(q, item, op);
+    return queue_now(q, item, op);
 }
-#endif
 #endif
 
 int fl_queue_close(fl_queue *q)
 {
+    unsigned k;
     if (FL_BAD_ARG_(q == NULL || q->loop == NULL))
         return FL_EINVAL;
     q->closed = 1;
-    fl_wake_all_(q->loop, &q->getters.head, FL_ECLOSED);
-    fl_wake_all_(q->loop, &q->peekers.head, FL_ECLOSED);
-    fl_wake_all_(q->loop, &q->putters.head, FL_ECLOSED);
+    for (k = 0; k < 3; k++) /* getters, peekers, putters */
+        fl_wake_all_(q->loop, &queue_list(q, k)->head, FL_ECLOSED);
     return 0;
 }
 
@@ -320,11 +396,7 @@ FL_INTERNAL_ int fl_queue_op_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
     rc = queue_now(q, t->wait.obj, op);
     if (rc != FL_EAGAIN)
         return rc;
-    fl_wait_on_(loop,
-                op == FL_OP_QUEUE_PUT   ? &q->putters.head
-                : op == FL_OP_QUEUE_GET ? &q->getters.head
-                                        : &q->peekers.head,
-                t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &queue_list(q, (unsigned)(op - FL_OP_QUEUE_GET))->head, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -19,10 +19,10 @@
  * memcpy, memset and strlen. */
 static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
 {
-    for (; n > 0; n--)
-        if (*a++ != *b++)
-            return false;
-    return true;
+    size_t i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    return i == n;
 }
 
 /* The bytes of an item that make its key: all of a set queue's item. */
