@@ -236,13 +236,12 @@ static void epoll_wait_(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
     fl_posix_take_dump_(&ep->posix, loop); /* n < 0 (EINTR): an early return */
 }
 
-static epoll_port the_epoll_port;
-static bool epoll_ready;
+static epoll_port the_epoll_port; /* set up at the first call: its wait is set */
 
 fl_port *fl_port_epoll(void)
 {
     epoll_port *ep = &the_epoll_port;
-    if (!epoll_ready) {
+    if (ep->posix.port.wait == NULL) {
         ep->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (ep->epfd < 0)
             return NULL;
@@ -257,7 +256,6 @@ fl_port *fl_port_epoll(void)
             close(ep->posix.pipe_wr);
             ep->posix.pipe_rd = ep->posix.pipe_wr = -1; /* wake-ups wait for the timeout */
         }
-        epoll_ready = true;
     }
     return &ep->posix.port;
 }

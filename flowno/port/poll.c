@@ -98,16 +98,13 @@ static void poll_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool forever)
 #endif
 }
 
-static poll_port the_poll_port;
-static bool poll_ready;
+static poll_port the_poll_port; /* set up at the first call: its wait is set */
 
 fl_port *fl_port_poll(void)
 {
     poll_port *pp = &the_poll_port;
-    if (!poll_ready) {
+    if (pp->posix.port.wait == NULL)
         fl_posix_init_(&pp->posix, poll_wait, FL_POSIX_TABLE_(pp->fds, pp->watched, FL_MAX_FDS));
-        poll_ready = true;
-    }
     return &pp->posix.port;
 }
 

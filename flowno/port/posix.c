@@ -116,16 +116,13 @@ static void select_wait(fl_port *port, fl_loop *loop, fl_time ticks, bool foreve
 #endif
 }
 
-static select_port the_select_port;
-static bool select_ready;
+static select_port the_select_port; /* set up at the first call: its wait is set */
 
 fl_port *fl_port_posix(void)
 {
     select_port *s = &the_select_port;
-    if (!select_ready) {
+    if (s->posix.port.wait == NULL)
         fl_posix_init_(&s->posix, select_wait, FL_POSIX_TABLE_(s->fds, s->watched, FD_SETSIZE));
-        select_ready = true;
-    }
     return &s->posix.port;
 }
 
