@@ -39,6 +39,13 @@
 #else
 #define FL_FAST_PATHS_ 1
 #endif
+/* Tells the compiler what an invariant guarantees, so that it drops a
+ * test or a warning about a case that cannot come; no code. */
+#if defined(__GNUC__)
+#define FL_ASSUME_(cond) ((cond) ? (void)0 : __builtin_unreachable())
+#else
+#define FL_ASSUME_(cond) ((void)0)
+#endif
 /* A function in a header that is always inlined: where size counts it has
  * one caller, and GCC would keep it apart (a call more); elsewhere it is
  * the fast path of a command. */

@@ -22,11 +22,7 @@
 #ifndef FLOWNO_CORE_LIST_H
 #define FLOWNO_CORE_LIST_H
 
-#if defined(__OPTIMIZE_SIZE__)
-#define FL_STEPPED_STAYS_ 0
-#else
-#define FL_STEPPED_STAYS_ 1
-#endif
+#define FL_STEPPED_STAYS_ FL_FAST_PATHS_ /* -O2 keeps the task in the circle */
 
 /* `t` becomes ready, behind the others.  Where size counts, a task alone
  * is its own last (its next, read and then set, becomes itself): no

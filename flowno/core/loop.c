@@ -404,11 +404,10 @@ behind: /* Flowno's re-queue: behind the ready tasks, those it woke among them *
         fl_slot first = t->next; /* a task a hook spawns goes behind it */
         loop->ready_tail = t->slot; /* first in the circle, it becomes the last */
         FL_STEP_HOOK_(loop, task_ready, t, FL_READY_STEPPED_ASIDE, NULL);
-#if FL_FAST_PATHS_ && defined(__GNUC__) && !FL_DEBUG
+#if !FL_DEBUG
         /* It is in the circle: there is a next.  The batch's loop then
          * skips its test. */
-        if (first == FL_SLOT_NONE)
-            __builtin_unreachable();
+        FL_ASSUME_(first != FL_SLOT_NONE);
 #endif
         return first;
     }

@@ -82,12 +82,10 @@ static size_t timer_earlier(const fl_loop *loop, size_t a, size_t b)
 static void timer_fix(fl_loop *loop, fl_slot i, fl_time due, fl_slot slot)
 {
     size_t n = loop->timer_count, child;
-#if defined(__GNUC__)
-    /* What the heap holds: a tiny FL_MAX_TIMERS then has no four
-     * children for the compiler to warn about (-Warray-bounds). */
-    if (n > FL_MAX_TIMERS || i >= n) /* the hole is an entry's place */
-        __builtin_unreachable();
-#endif
+    /* What the heap holds, and the hole is an entry's place: a tiny
+     * FL_MAX_TIMERS then has no four children for the compiler to warn
+     * about (-Warray-bounds). */
+    FL_ASSUME_(n <= FL_MAX_TIMERS && i < n);
 #if !defined(__OPTIMIZE_SIZE__)
     while ((child = 4 * (size_t)i + 1) + 3 < n) { /* four children: in pairs */
         child = timer_earlier(loop, timer_earlier(loop, child, child + 1),
