@@ -21,9 +21,8 @@ FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
     if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL || cond->lock->loop != loop))
         return FL_EINVAL;
-    if (FL_BAD_(cond->lock->owner != t, FL_EPERM))
-        return FL_EPERM;
-    fl_lock_pass_(cond->lock);
+    if (fl_lock_release(cond->lock, t) != 0)
+        return FL_EPERM; /* it does not hold the lock */
     fl_wait_on_(loop, &cond->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }

@@ -28,24 +28,20 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
     return 0;
 }
 
-/* The wake clears a notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
-FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock)
+/* Hands the lock to the oldest waiter, or frees it.  The wake clears a
+ * notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
+int fl_lock_release(fl_lock *lock, fl_task *self)
 {
     fl_task *next = NULL;
+    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
+        return FL_EINVAL;
+    if (FL_BAD_(lock->owner != self, FL_EPERM))
+        return FL_EPERM;
     if (lock->waiters.head != FL_SLOT_NONE) {
         next = fl_at_(lock->loop, lock->waiters.head);
         (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
     }
     lock->owner = next;
-}
-
-int fl_lock_release(fl_lock *lock, fl_task *self)
-{
-    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
-        return FL_EINVAL;
-    if (FL_BAD_(lock->owner != self, FL_EPERM))
-        return FL_EPERM;
-    fl_lock_pass_(lock);
     return 0;
 }
 
