@@ -47,16 +47,15 @@ int fl_lock_release(fl_lock *lock, fl_task *self)
 
 FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
 {
-    int rc;
-    if (FL_BAD_ARG_(lock != NULL && lock->loop != loop))
+    if (FL_BAD_ARG_(lock == NULL || lock->loop != loop))
         return FL_EINVAL; /* another loop's, or never initialised */
-    rc = fl_lock_try_acquire(lock, t);
-    if (rc == 0) {
+    if (lock->owner == NULL) {
+        lock->owner = t;
         t->wait.value = 0;
         return fl_step_aside_(loop, t); /* taken: Flowno re-queues the task */
     }
-    if (rc != FL_EAGAIN)
-        return rc;
+    if (FL_BAD_(lock->owner == t, FL_EDEADLK))
+        return FL_EDEADLK;
     fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }
