@@ -136,6 +136,8 @@ static inline void fl_finish_(fl_loop *loop, fl_task *t)
 static inline fl_value fl_joined_outcome_(const fl_task *target, bool cancel)
 {
     fl_state s = FL_STATE_(target);
+    if (FL_FAST_PATHS_ && s == FL_TASK_FINISHED)
+        return 0; /* the most common end, tested first for speed */
     return s != FL_TASK_FAILED && (s == FL_TASK_FINISHED || cancel) ? 0 : target->result;
 }
 
