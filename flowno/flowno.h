@@ -858,10 +858,12 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
 
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
+/* The wait list comes first in a lock, a condition and a latch: its head's
+ * address is the struct's, which spares an add at each use of it. */
 typedef struct fl_lock {
+    fl_waitq waiters;
     fl_loop *loop;
     fl_task *owner;
-    fl_waitq waiters;
 } fl_lock;
 
 int fl_lock_init(fl_lock *lock, fl_loop *loop);
@@ -880,8 +882,8 @@ static inline fl_task *fl_lock_owner(const fl_lock *lock)
  * a waiter always returns 0 holding the lock: a cancel that comes later is
  * seen at its next suspension point, so no notify is lost to it. */
 typedef struct fl_cond {
-    fl_lock *lock;
     fl_waitq waiters;
+    fl_lock *lock;
 } fl_cond;
 
 int fl_cond_init(fl_cond *cond, fl_lock *lock);
@@ -895,9 +897,9 @@ static inline int fl_cond_notify_all(fl_cond *cond)
 
 /** A countdown latch: waiters wake when the count reaches zero. */
 typedef struct fl_latch {
+    fl_waitq waiters;
     fl_loop *loop;
     unsigned count;
-    fl_waitq waiters;
 } fl_latch;
 
 /* fl_latch_init and fl_event_init: `kind` tells fl_loop_dump which. */

@@ -320,10 +320,6 @@ static inline bool fl_taken_(const fl_loop *loop, const fl_task *task)
  * next wait fails at once with FL_ETIMEDOUT.  The bit is clear on every
  * ready task otherwise (a wake clears it). */
 #define FL_F_LATE_ FL_F_CANCEL_WAIT_
-/* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
-#if FL_ENABLE_LOCK
-FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock);
-#endif
 
 /* ---- A task's life, in line (core/task.h) ----------------------------- */
 
