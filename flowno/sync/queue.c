@@ -93,16 +93,21 @@ static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
 
 /* Peekers are told to look again, and keep their deadlines: unlike a
  * getter, a peeker has no item set aside, and may find it taken and wait
- * once more. */
+ * once more.  Every one leaves, oldest first: the list's circle is walked
+ * once and dropped, not unlinked a task at a time. */
 static void wake_peekers(fl_queue *q)
 {
-    while (q->peekers.head != FL_SLOT_NONE) {
-        fl_task *t = fl_at_(q->loop, q->peekers.head);
-        fl_list_remove_(q->loop, &q->peekers.head, t);
+    fl_slot first = q->peekers.head, next = first;
+    if (first == FL_SLOT_NONE)
+        return;
+    q->peekers.head = FL_SLOT_NONE;
+    do {
+        fl_task *t = fl_at_(q->loop, next);
+        next = t->next; /* before the ready list takes the link */
         t->wait.value = FL_QUEUE_RETRY_;
         fl_ready_push_(q->loop, t);
         FL_READY_HOOK_(q->loop, t, FL_READY_WOKEN, &q->peekers);
-    }
+    } while (next != first);
 }
 
 #if FL_HAS_KEYED_QUEUE_
