@@ -287,7 +287,7 @@ static int queue_now(fl_queue *q, const void *item, int op)
     bool put, woken;
     unsigned char *slot;
     int rc = 0;
-    if (FL_BAD_ARG_(q == NULL || q->loop == NULL || item == NULL))
+    if (FL_BAD_ARG_(q == NULL || item == NULL || q->loop == NULL))
         return FL_EINVAL;
     put = op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED;
     woken = op < FL_OP_YIELD; /* a retry: FL_OP_QUEUE_PUT_RESERVED or _GET_RESERVED */

@@ -41,7 +41,7 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
 CEILINGS="cortex-m0plus:full=3243 cortex-m0plus:full-nochecks=2833
-cortex-m0plus:minimal=637 rv32imac:full=4483 rv32imac:full-nochecks=4027
+cortex-m0plus:minimal=637 rv32imac:full=4479 rv32imac:full-nochecks=4027
 rv32imac:minimal=877"
 ceiling_of() {
     for c in $CEILINGS; do
