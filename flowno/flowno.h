@@ -720,10 +720,12 @@ typedef bool (*fl_same_fn)(const void *a, const void *b);
  * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once.
  * The same struct, macros and functions serve set and map queues (below). */
 struct fl_queue {
-    fl_loop *loop;
+    /** In the order of their commands' fl_op, and first: a command's list is
+     * the queue's address and a multiple of its index, no offset more. */
+    fl_waitq getters, peekers, putters;
     uint8_t closed; /**< the bytes first: Thumb-1 loads one in an instruction below 32 */
     uint8_t mode; /**< 0: a plain queue; else FL_QUEUE_SET_ or FL_QUEUE_MAP_ */
-    fl_waitq getters, peekers, putters; /**< in the order of their commands' fl_op */
+    fl_loop *loop;
     unsigned char *items;
     size_t item_size;
     unsigned capacity, head, count;
