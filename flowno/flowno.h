@@ -946,10 +946,10 @@ static inline bool fl_event_is_set(const fl_event *ev)
  * only stores two bytes (and calls the port's wake hook), so it allocates
  * nothing and takes no lock. */
 struct fl_signal {
+    fl_waitq waiters; /* first: at the signal's own address (no offset to add) */
+    volatile uint8_t raised;
     fl_loop *loop;
     fl_signal *next;
-    volatile uint8_t raised;
-    fl_waitq waiters;
 };
 
 /** Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
