@@ -80,17 +80,16 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
  * one that counts down lets an idle loop look again. */
 void fl_loop_hold_(fl_loop *loop, bool hold)
 {
-    bool changed;
     unsigned holds;
+    bool released;
     if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
     holds = loop->holds;
-    changed = hold || holds > 0;
-    if (changed)
-        FL_ATOMIC_STORE_(loop->holds, hold ? holds + 1 : holds - 1);
+    released = !hold && holds > 0;
+    FL_ATOMIC_STORE_(loop->holds, holds + hold - released); /* +1, -1, or as it was */
     port_unlock(loop->port);
-    if (changed && !hold)
+    if (released)
         fl_loop_wake_(loop);
 }
 
