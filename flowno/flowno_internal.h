@@ -298,7 +298,7 @@ static inline bool fl_signal_waited_(const fl_loop *loop)
     return false;
 }
 #endif
-/* post.c: spawn the posted tasks, oldest first. */
+/* post.c: spawn the posted tasks, oldest first (there is one at least). */
 #if FL_ENABLE_POST
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
 #endif

@@ -51,27 +51,29 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 {
     fl_task *list, *oldest_first = NULL;
+    int rc;
 
     port_lock(loop->port);
     list = loop->posted;
     FL_ATOMIC_STORE_(loop->posted, NULL);
     port_unlock(loop->port);
 
-    while (list != NULL) { /* reverse: the list is newest first */
+    do { /* reverse: the list is newest first (and not empty: catch_up looked) */
         fl_task *next = (fl_task *)list->wait.obj;
         list->wait.obj = oldest_first;
         oldest_first = list;
         list = next;
-    }
-    while (oldest_first != NULL) {
+    } while (list != NULL);
+    do {
         fl_task *t = oldest_first;
         oldest_first = (fl_task *)t->wait.obj;
         t->slot = FL_SLOT_NONE;
-        if (fl_spawn(loop, t, NULL) < 0) {
-            t->result = FL_ENOSPC; /* the table is full: it fails */
+        rc = fl_spawn(loop, t, NULL);
+        if (rc < 0) {
+            t->result = rc; /* FL_ENOSPC, the table is full: it fails */
             t->flags = FL_FLAGS_OF_(FL_TASK_FAILED);
         }
-    }
+    } while (oldest_first != NULL);
 }
 
 /* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under
