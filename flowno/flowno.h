@@ -519,8 +519,10 @@ struct fl_loop {
     fl_signal *signals;   /**< every fl_signal of this loop */
     volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_POST
-    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first (a word
-                                   below offset 128: one load on Thumb-1) */
+    fl_task *volatile posted; /**< the newest of fl_post_spawn's tasks, in a
+                                   circle: each links the next newer, the
+                                   newest the oldest (a word below offset
+                                   128: one load on Thumb-1) */
 #endif
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;

@@ -4,7 +4,7 @@
  * interrupt handler spawns a task with fl_post_spawn.
  *
  * The poster may not touch the task table or the ready list, which the
- * loop may be changing at that moment.  It only links the task onto the
+ * loop may be changing at that moment.  It only links the task into the
  * loop's posted list (through the task's own wait field: no allocation)
  * under the port's lock, and wakes the loop as a raise does
  * (fl_loop_wake_, signal.c); the loop takes the list at its next poll and
@@ -37,9 +37,14 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
     if (FL_BAD_(fl_taken_(loop, task), FL_EBUSY)) {
         rc = FL_EBUSY;
     } else {
+        fl_task *newest = loop->posted;
         task->flags = FL_TASK_NEW;
         task->slot = FL_SLOT_POSTED_;
-        task->wait.obj = loop->posted;
+        task->wait.obj = task; /* a circle of one, */
+        if (newest != NULL) { /* or in after the newest, which links the oldest */
+            task->wait.obj = newest->wait.obj;
+            newest->wait.obj = task;
+        }
         FL_ATOMIC_STORE_(loop->posted, task);
     }
     port_unlock(loop->port);
@@ -50,30 +55,25 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
 
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 {
-    fl_task *list, *oldest_first = NULL;
+    fl_task *newest, *t, *next;
     int rc;
 
     port_lock(loop->port);
-    list = loop->posted;
+    newest = loop->posted; /* not NULL: catch_up looked, and only the loop empties it */
     FL_ATOMIC_STORE_(loop->posted, NULL);
     port_unlock(loop->port);
 
-    do { /* reverse: the list is newest first (and not empty: catch_up looked) */
-        fl_task *next = (fl_task *)list->wait.obj;
-        list->wait.obj = oldest_first;
-        oldest_first = list;
-        list = next;
-    } while (list != NULL);
+    next = (fl_task *)newest->wait.obj; /* the oldest */
     do {
-        fl_task *t = oldest_first;
-        oldest_first = (fl_task *)t->wait.obj;
+        t = next;
+        next = (fl_task *)t->wait.obj;
         t->slot = FL_SLOT_NONE;
         rc = fl_spawn(loop, t, NULL);
         if (rc < 0) {
             t->result = rc; /* FL_ENOSPC, the table is full: it fails */
             t->flags = FL_FLAGS_OF_(FL_TASK_FAILED);
         }
-    } while (oldest_first != NULL);
+    } while (t != newest);
 }
 
 /* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under

@@ -41,7 +41,7 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
 CEILINGS="cortex-m0plus:full=3227 cortex-m0plus:full-nochecks=2819
-cortex-m0plus:minimal=637 rv32imac:full=4465 rv32imac:full-nochecks=4023
+cortex-m0plus:minimal=637 rv32imac:full=4455 rv32imac:full-nochecks=4013
 rv32imac:minimal=877"
 ceiling_of() {
     for c in $CEILINGS; do
