@@ -28,15 +28,13 @@ static void port_unlock(fl_port *port)
 
 int fl_post_spawn(fl_loop *loop, fl_task *task)
 {
-    int rc = 0;
+    bool taken;
 
     if (FL_BAD_ARG_(loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL))
         return FL_EINVAL;
     port_lock(loop->port);
-    /* Already on the list, or alive. */
-    if (FL_BAD_(fl_taken_(loop, task), FL_EBUSY)) {
-        rc = FL_EBUSY;
-    } else {
+    taken = fl_taken_(loop, task); /* already on the list, or alive */
+    if (!taken) {
         fl_task *newest = loop->posted;
         task->flags = FL_TASK_NEW;
         task->slot = FL_SLOT_POSTED_;
@@ -48,9 +46,10 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
         FL_ATOMIC_STORE_(loop->posted, task);
     }
     port_unlock(loop->port);
-    if (rc == 0)
-        fl_loop_wake_(loop); /* after the link: the loop looks once it sees the flag */
-    return rc;
+    if (FL_BAD_(taken, FL_EBUSY)) /* the assert hook after the unlock: it may post */
+        return FL_EBUSY;
+    fl_loop_wake_(loop); /* after the link: the loop looks once it sees the flag */
+    return 0;
 }
 
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
