@@ -519,8 +519,10 @@ struct fl_loop {
     fl_signal *signals;   /**< every fl_signal of this loop */
     volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_POST
-    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first (a word
-                                   below offset 128: one load on Thumb-1) */
+    fl_task *volatile posted; /**< the newest of fl_post_spawn's tasks, in a
+                                   circle: each links the next newer, the
+                                   newest the oldest (a word below offset
+                                   128: one load on Thumb-1) */
 #endif
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
@@ -950,10 +952,10 @@ static inline bool fl_event_is_set(const fl_event *ev)
  * only stores two bytes (and calls the port's wake hook), so it allocates
  * nothing and takes no lock. */
 struct fl_signal {
+    fl_waitq waiters; /* first: at the signal's own address (no offset to add) */
+    volatile uint8_t raised;
     fl_loop *loop;
     fl_signal *next;
-    volatile uint8_t raised;
-    fl_waitq waiters;
 };
 
 /** Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
