@@ -572,7 +572,8 @@ struct fl_loop {
     X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
     X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \
     X(FL_TRACE_ROWS, "FL_TRACE_ROWS") X(sizeof(fl_loop), "sizeof(fl_loop)")              \
-    X(sizeof(fl_task), "sizeof(fl_task)")
+    X(sizeof(fl_task), "sizeof(fl_task)")                                                \
+    X(FL_VERSION_NUMBER, "FL_VERSION_NUMBER (the header is another version's)")
 #define FL_CONFIG_ENUM_(value, name) FL_CONFIG_BIT_##value,
 enum { FL_CONFIG_SWITCHES_(FL_CONFIG_ENUM_) FL_CONFIG_BITS_ };
 #define FL_CONFIG_COUNT_(value, name) +1
@@ -593,7 +594,7 @@ typedef struct fl_config_ {
      FL_CONFIG_TERM_(FL_TICK_HZ, 0x85EBCA77u) ^ FL_CONFIG_TERM_(FL_MAX_TASKS, 0xC2B2AE3Du) ^ \
      FL_CONFIG_TERM_(FL_MAX_TIMERS, 0x27D4EB2Fu) ^ FL_CONFIG_TERM_(FL_POLL_INTERVAL, 0x165667B1u) ^ \
      FL_CONFIG_TERM_(FL_TRACE_ROWS, 0xD3A2646Du) ^ FL_CONFIG_TERM_(sizeof(fl_loop), 0xFD7046C5u) ^ \
-     FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
+     FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u) ^ FL_CONFIG_TERM_(FL_VERSION_NUMBER, 0x61C88647u))
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
 const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
@@ -601,7 +602,8 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
  * FL_ECONFIG, touching nothing, when the library was built with another
  * configuration than the caller (another FL_TICK_HZ, capacity, feature
- * switch or continuation type): fl_config_diff() names the setting. */
+ * switch, continuation type or flowno version): fl_config_diff() names
+ * the setting. */
 static inline int fl_loop_init(fl_loop *loop, fl_port *port)
 {
     return fl_loop_init_(loop, port, FL_CONFIG_HASH_);
