@@ -30,7 +30,7 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
 {
     bool taken;
 
-    if (FL_BAD_ARG_(loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL))
+    if (FL_BAD_ARG_(task == NULL || task->fn == NULL || loop == NULL || loop->port == NULL))
         return FL_EINVAL;
     port_lock(loop->port);
     taken = fl_taken_(loop, task); /* already on the list, or alive */

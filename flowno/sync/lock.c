@@ -20,7 +20,7 @@ int fl_lock_init(fl_lock *lock, fl_loop *loop)
 
 int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 {
-    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
+    if (FL_BAD_ARG_(lock == NULL || self == NULL || lock->loop == NULL))
         return FL_EINVAL;
     if (lock->owner != NULL)
         return FL_BAD_(lock->owner == self, FL_EDEADLK) ? FL_EDEADLK : FL_EAGAIN;
@@ -33,7 +33,7 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
     fl_task *next = NULL;
-    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
+    if (FL_BAD_ARG_(lock == NULL || self == NULL || lock->loop == NULL))
         return FL_EINVAL;
     if (FL_BAD_(lock->owner != self, FL_EPERM))
         return FL_EPERM;
