@@ -389,10 +389,10 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
     answered:
 #endif
         /* Answered at once: resume the task with the outcome. */
+        t->wait.value = outcome;
 #if FL_ENABLE_TIMEOUT
         fl_drop_timer_(loop, t); /* the deadline's wait never began */
 #endif
-        t->wait.value = outcome;
     }
 aside: /* a wait that ended at once, and a yield: the deadline goes */
 #if FL_ENABLE_TIMEOUT

@@ -40,8 +40,8 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=3257 cortex-m0plus:full-nochecks=2851
-cortex-m0plus:minimal=637 rv32imac:full=4501 rv32imac:full-nochecks=4059
+CEILINGS="cortex-m0plus:full=3237 cortex-m0plus:full-nochecks=2831
+cortex-m0plus:minimal=637 rv32imac:full=4495 rv32imac:full-nochecks=4053
 rv32imac:minimal=877"
 ceiling_of() {
     for c in $CEILINGS; do
