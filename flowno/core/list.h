@@ -64,10 +64,9 @@ static inline void fl_ready_leave_(fl_loop *loop, fl_task *t)
 static inline fl_task *fl_ready_pop_(fl_loop *loop)
 {
     fl_task *last = fl_at_(loop, loop->ready_tail), *t = fl_at_(loop, last->next);
+    last->next = t->next; /* alone, it is its own last: no change */
     if (last == t)
-        loop->ready_tail = FL_SLOT_NONE; /* it was alone */
-    else
-        last->next = t->next;
+        loop->ready_tail = FL_SLOT_NONE;
     return t;
 }
 #endif
