@@ -114,21 +114,22 @@ static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
     }
 }
 
-/* A waiting task, off every list, goes onto the wait list at `head` in
- * `state` (a notified condition waiter onto the lock's). */
-static inline void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+/* A waiting task, off every list, goes onto the wait list at `head` (a
+ * notified condition waiter onto the lock's): it still waits. */
+FL_SHARED_STATIC_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t)
 {
     fl_list_append_(loop, head, t);
     t->wait.obj = head;
-    FL_SET_STATE_(t, state);
 }
 
-/* The task being stepped, `t`, leaves the ready circle for that list. */
-static inline void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t,
-                                          fl_state state)
+/* The task being stepped, `t`, leaves the ready circle for that list, in
+ * `state`: READY while stepped, it gets there with one add, in line (a
+ * call would cost more than the add). */
+FL_ALWAYS_INLINE_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
 {
     fl_ready_leave_(loop, t);
-    fl_wait_again_on_(loop, head, t, state);
+    fl_wait_again_on_(loop, head, t);
+    FL_STEPPED_TO_(t, state);
 }
 
 /* Make waiting task `t` ready with `outcome`, dropping its timer; the
