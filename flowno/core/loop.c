@@ -597,11 +597,15 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
             end = root;
         }
         if (end != NULL) { /* it has ended: finished, failed or cancelled */
-            if (FL_STATE_(end) != FL_TASK_FINISHED)
-                return (flags & FL_RUN_JOIN) ? (int)end->result : 0;
-            if (result != NULL)
-                *result = end->result;
-            return 0;
+            fl_value value = end->result; /* its result, or its error */
+            if (FL_STATE_(end) == FL_TASK_FINISHED) {
+                if (result != NULL)
+                    *result = value;
+                value = 0;
+            } else if (!(flags & FL_RUN_JOIN)) {
+                value = 0; /* the error is the task's to tell */
+            }
+            return (int)value;
         }
         if (ticks == 0) {
 #if FL_ENABLE_IO
