@@ -36,8 +36,7 @@ FL_INTERNAL_ void fl_finish_rest_(fl_loop *loop, fl_task *t)
     FL_HOOK_(loop, task_end, t);
     fl_free_slot_(loop, t);
 #if FL_ENABLE_JOIN
-    if (t->joiners != FL_SLOT_NONE)
-        wake_joiners(loop, t);
+    wake_joiners(loop, t); /* none: one look at an empty list */
 #endif
 }
 
