@@ -229,7 +229,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 
 #if FL_F_PREEMPTED_
-        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
+        if ((t->flags & FL_F_PREEMPTED_) && cmd.op >= FL_OP_YIELD) {
             /* A cancel that came while it was ready lands here instead,
              * and ends the wait before it began (so does its deadline); a
              * deadline that passed then fails it.  A yield or a sleep
