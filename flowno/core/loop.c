@@ -38,17 +38,20 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 {
-    size_t n = offsetof(fl_loop, tasks) + sizeof loop->tasks;
+    unsigned char *byte, *end;
 
     if (FL_BAD_(config_hash != FL_CONFIG_HASH_, FL_ECONFIG))
         return FL_ECONFIG;
     if (FL_BAD_ARG_(loop == NULL || port == NULL || port->now == NULL || port->wait == NULL))
         return FL_EINVAL;
     /* Every flag, counter, pointer and slot of the table to zero, in one
-     * loop (freestanding: no memset). */
+     * loop (freestanding: no memset): a pointer stepping down, the
+     * shortest loop. */
+    byte = (unsigned char *)loop;
+    end = byte + offsetof(fl_loop, tasks) + sizeof loop->tasks;
     do
-        ((unsigned char *)loop)[--n] = 0;
-    while (n != 0);
+        *--end = 0;
+    while (end != byte);
     loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
 #if FL_ENABLE_DUMP
