@@ -106,14 +106,14 @@ fl_time fl_now(fl_loop *loop)
 }
 
 #if FL_ENABLE_EXIT
-/* FL_EXIT: the task ends with the exit outcome and the loop stops. */
+/* FL_EXIT: the task is to end with the exit outcome (step() ends it), and
+ * the loop to stop. */
 static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 {
     if (is_error && value >= 0)
         value = FL_EINVAL;
     t->result = value;
     t->flags = (uint8_t)(is_error ? (t->flags | FL_F_ERROR_) : (t->flags & ~FL_F_ERROR_));
-    fl_finish_(loop, t);
     loop->exiting = t;
 }
 #endif
@@ -256,13 +256,21 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
         switch (cmd.op) {
+#if FL_ENABLE_EXIT && !FL_FAST_PATHS_
+        case FL_OP_EXIT:
+        case FL_OP_EXIT_ERROR:
+            /* Where size counts, it ends as a task that returns does (one
+             * call of fl_finish_); then the run stops. */
+            exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
+#endif
+            /* fall through */
         case FL_OP_DONE:
         done: {
             /* An ending makes tasks ready only behind the last: the task
              * after it runs next, unless it was alone (-O2: no reload). */
             fl_slot after = t->next == t->slot ? FL_SLOT_NONE : t->next;
             fl_finish_(loop, t);
-            if (FL_ENDS_RUN_(loop, t))
+            if ((!FL_FAST_PATHS_ && cmd.op != FL_OP_DONE) || FL_ENDS_RUN_(loop, t))
                 return FL_SLOT_NONE;
             return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : FL_GO_ON_(loop);
         }
@@ -285,10 +293,11 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             t->wait.value = outcome;
             continue;
 #endif
-#if FL_ENABLE_EXIT
+#if FL_ENABLE_EXIT && FL_FAST_PATHS_
         case FL_OP_EXIT:
         case FL_OP_EXIT_ERROR:
             exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
+            fl_finish_(loop, t);
             return FL_SLOT_NONE;
 #endif
         case FL_OP_YIELD:
