@@ -405,7 +405,8 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #if FL_F_PREEMPTED_
     answered:
 #endif
-        /* Answered at once: resume the task with the outcome. */
+        /* Answered at once: resume the task with the outcome (stored
+         * first, so that it need not outlive the call). */
         t->wait.value = outcome;
 #if FL_ENABLE_TIMEOUT
         fl_drop_timer_(loop, t); /* the deadline's wait never began */
