@@ -519,8 +519,10 @@ struct fl_loop {
     fl_signal *signals;   /**< every fl_signal of this loop */
     volatile unsigned holds; /**< fl_loop_hold count: outside wake sources */
 #if FL_ENABLE_POST
-    fl_task *volatile posted; /**< fl_post_spawn's tasks, newest first (a word
-                                   below offset 128: one load on Thumb-1) */
+    fl_task *volatile posted; /**< the newest of fl_post_spawn's tasks, in a
+                                   circle: each links the next newer, the
+                                   newest the oldest (a word below offset
+                                   128: one load on Thumb-1) */
 #endif
 #if FL_ENABLE_HOOKS
     fl_hooks *hooks;
@@ -570,7 +572,8 @@ struct fl_loop {
     X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
     X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \
     X(FL_TRACE_ROWS, "FL_TRACE_ROWS") X(sizeof(fl_loop), "sizeof(fl_loop)")              \
-    X(sizeof(fl_task), "sizeof(fl_task)")
+    X(sizeof(fl_task), "sizeof(fl_task)")                                                \
+    X(FL_VERSION_NUMBER, "FL_VERSION_NUMBER (the header is another version's)")
 #define FL_CONFIG_ENUM_(value, name) FL_CONFIG_BIT_##value,
 enum { FL_CONFIG_SWITCHES_(FL_CONFIG_ENUM_) FL_CONFIG_BITS_ };
 #define FL_CONFIG_COUNT_(value, name) +1
@@ -591,7 +594,7 @@ typedef struct fl_config_ {
      FL_CONFIG_TERM_(FL_TICK_HZ, 0x85EBCA77u) ^ FL_CONFIG_TERM_(FL_MAX_TASKS, 0xC2B2AE3Du) ^ \
      FL_CONFIG_TERM_(FL_MAX_TIMERS, 0x27D4EB2Fu) ^ FL_CONFIG_TERM_(FL_POLL_INTERVAL, 0x165667B1u) ^ \
      FL_CONFIG_TERM_(FL_TRACE_ROWS, 0xD3A2646Du) ^ FL_CONFIG_TERM_(sizeof(fl_loop), 0xFD7046C5u) ^ \
-     FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u))
+     FL_CONFIG_TERM_(sizeof(fl_task), 0xB55A4F09u) ^ FL_CONFIG_TERM_(FL_VERSION_NUMBER, 0x61C88647u))
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash);
 const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
@@ -599,7 +602,8 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash);
 /** Reset `loop` (forgetting any tasks it had) and attach it to `port`.
  * FL_ECONFIG, touching nothing, when the library was built with another
  * configuration than the caller (another FL_TICK_HZ, capacity, feature
- * switch or continuation type): fl_config_diff() names the setting. */
+ * switch, continuation type or flowno version): fl_config_diff() names
+ * the setting. */
 static inline int fl_loop_init(fl_loop *loop, fl_port *port)
 {
     return fl_loop_init_(loop, port, FL_CONFIG_HASH_);
@@ -720,10 +724,12 @@ typedef bool (*fl_same_fn)(const void *a, const void *b);
  * what is left and then get FL_ECLOSED, putters get FL_ECLOSED at once.
  * The same struct, macros and functions serve set and map queues (below). */
 struct fl_queue {
-    fl_loop *loop;
+    /** In the order of their commands' fl_op, and first: a command's list is
+     * the queue's address and a multiple of its index, no offset more. */
+    fl_waitq getters, peekers, putters;
     uint8_t closed; /**< the bytes first: Thumb-1 loads one in an instruction below 32 */
     uint8_t mode; /**< 0: a plain queue; else FL_QUEUE_SET_ or FL_QUEUE_MAP_ */
-    fl_waitq getters, peekers, putters; /**< in the order of their commands' fl_op */
+    fl_loop *loop;
     unsigned char *items;
     size_t item_size;
     unsigned capacity, head, count;
@@ -858,10 +864,12 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
 
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
+/* The wait list comes first in a lock, a condition and a latch: its head's
+ * address is the struct's, which spares an add at each use of it. */
 typedef struct fl_lock {
+    fl_waitq waiters;
     fl_loop *loop;
     fl_task *owner;
-    fl_waitq waiters;
 } fl_lock;
 
 int fl_lock_init(fl_lock *lock, fl_loop *loop);
@@ -880,8 +888,8 @@ static inline fl_task *fl_lock_owner(const fl_lock *lock)
  * a waiter always returns 0 holding the lock: a cancel that comes later is
  * seen at its next suspension point, so no notify is lost to it. */
 typedef struct fl_cond {
-    fl_lock *lock;
     fl_waitq waiters;
+    fl_lock *lock;
 } fl_cond;
 
 int fl_cond_init(fl_cond *cond, fl_lock *lock);
@@ -895,9 +903,9 @@ static inline int fl_cond_notify_all(fl_cond *cond)
 
 /** A countdown latch: waiters wake when the count reaches zero. */
 typedef struct fl_latch {
+    fl_waitq waiters;
     fl_loop *loop;
     unsigned count;
-    fl_waitq waiters;
 } fl_latch;
 
 /* fl_latch_init and fl_event_init: `kind` tells fl_loop_dump which. */
@@ -946,10 +954,10 @@ static inline bool fl_event_is_set(const fl_event *ev)
  * only stores two bytes (and calls the port's wake hook), so it allocates
  * nothing and takes no lock. */
 struct fl_signal {
+    fl_waitq waiters; /* first: at the signal's own address (no offset to add) */
+    volatile uint8_t raised;
     fl_loop *loop;
     fl_signal *next;
-    volatile uint8_t raised;
-    fl_waitq waiters;
 };
 
 /** Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already

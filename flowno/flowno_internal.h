@@ -309,7 +309,7 @@ static inline bool fl_signal_waited_(const fl_loop *loop)
     return false;
 }
 #endif
-/* post.c: spawn the posted tasks, oldest first. */
+/* post.c: spawn the posted tasks, oldest first (there is one at least). */
 #if FL_ENABLE_POST
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
 #endif
@@ -317,11 +317,12 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop);
  * FL_MAX_TASKS is at most FL_SLOT_NONE - 1). */
 #define FL_SLOT_POSTED_ ((fl_slot)(FL_SLOT_NONE - 1))
 /* `task` is alive in this loop, or new on its posted list (the loop
- * spawns it soon): a spawn or a post of it is FL_EBUSY. */
+ * spawns it soon): a spawn or a post of it is FL_EBUSY.  No other task
+ * has the posted list's slot: fl_task_init gives FL_SLOT_NONE, a spawn
+ * the task's index. */
 static inline bool fl_taken_(const fl_loop *loop, const fl_task *task)
 {
-    return FL_ENABLE_POST && FL_STATE_(task) == FL_TASK_NEW ? task->slot == FL_SLOT_POSTED_
-                                                             : fl_alive_in_(loop, task);
+    return (FL_ENABLE_POST && task->slot == FL_SLOT_POSTED_) || fl_alive_in_(loop, task);
 }
 /* A waiter that a condition has notified and moved onto its lock's list
  * (the bit means FL_F_CANCEL_WAIT_ only while joining). */
@@ -331,10 +332,6 @@ static inline bool fl_taken_(const fl_loop *loop, const fl_task *task)
  * next wait fails at once with FL_ETIMEDOUT.  The bit is clear on every
  * ready task otherwise (a wake clears it). */
 #define FL_F_LATE_ FL_F_CANCEL_WAIT_
-/* lock.c, for cond.c: give the lock to its oldest waiter, or free it. */
-#if FL_ENABLE_LOCK
-FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock);
-#endif
 
 /* ---- A task's life, in line (core/task.h) ----------------------------- */
 

@@ -105,6 +105,52 @@ START_TEST(the_hook_hears_each_misuse_before_the_error_is_answered)
 }
 END_TEST
 
+/* A port whose post lock says whether it is held. */
+static int post_lock_depth, depth_seen_by_hook;
+
+static void count_lock(fl_port *port)
+{
+    (void)port;
+    post_lock_depth++;
+}
+
+static void count_unlock(fl_port *port)
+{
+    (void)port;
+    post_lock_depth--;
+}
+
+static void note_lock_depth(int err, const char *file, int line)
+{
+    record_misuse(err, file, line);
+    depth_seen_by_hook = post_lock_depth;
+}
+
+/* A refused post calls the hook after the port's lock is given back: a
+ * hook that posts or holds (a logger's task, say) would deadlock on a
+ * POSIX port's mutex, and on Cortex-M would run with interrupts masked. */
+START_TEST(the_hook_of_a_refused_post_runs_outside_the_ports_lock)
+{
+    fl_task t;
+    fp.port.lock = count_lock;
+    fp.port.unlock = count_unlock;
+    post_lock_depth = 0;
+    depth_seen_by_hook = -1;
+    fl_set_assert_hook(note_lock_depth);
+    fl_task_init(&t, other_function);
+    ck_assert_int_eq(fl_post_spawn(&loop, &t), 0);
+    ck_assert_int_eq(hook_calls, 0);
+    ck_assert_int_eq(fl_post_spawn(&loop, &t), FL_EBUSY);
+    ck_assert_int_eq(hook_calls, 1);
+    ck_assert_int_eq(hook_err, FL_EBUSY);
+    ck_assert_str_eq(hook_file, "post.c");
+    ck_assert_int_eq(depth_seen_by_hook, 0);
+    ck_assert_int_eq(post_lock_depth, 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), 0); /* it ran */
+    ck_assert(fl_task_finished(&t));
+}
+END_TEST
+
 /* ---- a struct changed under the loop ----------------------------------------------- */
 
 /* Overwritten while ready, as the struct of a task on a stack frame that
@@ -253,6 +299,7 @@ Suite *suite(void)
     TCase *tc = tcase_create("debug");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, the_hook_hears_each_misuse_before_the_error_is_answered);
+    tcase_add_test(tc, the_hook_of_a_refused_post_runs_outside_the_ports_lock);
     tcase_add_test(tc, a_ready_task_overwritten_stops_the_loop_with_ecorrupt);
     tcase_add_test(tc, a_waiting_task_overwritten_is_caught_when_it_is_woken);
     tcase_add_test(tc, a_task_found_overwritten_in_a_step_stops_the_batch_there);

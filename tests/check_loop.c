@@ -490,7 +490,8 @@ END_TEST
 static uint32_t config_hash(const fl_config_ *c)
 {
     static const uint32_t k[] = {0x9E3779B1u, 0x85EBCA77u, 0xC2B2AE3Du, 0x27D4EB2Fu,
-                                 0x165667B1u, 0xD3A2646Du, 0xFD7046C5u, 0xB55A4F09u};
+                                 0x165667B1u, 0xD3A2646Du, 0xFD7046C5u, 0xB55A4F09u,
+                                 0x61C88647u};
     uint32_t h = 0;
     unsigned i;
     for (i = 0; i < FL_CONFIG_WORDS_; i++)
@@ -513,6 +514,9 @@ START_TEST(a_configuration_that_differs_is_refused_and_named)
         {4, 3u, "FL_POLL_INTERVAL"},
         {6, 8u, "sizeof(fl_loop)"},
         {7, 4u, "sizeof(fl_task)"},
+        /* a header of another version: its structs and command numbers
+         * may differ even where their sizes do not */
+        {8, 1u, "FL_VERSION_NUMBER (the header is another version's)"},
         {0, 1u << FL_CONFIG_BIT_FL_ENABLE_QUEUE, "FL_ENABLE_QUEUE"},
         {0, 1u << FL_CONFIG_BIT_FL_CONFIG_TIME64_, "FL_TIME_BITS"},
         {0, 1u << FL_CONFIG_BIT_FL_CONFIG_LABELS_, "GEN_USE_LABELS"},

@@ -679,6 +679,56 @@ START_TEST(peek_waits_for_an_item_and_leaves_it)
 }
 END_TEST
 
+/* Peeks once and says what it saw. */
+static fl_cmd peek_once(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_QUEUE_PEEK(self, w->q, &w->it);
+    log_add("p%d:%d", w->id, w->it.seq);
+    FL_END(self);
+}
+
+/* Three peekers wait; then one item comes. */
+static item peeked_item = {0, 7};
+static fl_cmd peekers_then_one_put(fl_task *self)
+{
+    scene *s = (scene *)self;
+    fl_queue *q = s->cons[0].q;
+    FL_BEGIN(self);
+    for (s->i = 0; s->i < s->nc; s->i++)
+        FL_SPAWN(self, &s->cons[s->i].task, NULL);
+    FL_YIELD(self); /* they all wait */
+    ck_assert_uint_eq(q->peekers.head, s->cons[0].task.slot);
+    FL_QUEUE_PUT(self, q, &peeked_item);
+    ck_assert_uint_eq(q->peekers.head, FL_SLOT_NONE);
+    for (s->i = 0; s->i < s->nc; s->i++)
+        FL_JOIN(self, &s->cons[s->i].task);
+    FL_END(self);
+}
+
+START_TEST(a_put_wakes_every_peeker_oldest_first)
+{
+    item storage[2], it;
+    fl_queue q;
+    worker peekers[3];
+    scene s;
+    int i;
+    fl_queue_init(&q, &loop, storage, sizeof(item), 2);
+    for (i = 0; i < 3; i++)
+        worker_init(&peekers[i], peek_once, &q, i + 1, 0);
+    memset(&s, 0, sizeof s);
+    fl_task_init(&s.task, peekers_then_one_put);
+    s.cons = peekers;
+    s.nc = 3;
+    ck_assert_int_eq(fl_run_until_complete(&loop, &s.task, FL_RUN_JOIN, 0, NULL), 0);
+    ck_assert_str_eq(log_text(), "p1:7 p2:7 p3:7");
+    ck_assert_uint_eq(fl_queue_len(&q), 1); /* a peek leaves the item */
+    ck_assert_int_eq(fl_queue_try_get(&q, &it), 0);
+    ck_assert_int_eq(it.seq, 7);
+}
+END_TEST
+
 START_TEST(plain_c_cannot_take_an_item_promised_to_a_waiter)
 {
     item storage[2], it = {0, 5};
@@ -1013,6 +1063,7 @@ Suite *suite(void)
     tcase_add_test(tc, cancelled_putter_adds_nothing_and_the_next_goes_on);
     tcase_add_test(tc, try_forms_and_peek_answer_without_waiting);
     tcase_add_test(tc, peek_waits_for_an_item_and_leaves_it);
+    tcase_add_test(tc, a_put_wakes_every_peeker_oldest_first);
     tcase_add_test(tc, plain_c_cannot_take_an_item_promised_to_a_waiter);
     tcase_add_test(tc, items_are_copied_whole);
     tcase_add_test(tc, bad_input_gets_error_codes);

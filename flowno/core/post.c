@@ -4,7 +4,7 @@
  * interrupt handler spawns a task with fl_post_spawn.
  *
  * The poster may not touch the task table or the ready list, which the
- * loop may be changing at that moment.  It only links the task onto the
+ * loop may be changing at that moment.  It only links the task into the
  * loop's posted list (through the task's own wait field: no allocation)
  * under the port's lock, and wakes the loop as a raise does
  * (fl_loop_wake_, signal.c); the loop takes the list at its next poll and
@@ -28,50 +28,51 @@ static void port_unlock(fl_port *port)
 
 int fl_post_spawn(fl_loop *loop, fl_task *task)
 {
-    int rc = 0;
+    bool taken;
 
     if (FL_BAD_ARG_(loop == NULL || task == NULL || task->fn == NULL || loop->port == NULL))
         return FL_EINVAL;
     port_lock(loop->port);
-    /* Already on the list, or alive. */
-    if (FL_BAD_(fl_taken_(loop, task), FL_EBUSY)) {
-        rc = FL_EBUSY;
-    } else {
+    taken = fl_taken_(loop, task); /* already on the list, or alive */
+    if (!taken) {
+        fl_task *newest = loop->posted;
         task->flags = FL_TASK_NEW;
         task->slot = FL_SLOT_POSTED_;
-        task->wait.obj = loop->posted;
+        task->wait.obj = task; /* a circle of one, */
+        if (newest != NULL) { /* or in after the newest, which links the oldest */
+            task->wait.obj = newest->wait.obj;
+            newest->wait.obj = task;
+        }
         FL_ATOMIC_STORE_(loop->posted, task);
     }
     port_unlock(loop->port);
-    if (rc == 0)
-        fl_loop_wake_(loop); /* after the link: the loop looks once it sees the flag */
-    return rc;
+    if (FL_BAD_(taken, FL_EBUSY)) /* the assert hook after the unlock: it may post */
+        return FL_EBUSY;
+    fl_loop_wake_(loop); /* after the link: the loop looks once it sees the flag */
+    return 0;
 }
 
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 {
-    fl_task *list, *oldest_first = NULL;
+    fl_task *newest, *t, *next;
+    int rc;
 
     port_lock(loop->port);
-    list = loop->posted;
+    newest = loop->posted; /* not NULL: catch_up looked, and only the loop empties it */
     FL_ATOMIC_STORE_(loop->posted, NULL);
     port_unlock(loop->port);
 
-    while (list != NULL) { /* reverse: the list is newest first */
-        fl_task *next = (fl_task *)list->wait.obj;
-        list->wait.obj = oldest_first;
-        oldest_first = list;
-        list = next;
-    }
-    while (oldest_first != NULL) {
-        fl_task *t = oldest_first;
-        oldest_first = (fl_task *)t->wait.obj;
+    next = (fl_task *)newest->wait.obj; /* the oldest */
+    do {
+        t = next;
+        next = (fl_task *)t->wait.obj;
         t->slot = FL_SLOT_NONE;
-        if (fl_spawn(loop, t, NULL) < 0) {
-            t->result = FL_ENOSPC; /* the table is full: it fails */
+        rc = fl_spawn(loop, t, NULL);
+        if (rc < 0) {
+            t->result = rc; /* FL_ENOSPC, the table is full: it fails */
             t->flags = FL_FLAGS_OF_(FL_TASK_FAILED);
         }
-    }
+    } while (t != newest);
 }
 
 /* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under
@@ -80,17 +81,16 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
  * one that counts down lets an idle loop look again. */
 void fl_loop_hold_(fl_loop *loop, bool hold)
 {
-    bool changed;
     unsigned holds;
+    bool released;
     if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return;
     port_lock(loop->port);
     holds = loop->holds;
-    changed = hold || holds > 0;
-    if (changed)
-        FL_ATOMIC_STORE_(loop->holds, hold ? holds + 1 : holds - 1);
+    released = !hold && holds > 0;
+    FL_ATOMIC_STORE_(loop->holds, holds + hold - released); /* +1, -1, or as it was */
     port_unlock(loop->port);
-    if (changed && !hold)
+    if (released)
         fl_loop_wake_(loop);
 }
 

@@ -19,7 +19,8 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 }
 
 #if FL_ENABLE_JOIN
-/* Wake the tasks that joined `t`, which has ended, with its error or 0. */
+/* Wake the tasks that joined `t`, which has ended, with its error or 0
+ * (none: the first wake finds the list empty). */
 static void wake_joiners(fl_loop *loop, fl_task *t)
 {
     int err = FL_STATE_(t) == FL_TASK_FINISHED ? 0 : (int)t->result;
@@ -43,7 +44,7 @@ FL_INTERNAL_ void fl_finish_rest_(fl_loop *loop, fl_task *t)
     FL_HOOK_(loop, task_end, t);
     fl_free_slot_(loop, t);
 #if FL_ENABLE_JOIN
-    wake_joiners(loop, t); /* none: one look at an empty list */
+    wake_joiners(loop, t);
 #endif
 }
 

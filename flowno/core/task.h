@@ -131,11 +131,14 @@ static inline void fl_finish_(fl_loop *loop, fl_task *t)
 }
 
 /* What a join of `target`, which has ended, resumes with: its error (a
- * cancel is a success for FL_CANCEL), or 0. */
+ * cancel is a success for FL_CANCEL), or 0.  Of its three ends, a failure
+ * always gives the error, a finish never, a cancel unless in FL_CANCEL. */
 static inline fl_value fl_joined_outcome_(const fl_task *target, bool cancel)
 {
     fl_state s = FL_STATE_(target);
-    return s == FL_TASK_FINISHED || (cancel && s == FL_TASK_CANCELLED) ? 0 : target->result;
+    if (FL_FAST_PATHS_ && s == FL_TASK_FINISHED)
+        return 0; /* the most common end, tested first for speed */
+    return s != FL_TASK_FAILED && (s == FL_TASK_FINISHED || cancel) ? 0 : target->result;
 }
 
 #endif /* FLOWNO_CORE_TASK_H */

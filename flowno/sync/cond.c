@@ -19,11 +19,12 @@ int fl_cond_init(fl_cond *cond, fl_lock *lock)
 
 FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
 {
+    int rc;
     if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL || cond->lock->loop != loop))
         return FL_EINVAL;
-    if (FL_BAD_(cond->lock->owner != t, FL_EPERM))
-        return FL_EPERM;
-    fl_lock_pass_(cond->lock);
+    rc = fl_lock_release(cond->lock, t);
+    if (rc != 0)
+        return rc; /* FL_EPERM: it does not hold the lock */
     fl_wait_on_(loop, &cond->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }

@@ -28,39 +28,34 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
     return 0;
 }
 
-/* The wake clears a notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
-FL_INTERNAL_ void fl_lock_pass_(fl_lock *lock)
+/* Hands the lock to the oldest waiter, or frees it.  The wake clears a
+ * notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
+int fl_lock_release(fl_lock *lock, fl_task *self)
 {
     fl_task *next = NULL;
+    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
+        return FL_EINVAL;
+    if (FL_BAD_(lock->owner != self, FL_EPERM))
+        return FL_EPERM;
     if (lock->waiters.head != FL_SLOT_NONE) {
         next = fl_at_(lock->loop, lock->waiters.head);
         (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
     }
     lock->owner = next;
-}
-
-int fl_lock_release(fl_lock *lock, fl_task *self)
-{
-    if (FL_BAD_ARG_(lock == NULL || lock->loop == NULL || self == NULL))
-        return FL_EINVAL;
-    if (FL_BAD_(lock->owner != self, FL_EPERM))
-        return FL_EPERM;
-    fl_lock_pass_(lock);
     return 0;
 }
 
 FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
 {
-    int rc;
-    if (FL_BAD_ARG_(lock != NULL && lock->loop != loop))
+    if (FL_BAD_ARG_(lock == NULL || lock->loop != loop))
         return FL_EINVAL; /* another loop's, or never initialised */
-    rc = fl_lock_try_acquire(lock, t);
-    if (rc == 0) {
+    if (lock->owner == NULL) {
+        lock->owner = t;
         t->wait.value = 0;
         return fl_step_aside_(loop, t); /* taken: Flowno re-queues the task */
     }
-    if (rc != FL_EAGAIN)
-        return rc;
+    if (FL_BAD_(lock->owner == t, FL_EDEADLK))
+        return FL_EDEADLK;
     fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);
     return 1;
 }

@@ -29,8 +29,10 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
      * queue comes first). */
     if (FL_BAD_ARG_(key_size == 0 || max_values == 0 || max_values > 255))
         return FL_EINVAL;
+    /* fl_queue_init refuses only bad arguments: without the checks it
+     * cannot fail, and rc is 0 to the end. */
     rc = fl_queue_init((fl_queue *)(void *)mq, loop, storage, entry_size, capacity);
-    if (rc != 0)
+    if (FL_ENABLE_ARG_CHECKS && rc != 0)
         return rc;
     mq->queue.mode = FL_QUEUE_MAP_;
     mq->queue.same = same;
@@ -39,7 +41,7 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
     mq->value_size = value_size;
     mq->count_at = count_at;
     mq->max_values = max_values;
-    return 0;
+    return rc;
 }
 
 FL_INTERNAL_ int fl_map_merge_(fl_queue *q, unsigned char *twin, const void *entry)

@@ -93,16 +93,21 @@ static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
 
 /* Peekers are told to look again, and keep their deadlines: unlike a
  * getter, a peeker has no item set aside, and may find it taken and wait
- * once more. */
+ * once more.  Every one leaves, oldest first: the list's circle is walked
+ * once and dropped, not unlinked a task at a time. */
 static void wake_peekers(fl_queue *q)
 {
-    while (q->peekers.head != FL_SLOT_NONE) {
-        fl_task *t = fl_at_(q->loop, q->peekers.head);
-        fl_list_remove_(q->loop, &q->peekers.head, t);
+    fl_slot first = q->peekers.head, next = first;
+    if (first == FL_SLOT_NONE)
+        return;
+    q->peekers.head = FL_SLOT_NONE;
+    do {
+        fl_task *t = fl_at_(q->loop, next);
+        next = t->next; /* before the ready list takes the link */
         t->wait.value = FL_QUEUE_RETRY_;
         fl_ready_push_(q->loop, t);
         FL_READY_HOOK_(q->loop, t, FL_READY_WOKEN, &q->peekers);
-    }
+    } while (next != first);
 }
 
 #if FL_HAS_KEYED_QUEUE_
@@ -265,6 +270,13 @@ FL_QUEUE_HOT_ static inline int queue_now(fl_queue *q, const void *item, int op)
 
 #else /* __OPTIMIZE_SIZE__ */
 
+/* The retries come before the commands that may wait (enum fl_op). */
+typedef char fl_queue_retries_first_
+    [FL_OP_QUEUE_PUT_RESERVED < FL_OP_YIELD && FL_OP_QUEUE_GET_RESERVED < FL_OP_YIELD &&
+             FL_OP_QUEUE_GET >= FL_OP_YIELD
+         ? 1
+         : -1];
+
 /* Any queue command without waiting, its arguments checked: the rules of
  * put_now and get_now above in one function, where size counts.  A put
  * and a get each check their room, copy (the other way round) and wake
@@ -272,22 +284,18 @@ FL_QUEUE_HOT_ static inline int queue_now(fl_queue *q, const void *item, int op)
  * a woken putter whose put merges passes its place on as a get does. */
 static int queue_now(fl_queue *q, const void *item, int op)
 {
-    bool put;
+    bool put, woken;
     unsigned char *slot;
     int rc = 0;
-    if (FL_BAD_ARG_(q == NULL || q->loop == NULL || item == NULL))
+    if (FL_BAD_ARG_(q == NULL || item == NULL || q->loop == NULL))
         return FL_EINVAL;
-    if (op == FL_OP_QUEUE_GET_RESERVED) { /* a woken getter: as a get, its item kept */
-        if (FL_BAD_(q->get_reserved == 0, FL_EINVAL))
-            return FL_EINVAL; /* sent by hand: no item was set aside */
-        q->get_reserved--;
-        op = FL_OP_QUEUE_GET;
-    }
     put = op == FL_OP_QUEUE_PUT || op == FL_OP_QUEUE_PUT_RESERVED;
-    if (op == FL_OP_QUEUE_PUT_RESERVED) {
-        if (FL_BAD_(q->put_reserved == 0, FL_EINVAL))
-            return FL_EINVAL; /* sent by hand: no place was set aside */
-        q->put_reserved--;
+    woken = op < FL_OP_YIELD; /* a retry: FL_OP_QUEUE_PUT_RESERVED or _GET_RESERVED */
+    if (woken) { /* a woken waiter uses up the place or item set aside for it */
+        unsigned *reserved = put ? &q->put_reserved : &q->get_reserved;
+        if (FL_BAD_(*reserved == 0, FL_EINVAL))
+            return FL_EINVAL; /* sent by hand: none was set aside */
+        --*reserved;
     }
     if (put) {
         if (q->closed)
@@ -296,7 +304,7 @@ static int queue_now(fl_queue *q, const void *item, int op)
         if (q->mode != 0) {
             rc = merge(q, item);
             if (rc != FL_EAGAIN) {
-                if (op == FL_OP_QUEUE_PUT)
+                if (!woken)
                     return rc;
                 goto pass_place;
             }
@@ -381,8 +389,9 @@ int fl_queue_close(fl_queue *q)
     if (FL_BAD_ARG_(q == NULL || q->loop == NULL))
         return FL_EINVAL;
     q->closed = 1;
-    for (k = 0; k < 3; k++) /* getters, peekers, putters */
-        fl_wake_all_(q->loop, &queue_list(q, k)->head, FL_ECLOSED);
+    for (k = 0; k < 3;) /* getters, peekers, putters; one loop, one call */
+        if (!fl_wake_first_(q->loop, &queue_list(q, k)->head, FL_ECLOSED))
+            k++; /* that list is empty */
     return 0;
 }
 

@@ -46,35 +46,28 @@ void fl_signal_raise(fl_signal *sig)
     fl_loop_wake_(sig->loop);
 }
 
-/* Whether a task waits on one of the signals from `s` on; with `deliver`,
- * the waiters of each raised one are woken first (a raise nobody waits
- * for is kept). */
-static bool scan(fl_signal *s, bool deliver)
-{
-    bool waited = false;
-    for (; s != NULL; s = s->next) {
-        if (s->waiters.head == FL_SLOT_NONE)
-            continue;
-        if (deliver && FL_ATOMIC_LOAD_(s->raised)) {
-            FL_ATOMIC_STORE_(s->raised, 0);
-            fl_wake_all_(s->loop, &s->waiters.head, 0);
-        } else {
-            waited = true;
-        }
-    }
-    return waited;
-}
-
+/* Wake the waiters of each raised signal (all of them this loop's, as
+ * fl_signal_init linked them); a raise nobody waits for is kept. */
 FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
 {
+    fl_signal *s;
     FL_ATOMIC_STORE_(loop->signal_pending, 0);
     FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
-    (void)scan(loop->signals, true);
+    for (s = loop->signals; s != NULL; s = s->next)
+        if (s->waiters.head != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
+            FL_ATOMIC_STORE_(s->raised, 0);
+            fl_wake_all_(loop, &s->waiters.head, 0);
+        }
 }
 
+/* Whether a task waits on a signal: a raise may still wake it. */
 FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop)
 {
-    return scan(loop->signals, false);
+    const fl_signal *s;
+    for (s = loop->signals; s != NULL; s = s->next)
+        if (s->waiters.head != FL_SLOT_NONE)
+            return true;
+    return false;
 }
 
 FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)

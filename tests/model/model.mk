@@ -14,7 +14,9 @@
 # tiny heap fills), time is 32 or 64 bits, continuations are line numbers
 # or labels, a batch is 64 steps or one, FL_DEBUG checks each task as it
 # goes, the argument checks are compiled out, a task's state is kept in
-# the top bits of its flags (as on Thumb-1).  Each is its own build of the
+# the top bits of its flags (as on Thumb-1), and the library is built for
+# size (-Os: the code a firmware runs, which has its own forms of the
+# step, the queue and the lists) as a Cortex-M0's, and with heap timers.  Each is its own build of the
 # library with the tester: build/model/<name>/model.  A clock about to wrap
 # around is part of every configuration: a third of the seeds start there.
 
@@ -30,7 +32,7 @@ MODEL_SEEDS = 10000
 SECONDS    = 60
 
 MODEL_CONFIGS = scan32 heap32 tasks254 tasks255 scan255 timers2 time64 heap64 labels poll1 \
-                debug nochecks stateontop
+                debug nochecks stateontop os-m0 os-heap
 MODEL_CFG_scan32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0
 MODEL_CFG_heap32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=1
 MODEL_CFG_tasks254 = -DFL_MAX_TASKS=254
@@ -44,6 +46,11 @@ MODEL_CFG_poll1    = -DFL_POLL_INTERVAL=1
 MODEL_CFG_debug    = -DFL_DEBUG=1
 MODEL_CFG_nochecks = -DFL_ENABLE_ARG_CHECKS=0
 MODEL_CFG_stateontop = -DFL_F_STATE_SHIFT_=5
+MODEL_CFG_os-m0    = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0 -DFL_F_STATE_SHIFT_=5
+MODEL_CFG_os-heap  = -DFL_MAX_TASKS=64 -DFL_TIMER_HEAP=1 -DFL_MAX_TIMERS=8
+# The optimisation of a configuration: MODEL_OPT unless it names its own.
+MODEL_OPT_os-m0    = -Os
+MODEL_OPT_os-heap  = -Os
 MODEL_BINS = $(MODEL_CONFIGS:%=$(MODEL_DIR)/%/model)
 MODEL_FUZZER = $(MODEL_DIR)/libfuzzer/model-fuzz
 
@@ -52,7 +59,7 @@ MODEL_FUZZER = $(MODEL_DIR)/libfuzzer/model-fuzz
 $(MODEL_DIR)/%/model: $(MODEL_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "model: building $@"
-	@$(MODEL_CC) $(WARN) $(MODEL_OPT) -g $(MODEL_SAN) -I. -DMODEL_CONFIG='"$*"' $(MODEL_CFG_$*) \
+	@$(MODEL_CC) $(WARN) $(or $(MODEL_OPT_$*),$(MODEL_OPT)) -g $(MODEL_SAN) -I. -DMODEL_CONFIG='"$*"' $(MODEL_CFG_$*) \
 	    $(MODEL_SRC) $(LIB_SRC) -o $@
 
 test-model: $(MODEL_BINS)
