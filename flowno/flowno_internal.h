@@ -166,6 +166,17 @@ static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
     loop->timer_count--;
     t->timer = FL_SLOT_NONE;
 }
+/* Give `t` a timer due at `due`, in place of the one it may have (a
+ * deadline): that one's due time is rewritten. */
+static inline void fl_timer_set_(fl_loop *loop, fl_task *t, fl_time due)
+{
+    fl_slot slot = t->slot; /* read once: a byte store may alias it */
+    if (t->timer == FL_SLOT_NONE) {
+        loop->timer_count++;
+        t->timer = slot;
+    }
+    loop->timer_due[slot] = due;
+}
 #endif
 /* Wake every task whose timer is due at `now`; returns the time from `now`
  * to the next timer, or FL_TIME_FOREVER if none is left. */

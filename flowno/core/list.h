@@ -64,10 +64,9 @@ static inline void fl_ready_leave_(fl_loop *loop, fl_task *t)
 static inline fl_task *fl_ready_pop_(fl_loop *loop)
 {
     fl_task *last = fl_at_(loop, loop->ready_tail), *t = fl_at_(loop, last->next);
+    last->next = t->next; /* alone, it is its own last: no change */
     if (last == t)
-        loop->ready_tail = FL_SLOT_NONE; /* it was alone */
-    else
-        last->next = t->next;
+        loop->ready_tail = FL_SLOT_NONE;
     return t;
 }
 #endif
@@ -115,33 +114,38 @@ static inline void fl_list_remove_(fl_loop *loop, fl_slot *head, fl_task *t)
     }
 }
 
-/* A waiting task, off every list, goes onto the wait list at `head` in
- * `state` (a notified condition waiter onto the lock's). */
-static inline void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+/* A waiting task, off every list, goes onto the wait list at `head` (a
+ * notified condition waiter onto the lock's): it still waits. */
+FL_SHARED_STATIC_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t)
 {
     fl_list_append_(loop, head, t);
     t->wait.obj = head;
-    FL_SET_STATE_(t, state);
 }
 
-/* The task being stepped, `t`, leaves the ready circle for that list. */
-static inline void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t,
-                                          fl_state state)
+/* The task being stepped, `t`, leaves the ready circle for that list, in
+ * `state`: READY while stepped, it gets there with one add, in line (a
+ * call would cost more than the add). */
+FL_ALWAYS_INLINE_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
 {
     fl_ready_leave_(loop, t);
-    fl_wait_again_on_(loop, head, t, state);
+    fl_wait_again_on_(loop, head, t);
+    FL_STEPPED_TO_(t, state);
 }
 
-/* Make waiting task `t` ready with `outcome`, dropping its timer; the
- * hooks hear `cause` and `obj`, which are not even passed without them
- * (FL_WAKE_). */
+/* Make waiting task `t` ready with `outcome`, dropping its timer: off
+ * the wait list at `head` (FL_WAKE_FROM_), or off every list already
+ * (FL_WAKE_).  The hooks hear `cause` and `obj`, which are not even
+ * passed without them. */
 #if FL_ENABLE_HOOKS
-#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome, cause, obj)
-static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome, int cause,
-                                       const void *obj)
+#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, NULL, t, outcome, cause, obj)
+#define FL_WAKE_FROM_(loop, head, t, outcome, cause, obj) \
+    fl_wake_(loop, head, t, outcome, cause, obj)
+static inline void fl_wake_(fl_loop *loop, fl_slot *head, fl_task *t, int outcome, int cause,
+                            const void *obj)
 #else
-#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, t, outcome)
-static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
+#define FL_WAKE_(loop, t, outcome, cause, obj) fl_wake_(loop, NULL, t, outcome)
+#define FL_WAKE_FROM_(loop, head, t, outcome, cause, obj) fl_wake_(loop, head, t, outcome)
+static inline void fl_wake_(fl_loop *loop, fl_slot *head, fl_task *t, int outcome)
 #endif
 {
 #if FL_ENABLE_CANCEL
@@ -153,8 +157,10 @@ static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
             outcome = 0;
     }
 #endif
+    t->wait.value = outcome; /* before the call: one value less outlives it */
+    if (head != NULL)
+        fl_list_remove_(loop, head, t);
     fl_drop_timer_(loop, t);
-    t->wait.value = outcome;
     fl_ready_push_(loop, t);
     FL_READY_HOOK_(loop, t, cause, obj);
 }
@@ -181,8 +187,7 @@ static inline bool fl_wake_first_as_(fl_loop *loop, fl_slot *head, int outcome)
         return false;
     }
 #endif
-    fl_list_remove_(loop, head, t);
-    FL_WAKE_(loop, t, outcome, cause, obj);
+    FL_WAKE_FROM_(loop, head, t, outcome, cause, obj);
     return true;
 }
 

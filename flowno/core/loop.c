@@ -38,17 +38,20 @@ const char *fl_config_diff_(const fl_config_ *app, uint32_t app_hash)
 
 int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 {
-    size_t n = offsetof(fl_loop, tasks) + sizeof loop->tasks;
+    unsigned char *byte, *end;
 
     if (FL_BAD_(config_hash != FL_CONFIG_HASH_, FL_ECONFIG))
         return FL_ECONFIG;
     if (FL_BAD_ARG_(loop == NULL || port == NULL || port->now == NULL || port->wait == NULL))
         return FL_EINVAL;
     /* Every flag, counter, pointer and slot of the table to zero, in one
-     * loop (freestanding: no memset). */
+     * loop (freestanding: no memset): a pointer stepping down, the
+     * shortest loop. */
+    byte = (unsigned char *)loop;
+    end = byte + offsetof(fl_loop, tasks) + sizeof loop->tasks;
     do
-        ((unsigned char *)loop)[--n] = 0;
-    while (n != 0);
+        *--end = 0;
+    while (end != byte);
     loop->ready_tail = FL_SLOT_NONE;
     loop->port = port;
 #if FL_ENABLE_DUMP
@@ -103,14 +106,14 @@ fl_time fl_now(fl_loop *loop)
 }
 
 #if FL_ENABLE_EXIT
-/* FL_EXIT: the task ends with the exit outcome and the loop stops. */
+/* FL_EXIT: the task is to end with the exit outcome (step() ends it), and
+ * the loop to stop. */
 static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
 {
     if (is_error && value >= 0)
         value = FL_EINVAL;
     t->result = value;
     t->flags = (uint8_t)(is_error ? (t->flags | FL_F_ERROR_) : (t->flags & ~FL_F_ERROR_));
-    fl_finish_(loop, t);
     loop->exiting = t;
 }
 #endif
@@ -119,10 +122,15 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
  * replaces a deadline set for a wait, a deadline the one before. */
 static int set_timer(fl_loop *loop, fl_task *t, fl_time ticks)
 {
+#if FL_ENABLE_TIMEOUT && !FL_TIMER_HEAP
+    fl_timer_set_(loop, t, fl_now(loop) + ticks); /* the scan: in place */
+    return 0;
+#else
 #if FL_ENABLE_TIMEOUT
     fl_drop_timer_(loop, t);
 #endif
     return fl_timer_add_(loop, t, fl_now(loop) + ticks);
+#endif
 }
 
 /* Run `t` until it suspends, ends or stops the loop.  Flowno's
@@ -229,7 +237,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 
 #if FL_F_PREEMPTED_
-        if (cmd.op >= FL_OP_YIELD && (t->flags & FL_F_PREEMPTED_)) {
+        if ((t->flags & FL_F_PREEMPTED_) && cmd.op >= FL_OP_YIELD) {
             /* A cancel that came while it was ready lands here instead,
              * and ends the wait before it began (so does its deadline); a
              * deadline that passed then fails it.  A yield or a sleep
@@ -248,13 +256,21 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
         }
 #endif
         switch (cmd.op) {
+#if FL_ENABLE_EXIT && !FL_FAST_PATHS_
+        case FL_OP_EXIT:
+        case FL_OP_EXIT_ERROR:
+            /* Where size counts, it ends as a task that returns does (one
+             * call of fl_finish_); then the run stops. */
+            exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
+#endif
+            /* fall through */
         case FL_OP_DONE:
         done: {
             /* An ending makes tasks ready only behind the last: the task
              * after it runs next, unless it was alone (-O2: no reload). */
             fl_slot after = t->next == t->slot ? FL_SLOT_NONE : t->next;
             fl_finish_(loop, t);
-            if (FL_ENDS_RUN_(loop, t))
+            if ((!FL_FAST_PATHS_ && cmd.op != FL_OP_DONE) || FL_ENDS_RUN_(loop, t))
                 return FL_SLOT_NONE;
             return FL_FAST_PATHS_ && after != FL_SLOT_NONE ? after : FL_GO_ON_(loop);
         }
@@ -277,10 +293,11 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             t->wait.value = outcome;
             continue;
 #endif
-#if FL_ENABLE_EXIT
+#if FL_ENABLE_EXIT && FL_FAST_PATHS_
         case FL_OP_EXIT:
         case FL_OP_EXIT_ERROR:
             exit_loop(loop, t, cmd.arg.value, cmd.op == FL_OP_EXIT_ERROR);
+            fl_finish_(loop, t);
             return FL_SLOT_NONE;
 #endif
         case FL_OP_YIELD:
@@ -388,11 +405,12 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
 #if FL_F_PREEMPTED_
     answered:
 #endif
-        /* Answered at once: resume the task with the outcome. */
+        /* Answered at once: resume the task with the outcome (stored
+         * first, so that it need not outlive the call). */
+        t->wait.value = outcome;
 #if FL_ENABLE_TIMEOUT
         fl_drop_timer_(loop, t); /* the deadline's wait never began */
 #endif
-        t->wait.value = outcome;
     }
 aside: /* a wait that ended at once, and a yield: the deadline goes */
 #if FL_ENABLE_TIMEOUT
@@ -597,11 +615,15 @@ static int run(fl_loop *loop, fl_task *root, unsigned flags, fl_time max_wait,
             end = root;
         }
         if (end != NULL) { /* it has ended: finished, failed or cancelled */
-            if (FL_STATE_(end) != FL_TASK_FINISHED)
-                return (flags & FL_RUN_JOIN) ? (int)end->result : 0;
-            if (result != NULL)
-                *result = end->result;
-            return 0;
+            fl_value value = end->result; /* its result, or its error */
+            if (FL_STATE_(end) == FL_TASK_FINISHED) {
+                if (result != NULL)
+                    *result = value;
+                value = 0;
+            } else if (!(flags & FL_RUN_JOIN)) {
+                value = 0; /* the error is the task's to tell */
+            }
+            return (int)value;
         }
         if (ticks == 0) {
 #if FL_ENABLE_IO

@@ -29,6 +29,13 @@ static void wake_joiners(fl_loop *loop, fl_task *t)
 }
 #endif
 
+/* Where size counts and an ending wakes joiners, this stays out of line
+ * (FL_SHARED_): its one caller is fl_finish_ in step(), which in line of
+ * it would grow past the reach of its command table's one-byte offsets
+ * (Thumb-1).  Without joiners it only frees the slot: in line. */
+#if FL_ENABLE_JOIN
+FL_SHARED_
+#endif
 FL_INTERNAL_ void fl_finish_rest_(fl_loop *loop, fl_task *t)
 {
 #if FL_ENABLE_TIMEOUT

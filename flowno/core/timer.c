@@ -36,11 +36,13 @@ static void fire(fl_loop *loop, fl_task *t)
 #endif
 #if FL_ENABLE_TIMEOUT && FL_NEEDS_WAIT_LISTS_
     if (FL_STATE_(t) != FL_TASK_SLEEPING) {
-        /* A deadline: leave the wait list, fail the wait. */
-        left = t->wait.obj;
-        fl_list_remove_(loop, (fl_slot *)t->wait.obj, t);
+        /* A deadline: fail the wait, and leave the wait list (read
+         * first: the outcome takes its place in t->wait). */
+        fl_slot *list = (fl_slot *)t->wait.obj;
+        left = list;
         t->flags = (uint8_t)(t->flags & ~FL_F_CANCEL_WAIT_);
         t->wait.value = FL_ETIMEDOUT;
+        fl_list_remove_(loop, list, t);
         cause = FL_READY_TIMED_OUT;
     }
 #endif

@@ -49,7 +49,7 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
 #if FL_ENABLE_TIMEOUT
         fl_drop_timer_(lock->loop, w); /* notified: no more deadline */
 #endif
-        fl_wait_again_on_(lock->loop, &lock->waiters.head, w, FL_TASK_WAITING);
+        fl_wait_again_on_(lock->loop, &lock->waiters.head, w);
         w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
     }
     return (int)moved;

@@ -40,9 +40,9 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=3161 cortex-m0plus:full-nochecks=2755
-cortex-m0plus:minimal=637 rv32imac:full=4329 rv32imac:full-nochecks=3893
-rv32imac:minimal=877"
+CEILINGS="cortex-m0plus:full=3101 cortex-m0plus:full-nochecks=2697
+cortex-m0plus:minimal=631 rv32imac:full=4271 rv32imac:full-nochecks=3835
+rv32imac:minimal=873"
 ceiling_of() {
     for c in $CEILINGS; do
         case $c in "$1:$2="*) echo "${c#*=}"; return ;; esac
