@@ -153,29 +153,30 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 FL_INTERNAL_ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
 FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 #else
+/* With the scan, a timer is added in place of the one `t` may have (a
+ * deadline for its next wait): that one's due time is rewritten.  Without
+ * deadlines a task that runs has none, and the add needs no test. */
 static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
-    fl_time *due_of = loop->timer_due;
-    loop->timer_count++;
-    due_of[t->slot] = due;
-    t->timer = t->slot;
-    return 0;
-}
-static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
-{
-    loop->timer_count--;
-    t->timer = FL_SLOT_NONE;
-}
-/* Give `t` a timer due at `due`, in place of the one it may have (a
- * deadline): that one's due time is rewritten. */
-static inline void fl_timer_set_(fl_loop *loop, fl_task *t, fl_time due)
-{
+#if FL_ENABLE_TIMEOUT
     fl_slot slot = t->slot; /* read once: a byte store may alias it */
     if (t->timer == FL_SLOT_NONE) {
         loop->timer_count++;
         t->timer = slot;
     }
     loop->timer_due[slot] = due;
+#else
+    fl_time *due_of = loop->timer_due;
+    loop->timer_count++;
+    due_of[t->slot] = due;
+    t->timer = t->slot;
+#endif
+    return 0;
+}
+static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
+{
+    loop->timer_count--;
+    t->timer = FL_SLOT_NONE;
 }
 #endif
 /* Wake every task whose timer is due at `now`; returns the time from `now`

@@ -122,15 +122,10 @@ static void exit_loop(fl_loop *loop, fl_task *t, fl_value value, bool is_error)
  * replaces a deadline set for a wait, a deadline the one before. */
 static int set_timer(fl_loop *loop, fl_task *t, fl_time ticks)
 {
-#if FL_ENABLE_TIMEOUT && !FL_TIMER_HEAP
-    fl_timer_set_(loop, t, fl_now(loop) + ticks); /* the scan: in place */
-    return 0;
-#else
-#if FL_ENABLE_TIMEOUT
-    fl_drop_timer_(loop, t);
+#if FL_ENABLE_TIMEOUT && FL_TIMER_HEAP
+    fl_drop_timer_(loop, t); /* the scan's add replaces it in place */
 #endif
     return fl_timer_add_(loop, t, fl_now(loop) + ticks);
-#endif
 }
 
 /* Run `t` until it suspends, ends or stops the loop.  Flowno's
