@@ -46,6 +46,10 @@
 #else
 #define FL_ASSUME_(cond) ((void)0)
 #endif
+/* A rule of the layout that the code relies on, checked as it builds
+ * (C99 has no static_assert): an array of size -1 if `cond` is false, and
+ * the compiler's error names `name`. */
+#define FL_BUILD_CHECK_(name, cond) typedef char name[(cond) ? 1 : -1]
 /* A function in a header that is always inlined: where size counts it has
  * one caller, and GCC would keep it apart (a call more); elsewhere it is
  * the fast path of a command. */

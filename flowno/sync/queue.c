@@ -50,12 +50,11 @@ int fl_queue_init(fl_queue *q, fl_loop *loop, void *storage, size_t item_size,
 /* The wait lists follow each other in the order of the commands that
  * wait on them, FL_OP_QUEUE_GET, _PEEK and _PUT, which is also the order
  * closing wakes them in: list `k` is found by its offset, with no test. */
-typedef char fl_queue_lists_in_order_
-    [offsetof(fl_queue, peekers) == offsetof(fl_queue, getters) + sizeof(fl_waitq) &&
-             offsetof(fl_queue, putters) == offsetof(fl_queue, peekers) + sizeof(fl_waitq) &&
-             FL_OP_QUEUE_PEEK == FL_OP_QUEUE_GET + 1 && FL_OP_QUEUE_PUT == FL_OP_QUEUE_GET + 2
-         ? 1
-         : -1];
+FL_BUILD_CHECK_(fl_queue_lists_in_order_,
+                offsetof(fl_queue, peekers) == offsetof(fl_queue, getters) + sizeof(fl_waitq) &&
+                    offsetof(fl_queue, putters) == offsetof(fl_queue, peekers) + sizeof(fl_waitq) &&
+                    FL_OP_QUEUE_PEEK == FL_OP_QUEUE_GET + 1 &&
+                    FL_OP_QUEUE_PUT == FL_OP_QUEUE_GET + 2);
 
 static fl_waitq *queue_list(fl_queue *q, unsigned k)
 {
@@ -271,11 +270,9 @@ FL_QUEUE_HOT_ static inline int queue_now(fl_queue *q, const void *item, int op)
 #else /* __OPTIMIZE_SIZE__ */
 
 /* The retries come before the commands that may wait (enum fl_op). */
-typedef char fl_queue_retries_first_
-    [FL_OP_QUEUE_PUT_RESERVED < FL_OP_YIELD && FL_OP_QUEUE_GET_RESERVED < FL_OP_YIELD &&
-             FL_OP_QUEUE_GET >= FL_OP_YIELD
-         ? 1
-         : -1];
+FL_BUILD_CHECK_(fl_queue_retries_first_,
+                FL_OP_QUEUE_PUT_RESERVED < FL_OP_YIELD && FL_OP_QUEUE_GET_RESERVED < FL_OP_YIELD &&
+                    FL_OP_QUEUE_GET >= FL_OP_YIELD);
 
 /* Any queue command without waiting, its arguments checked: the rules of
  * put_now and get_now above in one function, where size counts.  A put

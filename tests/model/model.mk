@@ -16,9 +16,10 @@
 # goes, the argument checks are compiled out, a task's state is kept in
 # the top bits of its flags (as on Thumb-1), and the library is built for
 # size (-Os: the code a firmware runs, which has its own forms of the
-# step, the queue and the lists) as a Cortex-M0's, and with heap timers.  Each is its own build of the
-# library with the tester: build/model/<name>/model.  A clock about to wrap
-# around is part of every configuration: a third of the seeds start there.
+# step, the queue and the lists) as a Cortex-M0's, and with heap timers.
+# Each is its own build of the library with the tester:
+# build/model/<name>/model.  A clock about to wrap around is part of every
+# configuration: a third of the seeds start there.
 
 MODEL_SRC  = tests/model/main.c tests/model/ops.c tests/model/program.c tests/model/driver.c \
              tests/model/model.c tests/model/log.c
