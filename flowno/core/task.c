@@ -19,32 +19,30 @@ int fl_spawn(fl_loop *loop, fl_task *task, fl_task_fn fn)
 }
 
 #if FL_ENABLE_JOIN
-/* Wake the tasks that joined `t`, which has ended, with its error or 0
+/* Wake the tasks that joined `t`, which has ended, with `err`, its error or 0
  * (none: the first wake finds the list empty). */
-static void wake_joiners(fl_loop *loop, fl_task *t)
+static void wake_joiners(fl_loop *loop, fl_task *t, int err)
 {
-    int err = FL_STATE_(t) == FL_TASK_FINISHED ? 0 : (int)t->result;
     while (FL_WAKE_FIRST_AS_(loop, &t->joiners, err, FL_READY_JOINED, t))
         ;
 }
 #endif
 
-/* Where size counts and an ending wakes joiners, this stays out of line
- * (FL_SHARED_): its one caller is fl_finish_ in step(), which in line of
- * it would grow past the reach of its command table's one-byte offsets
- * (Thumb-1).  Without joiners it only frees the slot: in line. */
-#if FL_ENABLE_JOIN
-FL_SHARED_
-#endif
+/* Its one caller is fl_finish_ in step().  The joiners' error is taken
+ * first, so that it alone outlives the calls (not the state it comes
+ * from: on Thumb-1 that went to the stack). */
 FL_INTERNAL_ void fl_finish_rest_(fl_loop *loop, fl_task *t)
 {
+#if FL_ENABLE_JOIN
+    int err = FL_STATE_(t) == FL_TASK_FINISHED ? 0 : (int)t->result;
+#endif
 #if FL_ENABLE_TIMEOUT
     fl_drop_timer_(loop, t);
 #endif
     FL_HOOK_(loop, task_end, t);
     fl_free_slot_(loop, t);
 #if FL_ENABLE_JOIN
-    wake_joiners(loop, t);
+    wake_joiners(loop, t, err);
 #endif
 }
 
