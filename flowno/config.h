@@ -26,9 +26,10 @@
 
 /** Where sleepers wait (flowno/core/timer.c).  1: a 4-ary heap, O(log n)
  * to add, drop and expire a timer, 5 bytes a timer.  0: the due time beside
- * each task slot, found by a scan of the table at each poll: O(1) to add
- * and drop, O(FL_MAX_TASKS) a poll, and about 200 bytes less code.  The
- * default picks the scan for small tables. */
+ * each task slot, found by a scan of the whole table at each poll (no
+ * count of timers is kept): O(1) to add and drop, O(FL_MAX_TASKS) a poll,
+ * timers or none, and about 200 bytes less code.  The default picks the
+ * scan for small tables. */
 #ifndef FL_TIMER_HEAP
 #if FL_MAX_TASKS > 32
 #define FL_TIMER_HEAP 1

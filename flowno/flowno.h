@@ -510,7 +510,9 @@ struct fl_loop {
     volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
     fl_slot live;         /**< tasks spawned and not finished */
-    fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
+#if FL_TIMER_HEAP
+    fl_slot timer_count;  /**< the heap's entries (the scan keeps no count) */
+#endif
     fl_slot free_hint;    /**< every slot below it is taken */
     fl_port *port;
     fl_task *current;     /**< the task being stepped, or NULL */

@@ -157,29 +157,20 @@ static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 FL_INTERNAL_ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
 FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 #else
-/* With the scan, a timer is added in place of the one `t` may have (a
- * deadline for its next wait): that one's due time is rewritten.  Without
- * deadlines a task that runs has none, and the add needs no test. */
+/* With the scan, t->timer says whether the due time beside its slot is
+ * set (it holds the slot then), and no count is kept: a poll looks at
+ * every slot.  An add replaces the timer `t` may have (a deadline for its
+ * next wait); a remove is one store. */
 static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
-#if FL_ENABLE_TIMEOUT
-    fl_slot slot = t->slot; /* read once: a byte store may alias it */
-    if (t->timer == FL_SLOT_NONE) {
-        loop->timer_count++;
-        t->timer = slot;
-    }
-    loop->timer_due[slot] = due;
-#else
-    fl_time *due_of = loop->timer_due;
-    loop->timer_count++;
+    fl_time *due_of = loop->timer_due; /* as in fl_at_: a shorter store */
     due_of[t->slot] = due;
     t->timer = t->slot;
-#endif
     return 0;
 }
 static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
 {
-    loop->timer_count--;
+    (void)loop;
     t->timer = FL_SLOT_NONE;
 }
 #endif
@@ -187,9 +178,12 @@ static inline void fl_timer_remove_(fl_loop *loop, fl_task *t)
  * to the next timer, or FL_TIME_FOREVER if none is left. */
 FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now);
 
-/* Drop `t`'s timer if it has one (a deadline its wait did not use).  Out
+/* Drop `t`'s timer if it has one (a deadline its wait did not use).  With
+ * the scan, the same store whether or not it has one.  The heap's is out
  * of line where size counts (-Os): it is called from many places. */
-#if defined(__OPTIMIZE_SIZE__)
+#if !FL_TIMER_HEAP
+#define fl_drop_timer_(loop, t) fl_timer_remove_(loop, t)
+#elif defined(__OPTIMIZE_SIZE__)
 FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t);
 #else
 static inline void fl_drop_timer_(fl_loop *loop, fl_task *t)

@@ -317,7 +317,7 @@ START_TEST(a_timed_out_waiter_leaves_without_the_lock)
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w0:%d@3 notified 1@10 w1:0@12", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 

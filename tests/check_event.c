@@ -169,7 +169,7 @@ START_TEST(a_timed_out_waiter_leaves_and_the_others_still_wake)
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w1:%d@3 set@10 w0:0@10", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 

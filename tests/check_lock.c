@@ -291,7 +291,7 @@ START_TEST(a_timed_out_waiter_leaves_the_queue)
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "0@0 c1:%d@5 c2:0@20", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 

@@ -562,7 +562,7 @@ static fl_cmd timed_waits(fl_task *self)
     FL_TIMEOUT(self, 5);
     FL_QUEUE_PUT_RC(self, w->rc, &mq.queue, &w->in);
     log_add("known:%d@%u", w->rc, (unsigned)fp.now);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     for (w->i = 0; w->i < 4; w->i++)
         FL_QUEUE_GET(self, &mq.queue, &w->out);
     FL_TIMEOUT(self, 5);

@@ -108,7 +108,7 @@ START_TEST(sleepers_wake_in_due_order_and_poll_says_how_long_to_sleep)
     fl_spawn(&loop, &c.task, NULL);
     ck_assert_int_eq(fl_loop_poll(&loop, &next), 3);
     ck_assert_uint_eq(next, 10);
-    ck_assert_uint_eq(loop.timer_count, 3);
+    ck_assert_uint_eq(loop_timers(&loop), 3);
     /* Polled early, nothing is due: it says how much is left. */
     fp.now += 4;
     ck_assert_int_eq(fl_loop_poll(&loop, &next), 3);
@@ -116,7 +116,7 @@ START_TEST(sleepers_wake_in_due_order_and_poll_says_how_long_to_sleep)
     fp.now += 6;
     drive(10);
     ck_assert_str_eq(log_text(), "b@10 c@20 a@30");
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 

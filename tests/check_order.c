@@ -510,7 +510,7 @@ static fl_cmd cancelled_while_it_spawns(fl_task *self)
     ck_assert(fl_cancel(&loop, self)); /* pending: it is running */
     FL_TIMEOUT(self, 5);
     FL_SPAWN_RC(self, a->rc, &a->others[0].task, NULL);
-    log_add("spawn:%d timers:%u", a->rc, (unsigned)loop.timer_count);
+    log_add("spawn:%d timers:%u", a->rc, loop_timers(&loop));
     FL_EVENT_SET_RC(self, a->rc, &ev);
     log_add("set:%d", a->rc);
     FL_SLEEP_RC(self, a->rc, 10);

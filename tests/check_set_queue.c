@@ -495,7 +495,7 @@ static fl_cmd timed_waits(fl_task *self)
     FL_TIMEOUT(self, 5);
     FL_QUEUE_PUT_RC(self, w->rc, &q, &w->item);
     log_add("put1:%d@%u", w->rc, (unsigned)fp.now);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     FL_QUEUE_GET(self, &q, &w->item);
     FL_TIMEOUT(self, 5);
     FL_QUEUE_GET_RC(self, w->rc, &q, &w->item);

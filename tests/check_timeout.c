@@ -67,7 +67,7 @@ START_TEST(queue_get_times_out_and_leaves_the_getters)
     /* A later item waits in the queue for whoever comes. */
     ck_assert_int_eq(fl_queue_try_put(&q, &v), 0);
     ck_assert_int_eq(fl_queue_try_get(&q, &v), 0);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 
@@ -89,7 +89,7 @@ START_TEST(wait_that_ends_in_time_drops_its_deadline)
     ck_assert_int_eq(fl_spawn(&loop, &p.task, NULL), 0);
     ck_assert_int_eq(run(&g), 0);
     ck_assert_str_eq(log_text(), "g1:42@10");
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(fp.now, 10); /* nobody waited for the stale deadline */
 }
 END_TEST
@@ -102,7 +102,7 @@ START_TEST(wait_answered_at_once_drops_its_deadline)
     job_init(&g, get_with_timeout, 1, 100);
     ck_assert_int_eq(run(&g), 0);
     ck_assert_str_eq(log_text(), "g1:9@0");
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(fp.waits, 0);
 }
 END_TEST
@@ -131,7 +131,7 @@ START_TEST(deadline_of_a_wait_answered_at_once_is_not_left_for_the_next)
     ck_assert_int_eq(fl_spawn(&loop, &p.task, NULL), 0);
     ck_assert_int_eq(run(&g), 0);
     ck_assert_str_eq(log_text(), "g1:9@0 g2:42@10");
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ static fl_cmd deadline_then_other_things(fl_task *self)
     FL_BEGIN(self);
     FL_TIMEOUT(self, 10);
     FL_YIELD(self); /* a yield is no wait: the deadline goes */
-    log_add("timers:%u", (unsigned)loop.timer_count);
+    log_add("timers:%u", loop_timers(&loop));
     FL_TIMEOUT(self, 10);
     FL_SLEEP(self, 25); /* a sleep replaces the deadline */
     log_add("slept@%u", (unsigned)fp.now);
@@ -251,7 +251,7 @@ START_TEST(deadline_applies_to_the_next_wait_only)
     ck_assert_int_eq(run(&t), 0);
     snprintf(expect, sizeof expect, "timers:0 slept@25 ev:%d@35", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
@@ -276,7 +276,7 @@ START_TEST(cancel_before_the_deadline_wins_and_clears_it)
     ck_assert_int_eq(run(&c), 0);
     snprintf(expect, sizeof expect, "g1:%d@5", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(fp.now, 5);
 }
 END_TEST
@@ -319,7 +319,7 @@ START_TEST(pending_cancel_drops_the_deadline_of_the_wait_it_ends)
     ck_assert_int_eq(run(&root), 0);
     snprintf(expect, sizeof expect, "wait:%d@0 join:0@10", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 
@@ -358,7 +358,7 @@ START_TEST(peeker_that_finds_the_item_gone_keeps_its_deadline)
     snprintf(expect, sizeof expect, "g1:42@1 p2:%d@5", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(q.peekers.head, FL_SLOT_NONE);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 
@@ -379,7 +379,7 @@ START_TEST(peeker_whose_deadline_passes_before_it_looks_again_times_out)
     ck_assert_int_eq(fl_loop_poll(&loop, &next), 0);
     snprintf(expect_buf, sizeof expect_buf, "p1:%d@6", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect_buf);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(fl_queue_len(&q), 1);
 }
 END_TEST
@@ -402,7 +402,7 @@ START_TEST(repeated_timeouts_leave_nothing_behind)
     job_init(&t, timed_wait_in_a_loop, 0, 0);
     ck_assert_int_eq(run(&t), 0);
     ck_assert_uint_eq(fp.now, 300);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
 }
 END_TEST
@@ -436,7 +436,7 @@ START_TEST(deadline_set_before_a_spawn_bounds_the_next_wait)
     snprintf(expect, sizeof expect, "g1:%d@30", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert(fl_task_finished(&child.task));
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
 
@@ -481,10 +481,10 @@ START_TEST(a_deadline_that_passes_while_stepped_aside_fails_the_next_wait)
         g.other = &child;
         ck_assert_int_eq(fl_run_until_complete(&loop, &m.task, FL_RUN_NO_WAIT, 0, NULL), 0);
         ck_assert_int_eq(fl_task_state(&g.task), FL_TASK_READY);
-        ck_assert_uint_eq(loop.timer_count, 1); /* the deadline, kept */
+        ck_assert_uint_eq(loop_timers(&loop), 1); /* the deadline, kept */
         fp.now += 20;
         fl_loop_poll(&loop, NULL);
-        ck_assert_uint_eq(loop.timer_count, 0);
+        ck_assert_uint_eq(loop_timers(&loop), 0);
         if (id == 1) {
             snprintf(expect, sizeof expect, "g1:%d@%u", FL_ETIMEDOUT, (unsigned)fp.now);
             ck_assert_str_eq(log_text(), expect);
@@ -522,7 +522,7 @@ START_TEST(a_second_deadline_replaces_the_first)
     ck_assert_int_eq(run(&g), 0);
     snprintf(expect, sizeof expect, "g1:%d@10", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(loop.timer_count, 0);
+    ck_assert_uint_eq(loop_timers(&loop), 0);
     ck_assert_uint_eq(fp.now, 10); /* nobody waited for the first one */
 }
 END_TEST

@@ -159,7 +159,7 @@ START_TEST(cancelled_sleepers_leave_the_heap_from_anywhere)
         for (i = 0; i < n; i++)
             if (fl_task_finished(&sl[i].task))
                 ck_assert_uint_eq(sl[i].woke_at, sl[i].ticks);
-        ck_assert_uint_eq(loop.timer_count, 0);
+        ck_assert_uint_eq(loop_timers(&loop), 0);
     }
 }
 END_TEST

@@ -7,9 +7,11 @@
  *    binary heap, so half the moves, as Go's timers).  Each sleeper
  *    remembers its heap index (fl_task.timer), so a cancelled sleeper
  *    leaves in O(log n) instead of a scan.  For big task tables.
- *  - the due time beside each task slot, found by a scan of the table at
- *    each poll: O(1) to add and drop, O(FL_MAX_TASKS) a poll, and about
- *    200 bytes less code.  For the few tasks of a microcontroller.
+ *  - the due time beside each task slot, found by a scan of the whole
+ *    table at each poll: O(1) to add and drop, O(FL_MAX_TASKS) a poll,
+ *    and about 200 bytes less code.  No count of timers is kept: its
+ *    upkeep at each add and drop costs more code than the scan it could
+ *    cut short.  For the few tasks of a microcontroller.
  * Due times wrap around, so they are compared by difference, never `<`.
  */
 #include "../flowno_internal.h"
@@ -21,7 +23,9 @@ static void fire(fl_loop *loop, fl_task *t)
     const void *left = NULL;
 #if FL_DEBUG
     if (t == NULL || !fl_debug_slot_ok_(loop, t->slot) || fl_at_(loop, t->slot) != t) {
+#if FL_TIMER_HEAP
         loop->timer_count = 0; /* the heap cannot be trusted: stop here */
+#endif
         return;
     }
 #endif
@@ -52,7 +56,7 @@ static void fire(fl_loop *loop, fl_task *t)
     (void)left;
 }
 
-#if defined(__OPTIMIZE_SIZE__)
+#if defined(__OPTIMIZE_SIZE__) && FL_TIMER_HEAP
 FL_INTERNAL_ void fl_drop_timer_(fl_loop *loop, fl_task *t)
 {
     if (t->timer != FL_SLOT_NONE)
@@ -144,11 +148,16 @@ FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 FL_INTERNAL_ fl_time fl_timer_expire_(fl_loop *loop, fl_time now)
 {
     fl_time next = FL_TIME_FOREVER;
-    fl_slot i;
+    fl_slot i, unseen = loop->live;
 
-    for (i = 0; i < FL_MAX_TASKS && loop->timer_count > 0; i++) {
+    /* For speed the scan stops after the last task; where size counts
+     * (-Os) it looks at every slot: less code. */
+    for (i = 0; i < FL_MAX_TASKS && (!FL_FAST_PATHS_ || unseen > 0); i++) {
         fl_task *t = loop->tasks[i];
-        if (t != NULL && t->timer != FL_SLOT_NONE) {
+        if (t == NULL)
+            continue;
+        unseen--;
+        if (t->timer != FL_SLOT_NONE) {
             fl_time left = loop->timer_due[i] - now;
             if ((fl_time_diff)left <= 0)
                 fire(loop, t);

@@ -175,15 +175,17 @@ static void put_task(dump_line *l, const fl_loop *loop, const fl_task *t)
 
 void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line), void *ctx)
 {
-    unsigned counts[FL_TASK_CANCELLED + 1] = {0};
+    unsigned counts[FL_TASK_CANCELLED + 1] = {0}, timers = 0;
     fl_slot i;
     dump_line l;
 
     if (loop == NULL || print == NULL)
         return;
     for (i = 0; i < FL_MAX_TASKS; i++)
-        if (loop->tasks[i] != NULL)
+        if (loop->tasks[i] != NULL) {
             counts[FL_STATE_(loop->tasks[i])]++;
+            timers += loop->tasks[i]->timer != FL_SLOT_NONE;
+        }
 
     l.len = 0;
     put_str(&l, "flowno loop ");
@@ -199,7 +201,7 @@ void fl_loop_dump(const fl_loop *loop, void (*print)(void *ctx, const char *line
     put_str(&l, " joining, ");
     put_uint(&l, counts[FL_TASK_WAITING]);
     put_str(&l, " waiting; ");
-    put_uint(&l, loop->timer_count);
+    put_uint(&l, timers);
     put_str(&l, " timers; clock ");
     put_uint(&l, loop->now);
     print(ctx, l.text);

@@ -84,6 +84,19 @@ const char *log_text(void)
     return log_buf;
 }
 
+unsigned loop_timers(const fl_loop *loop)
+{
+#if FL_TIMER_HEAP
+    return loop->timer_count;
+#else
+    unsigned i, n = 0;
+    for (i = 0; i < FL_MAX_TASKS; i++)
+        if (loop->tasks[i] != NULL && loop->tasks[i]->timer != FL_SLOT_NONE)
+            n++;
+    return n;
+#endif
+}
+
 void actor_init(actor *a, fl_task_fn fn, int id, fl_time ticks)
 {
     memset(a, 0, sizeof *a);

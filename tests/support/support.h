@@ -31,6 +31,10 @@ void fake_port_init(fake_port *fp, fl_time start);
 /* A suite's fresh start: the port at `start`, the loop on it, an empty log. */
 void fake_loop_start(fake_port *fp, fl_loop *loop, fl_time start);
 
+/* The timers `loop` holds: the heap's entries, or, with the scan (which
+ * keeps no count), the tasks in its table with a timer set. */
+unsigned loop_timers(const fl_loop *loop);
+
 /* The event log: tests append short words and compare the whole line. */
 void log_reset(void);
 void log_add(const char *fmt, ...);
