@@ -136,12 +136,15 @@ static inline fl_task *fl_at_(const fl_loop *loop, fl_slot slot)
 #endif
 }
 
-/* True when `t` is spawned, unfinished, and in this loop's table.  A struct
- * that was never initialised fails the last test, not the loop. */
+/* True when `t` is spawned, unfinished, and in this loop's table.  Its
+ * slot says so without its state: only a spawn puts a task in the table,
+ * and its ending takes it out (before any code but a hook, which must not
+ * call the loop back, can ask); a new task's slot, FL_SLOT_NONE, and a
+ * posted one's are past the table.  A struct that was never initialised
+ * fails the last test, not the loop. */
 static inline bool fl_alive_in_(const fl_loop *loop, const fl_task *t)
 {
-    fl_state s = FL_STATE_(t);
-    bool claims = s != FL_TASK_NEW && !FL_IS_DONE_STATE_(s) && t->slot < FL_MAX_TASKS;
+    bool claims = t->slot < FL_MAX_TASKS;
 #if FL_DEBUG
     /* A struct that says it is alive in a slot that holds another: a
      * copy of a live task, or one moved while alive. */
