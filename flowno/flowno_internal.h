@@ -161,9 +161,9 @@ FL_INTERNAL_ int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due);
 FL_INTERNAL_ void fl_timer_remove_(fl_loop *loop, fl_task *t);
 #else
 /* With the scan, t->timer says whether the due time beside its slot is
- * set (it holds the slot then), and no count is kept: a poll looks at
- * every slot.  An add replaces the timer `t` may have (a deadline for its
- * next wait); a remove is one store. */
+ * set (it holds the slot then), and no count is kept: a poll looks at the
+ * table's tasks (timer.c).  An add replaces the timer `t` may have (a
+ * deadline for its next wait); a remove is one store. */
 static inline int fl_timer_add_(fl_loop *loop, fl_task *t, fl_time due)
 {
     fl_time *due_of = loop->timer_due; /* as in fl_at_: a shorter store */
