@@ -251,13 +251,12 @@ struct fl_task {
         fl_value value; /**< on resume: the outcome of the wait */
         fl_task_fn fn; /**< while spawning: the child's function */
     } wait;
-    gen_lc lc;      /**< where the function resumes */
     uint8_t flags;  /**< state and FL_F_* bits */
     fl_slot slot;   /**< index in the loop's table while alive */
-    fl_slot next;   /**< links in the ready list or a wait list */
-    fl_slot prev;
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
-    fl_slot joiners; /**< first task waiting for this one to end */
+    fl_slot joiners; /**< the last task waiting for this one to end */
+    fl_slot next;   /**< the link in the ready list or a wait list */
+    gen_lc lc;      /**< where the function resumes */
 #if FL_DEBUG
     uint32_t magic; /**< FL_DEBUG: set while the loop owns the struct */
 #endif

@@ -38,14 +38,13 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
         return FL_EINVAL; /* NULL, or never initialised */
     lock = cond->lock;
     while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
-        fl_task *w = fl_at_(lock->loop, cond->waiters.head);
+        fl_task *w;
         moved++;
-        if (lock->owner == NULL) {
-            lock->owner = w; /* free: it is woken holding it */
-            (void)fl_wake_first_(lock->loop, &cond->waiters.head, 0);
+        if (lock->owner == NULL) { /* free: it is woken holding it */
+            lock->owner = fl_wake_first_(lock->loop, &cond->waiters.head, 0);
             continue;
         }
-        fl_list_remove_(lock->loop, &cond->waiters.head, w);
+        w = fl_list_pop_(lock->loop, &cond->waiters.head);
 #if FL_ENABLE_TIMEOUT
         fl_drop_timer_(lock->loop, w); /* notified: no more deadline */
 #endif

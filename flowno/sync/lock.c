@@ -32,16 +32,11 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
  * notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
-    fl_task *next = NULL;
     if (FL_BAD_ARG_(lock == NULL || self == NULL || lock->loop == NULL))
         return FL_EINVAL;
     if (FL_BAD_(lock->owner != self, FL_EPERM))
         return FL_EPERM;
-    if (lock->waiters.head != FL_SLOT_NONE) {
-        next = fl_at_(lock->loop, lock->waiters.head);
-        (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
-    }
-    lock->owner = next;
+    lock->owner = fl_wake_first_(lock->loop, &lock->waiters.head, 0); /* NULL: none */
     return 0;
 }
 

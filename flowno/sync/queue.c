@@ -87,7 +87,7 @@ __attribute__((noinline)) /* out of the way of the puts and gets that wake nobod
 #endif
 static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
 {
-    *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_);
+    *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_) != NULL;
 }
 
 /* Peekers are told to look again, and keep their deadlines: unlike a
@@ -96,17 +96,12 @@ static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
  * once and dropped, not unlinked a task at a time. */
 static void wake_peekers(fl_queue *q)
 {
-    fl_slot first = q->peekers.head, next = first;
-    if (first == FL_SLOT_NONE)
-        return;
-    q->peekers.head = FL_SLOT_NONE;
-    do {
-        fl_task *t = fl_at_(q->loop, next);
-        next = t->next; /* before the ready list takes the link */
+    while (q->peekers.head != FL_SLOT_NONE) {
+        fl_task *t = fl_list_pop_(q->loop, &q->peekers.head);
         t->wait.value = FL_QUEUE_RETRY_;
         fl_ready_push_(q->loop, t);
         FL_READY_HOOK_(q->loop, t, FL_READY_WOKEN, &q->peekers);
-    } while (next != first);
+    }
 }
 
 #if FL_HAS_KEYED_QUEUE_
