@@ -506,8 +506,8 @@ struct fl_loop {
     /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
      * first: Thumb-1 loads a byte field in one instruction only below
      * offset 32. */
-    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
+    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot live;         /**< tasks spawned and not finished */
     fl_slot timer_count;  /**< tasks with a timer (sleep or deadline) */
     fl_slot free_hint;    /**< every slot below it is taken */

@@ -41,7 +41,7 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
 CEILINGS="cortex-m0plus:full=3075 cortex-m0plus:full-nochecks=2671
-cortex-m0plus:minimal=627 rv32imac:full=4245 rv32imac:full-nochecks=3811
+cortex-m0plus:minimal=627 rv32imac:full=4235 rv32imac:full-nochecks=3801
 rv32imac:minimal=873"
 ceiling_of() {
     for c in $CEILINGS; do
