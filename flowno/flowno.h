@@ -685,16 +685,16 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 
 /* ---- Queues and synchronization ----------------------------------------- */
 
-/** The head of a wait list, with the kind of wait, so that fl_loop_dump can
- * say what a task waits on. */
+/** A wait list, with the kind of wait, so that fl_loop_dump can say what a
+ * task waits on. */
 struct fl_waitq {
-    fl_slot head;
+    fl_slot last; /**< the newest waiter, whose next is the oldest */
     uint8_t kind; /**< enum fl_wait_kind */
 };
 
 static inline void fl_waitq_init(fl_waitq *q, unsigned kind)
 {
-    q->head = FL_SLOT_NONE;
+    q->last = FL_SLOT_NONE;
     q->kind = FL_CAST_(uint8_t, kind);
 }
 
@@ -863,7 +863,7 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
 
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
-/* The wait list comes first in a lock, a condition and a latch: its head's
+/* The wait list comes first in a lock, a condition and a latch: its
  * address is the struct's, which spares an add at each use of it. */
 typedef struct fl_lock {
     fl_waitq waiters;

@@ -569,7 +569,7 @@ START_TEST(getters_cancelled_at_the_end_and_in_the_middle_leave_the_rest_in_orde
     snprintf(expect, sizeof expect, "g4:%d g2:%d g1:10 g3:11", FL_ECANCELLED, FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(fl_queue_len(&q), 1); /* the third item: nobody left */
-    ck_assert_uint_eq(q.getters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(q.getters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -736,9 +736,9 @@ static fl_cmd peekers_then_one_put(fl_task *self)
     for (s->i = 0; s->i < s->nc; s->i++)
         FL_SPAWN(self, &s->cons[s->i].task, NULL);
     FL_YIELD(self); /* they all wait */
-    ck_assert_uint_eq(q->peekers.head, s->cons[s->nc - 1].task.slot); /* the last */
+    ck_assert_uint_eq(q->peekers.last, s->cons[s->nc - 1].task.slot); /* the last */
     FL_QUEUE_PUT(self, q, &peeked_item);
-    ck_assert_uint_eq(q->peekers.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(q->peekers.last, FL_SLOT_NONE);
     for (s->i = 0; s->i < s->nc; s->i++)
         FL_JOIN(self, &s->cons[s->i].task);
     FL_END(self);

@@ -110,21 +110,21 @@ FL_LIST_FN_ void fl_list_remove_(fl_loop *loop, fl_slot *last, fl_task *t)
 
 #if FL_NEEDS_WAIT_LISTS_
 
-/* A waiting task, off every list, goes onto the wait list at `head` (a
- * notified condition waiter onto the lock's): it still waits. */
-FL_SHARED_STATIC_ void fl_wait_again_on_(fl_loop *loop, fl_slot *head, fl_task *t)
+/* A waiting task, off every list, goes onto the wait list whose last is
+ * `*last` (a notified condition waiter onto the lock's): it still waits. */
+FL_SHARED_STATIC_ void fl_wait_again_on_(fl_loop *loop, fl_slot *last, fl_task *t)
 {
-    fl_list_push_(loop, head, t);
-    t->wait.obj = head;
+    fl_list_push_(loop, last, t);
+    t->wait.obj = last;
 }
 
 /* The task being stepped, `t`, leaves the ready circle for that list, in
  * `state`: READY while stepped, it gets there with one add, in line (a
  * call would cost more than the add). */
-FL_ALWAYS_INLINE_ void fl_wait_on_(fl_loop *loop, fl_slot *head, fl_task *t, fl_state state)
+FL_ALWAYS_INLINE_ void fl_wait_on_(fl_loop *loop, fl_slot *last, fl_task *t, fl_state state)
 {
     fl_ready_leave_(loop, t);
-    fl_wait_again_on_(loop, head, t);
+    fl_wait_again_on_(loop, last, t);
     FL_STEPPED_TO_(t, state);
 }
 
@@ -154,42 +154,44 @@ static inline void fl_wake_(fl_loop *loop, fl_task *t, int outcome)
     FL_READY_HOOK_(loop, t, cause, obj);
 }
 
-/* Wake the oldest task on the list at `head` with `outcome`: that task,
- * NULL if none.  The hooks hear `cause` and `obj` (FL_WAKE_FIRST_AS_). */
+/* Wake the oldest task on the wait list whose last is `*last` with
+ * `outcome`: that task, NULL if none.  The hooks hear `cause` and `obj`
+ * (FL_WAKE_FIRST_AS_). */
 #if FL_ENABLE_HOOKS
-#define FL_WAKE_FIRST_AS_(loop, head, outcome, cause, obj) \
-    fl_wake_first_as_(loop, head, outcome, cause, obj)
-static inline fl_task *fl_wake_first_as_(fl_loop *loop, fl_slot *head, int outcome, int cause,
+#define FL_WAKE_FIRST_AS_(loop, last, outcome, cause, obj) \
+    fl_wake_first_as_(loop, last, outcome, cause, obj)
+static inline fl_task *fl_wake_first_as_(fl_loop *loop, fl_slot *last, int outcome, int cause,
                                         const void *obj)
 #else
-#define FL_WAKE_FIRST_AS_(loop, head, outcome, cause, obj) fl_wake_first_as_(loop, head, outcome)
-static inline fl_task *fl_wake_first_as_(fl_loop *loop, fl_slot *head, int outcome)
+#define FL_WAKE_FIRST_AS_(loop, last, outcome, cause, obj) fl_wake_first_as_(loop, last, outcome)
+static inline fl_task *fl_wake_first_as_(fl_loop *loop, fl_slot *last, int outcome)
 #endif
 {
     fl_task *t;
-    if (*head == FL_SLOT_NONE)
+    if (*last == FL_SLOT_NONE)
         return NULL;
 #if FL_DEBUG
-    if (!fl_debug_slot_ok_(loop, *head) || !fl_debug_slot_ok_(loop, fl_at_(loop, *head)->next)) {
-        *head = FL_SLOT_NONE; /* its links cannot be followed */
+    if (!fl_debug_slot_ok_(loop, *last) || !fl_debug_slot_ok_(loop, fl_at_(loop, *last)->next)) {
+        *last = FL_SLOT_NONE; /* its links cannot be followed */
         return NULL;
     }
 #endif
-    t = fl_list_pop_(loop, head);
+    t = fl_list_pop_(loop, last);
     FL_WAKE_(loop, t, outcome, cause, obj);
     return t;
 }
 
-/* The same for a primitive's wait list (head: its fl_waitq's first member). */
-static inline fl_task *fl_wake_first_(fl_loop *loop, fl_slot *head, int outcome)
+/* The same for a primitive's wait list (`last`: its fl_waitq's first
+ * member, at the fl_waitq's address, which the hooks hear). */
+static inline fl_task *fl_wake_first_(fl_loop *loop, fl_slot *last, int outcome)
 {
-    return FL_WAKE_FIRST_AS_(loop, head, outcome, FL_READY_WOKEN, head);
+    return FL_WAKE_FIRST_AS_(loop, last, outcome, FL_READY_WOKEN, last);
 }
 
-/* Wake every task on the list at `head`, oldest first. */
-static inline void fl_wake_all_(fl_loop *loop, fl_slot *head, int outcome)
+/* Wake every task on the wait list whose last is `*last`, oldest first. */
+static inline void fl_wake_all_(fl_loop *loop, fl_slot *last, int outcome)
 {
-    while (fl_wake_first_(loop, head, outcome))
+    while (fl_wake_first_(loop, last, outcome))
         ;
 }
 

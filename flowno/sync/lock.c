@@ -36,7 +36,7 @@ int fl_lock_release(fl_lock *lock, fl_task *self)
         return FL_EINVAL;
     if (FL_BAD_(lock->owner != self, FL_EPERM))
         return FL_EPERM;
-    lock->owner = fl_wake_first_(lock->loop, &lock->waiters.head, 0); /* NULL: none */
+    lock->owner = fl_wake_first_(lock->loop, &lock->waiters.last, 0); /* NULL: none */
     return 0;
 }
 
@@ -54,7 +54,7 @@ FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
     }
     if (FL_BAD_(lock->owner == t, FL_EDEADLK))
         return FL_EDEADLK;
-    fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &lock->waiters.last, t, FL_TASK_WAITING);
     return 1;
 }
 
