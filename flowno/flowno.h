@@ -251,13 +251,12 @@ struct fl_task {
         fl_value value; /**< on resume: the outcome of the wait */
         fl_task_fn fn; /**< while spawning: the child's function */
     } wait;
-    gen_lc lc;      /**< where the function resumes */
     uint8_t flags;  /**< state and FL_F_* bits */
     fl_slot slot;   /**< index in the loop's table while alive */
-    fl_slot next;   /**< links in the ready list or a wait list */
-    fl_slot prev;
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
-    fl_slot joiners; /**< first task waiting for this one to end */
+    fl_slot joiners; /**< the last task waiting for this one to end */
+    fl_slot next;   /**< the link in the ready list or a wait list */
+    gen_lc lc;      /**< where the function resumes */
 #if FL_DEBUG
     uint32_t magic; /**< FL_DEBUG: set while the loop owns the struct */
 #endif
@@ -507,8 +506,8 @@ struct fl_loop {
     /** fl_loop_init zeroes from here to the end of tasks[].  Byte fields
      * first: Thumb-1 loads a byte field in one instruction only below
      * offset 32. */
-    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot ready_tail;   /**< the ready circle's last; its next runs next */
+    volatile uint8_t signal_pending; /**< set by fl_signal_raise */
     fl_slot live;         /**< tasks spawned and not finished */
 #if FL_TIMER_HEAP
     fl_slot timer_count;  /**< the heap's entries (the scan keeps no count) */
@@ -688,16 +687,16 @@ int fl_run_until_complete(fl_loop *loop, fl_task *root, unsigned flags,
 
 /* ---- Queues and synchronization ----------------------------------------- */
 
-/** The head of a wait list, with the kind of wait, so that fl_loop_dump can
- * say what a task waits on. */
+/** A wait list, with the kind of wait, so that fl_loop_dump can say what a
+ * task waits on. */
 struct fl_waitq {
-    fl_slot head;
+    fl_slot last; /**< the newest waiter, whose next is the oldest */
     uint8_t kind; /**< enum fl_wait_kind */
 };
 
 static inline void fl_waitq_init(fl_waitq *q, unsigned kind)
 {
-    q->head = FL_SLOT_NONE;
+    q->last = FL_SLOT_NONE;
     q->kind = FL_CAST_(uint8_t, kind);
 }
 
@@ -866,7 +865,7 @@ int fl_map_queue_init_(fl_map_queue *mq, fl_loop *loop, void *storage, unsigned 
 
 /** A mutex with FIFO handoff: release gives the lock to the oldest waiter.
  * Only the owner may release it (FL_EPERM otherwise). */
-/* The wait list comes first in a lock, a condition and a latch: its head's
+/* The wait list comes first in a lock, a condition and a latch: its
  * address is the struct's, which spares an add at each use of it. */
 typedef struct fl_lock {
     fl_waitq waiters;

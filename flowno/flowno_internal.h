@@ -3,8 +3,8 @@
  * flowno_internal.h - what the loop's source files share.  Not installed.
  *
  * Lists are intrusive and hold slot indices, not pointers: a task waits on
- * one thing at a time, so its next/prev bytes serve the ready list and every
- * wait list, and unlinking a cancelled waiter is O(1).
+ * one thing at a time, so its `next` byte serves the ready list and every
+ * wait list (core/list.h).
  */
 #ifndef FLOWNO_INTERNAL_H
 #define FLOWNO_INTERNAL_H

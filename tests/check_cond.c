@@ -88,7 +88,7 @@ START_TEST(notify_all_wakes_every_waiter_in_order)
     root.n = 6;
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "notified 5@4 w0:0@6 w1:0@6 w2:0@6 w3:0@6 w4:0@6");
-    ck_assert_uint_eq(cond.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(cond.waiters.last, FL_SLOT_NONE);
     ck_assert_ptr_null(fl_lock_owner(&lock));
 }
 END_TEST
@@ -373,7 +373,7 @@ START_TEST(bad_input_is_refused)
     actor_init(&a, wait_bad, 0, 0);
     ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
     ck_assert_int_eq((int)result, FL_EPERM);
-    ck_assert_uint_eq(cond.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(cond.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -411,7 +411,7 @@ START_TEST(waiting_on_a_condition_of_another_loop_is_refused)
     ck_assert_int_eq(fl_run_until_complete(&loop, &a.task, FL_RUN_JOIN, 0, &result), 0);
     ck_assert_int_eq((int)result, FL_EINVAL);
     ck_assert_ptr_eq(fl_lock_owner(&other_lock), &a.task);
-    ck_assert_uint_eq(other_cond.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(other_cond.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 

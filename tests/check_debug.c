@@ -189,6 +189,25 @@ START_TEST(a_waiting_task_overwritten_is_caught_when_it_is_woken)
 }
 END_TEST
 
+/* The older of two waiters overwritten, the newer cancelled: the walk
+ * along their list to the newer meets the older and stops there. */
+START_TEST(a_waiter_overwritten_is_caught_when_a_cancel_walks_past_it)
+{
+    static fl_task older, newer;
+    fl_task root;
+    fl_task_init(&older, wait_on_event);
+    fl_task_init(&newer, wait_on_event);
+    ck_assert_int_eq(fl_spawn(&loop, &older, NULL), 0);
+    ck_assert_int_eq(fl_spawn(&loop, &newer, NULL), 0);
+    ck_assert_int_eq(fl_loop_poll(&loop, NULL), 2); /* both wait */
+    memset(&older, 0x5A, sizeof older);
+    ck_assert(fl_cancel(&loop, &newer)); /* no crash, no hang */
+    ck_assert_int_eq(hook_err, FL_ECORRUPT);
+    fl_task_init(&root, yield_forever);
+    ck_assert_int_eq(fl_run_until_complete(&loop, &root, 0, 0, NULL), FL_ECORRUPT);
+}
+END_TEST
+
 static int others_ran;
 
 static fl_cmd set_the_event(fl_task *self)
@@ -302,6 +321,7 @@ Suite *suite(void)
     tcase_add_test(tc, the_hook_of_a_refused_post_runs_outside_the_ports_lock);
     tcase_add_test(tc, a_ready_task_overwritten_stops_the_loop_with_ecorrupt);
     tcase_add_test(tc, a_waiting_task_overwritten_is_caught_when_it_is_woken);
+    tcase_add_test(tc, a_waiter_overwritten_is_caught_when_a_cancel_walks_past_it);
     tcase_add_test(tc, a_task_found_overwritten_in_a_step_stops_the_batch_there);
     tcase_add_test(tc, a_sleeping_task_overwritten_is_caught_when_its_timer_fires);
     tcase_add_test(tc, a_task_given_another_function_while_alive_is_caught);

@@ -54,7 +54,7 @@ START_TEST(set_wakes_the_waiter_at_the_time_of_the_set)
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), "set@25 w1:0@25");
     ck_assert(fl_event_is_set(&ev));
-    ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.latch.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -110,7 +110,7 @@ START_TEST(set_wakes_every_waiter_in_the_order_they_came)
     root.n = MANY + 1;
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.latch.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 

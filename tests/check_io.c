@@ -547,7 +547,7 @@ static int list_watch(fl_port *p, fl_loop *l, fl_task *t, int fd, unsigned event
 
 static bool list_watching(fl_port *p)
 {
-    return ((list_port *)p)->list.head != FL_SLOT_NONE;
+    return ((list_port *)p)->list.last != FL_SLOT_NONE;
 }
 
 static fl_cmd two_readers(fl_task *self)

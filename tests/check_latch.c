@@ -164,7 +164,7 @@ START_TEST(a_cancelled_waiter_leaves_and_the_other_still_wakes)
     ck_assert_int_eq(run_joined(&loop, &root), 0);
     snprintf(expect, sizeof expect, "w0:%d@4 w1:0@8", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(latch.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(latch.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -177,7 +177,7 @@ START_TEST(a_timed_out_waiter_leaves_the_list)
     ck_assert_int_eq(run_joined(&loop, &w), 0);
     snprintf(expect, sizeof expect, "w0:%d@9", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(latch.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(latch.waiters.last, FL_SLOT_NONE);
     ck_assert_uint_eq(fl_latch_count(&latch), 1);
 }
 END_TEST

@@ -221,7 +221,7 @@ START_TEST(a_cancelled_waiter_passes_its_turn_on)
     snprintf(expect, sizeof expect, "c1:%d@5 c0:0@10 c2:0@10", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_ptr_null(fl_lock_owner(&lock));
-    ck_assert_uint_eq(lock.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(lock.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 

@@ -536,6 +536,43 @@ START_TEST(item_meant_for_a_cancelled_getter_goes_to_the_next)
 }
 END_TEST
 
+/* Cancels the newest waiting getter, then one between two others, then
+ * puts three items: a waiter leaves its list from anywhere. */
+static fl_cmd cancel_newest_and_middle_then_put(fl_task *self)
+{
+    worker *w = (worker *)self;
+    FL_BEGIN(self);
+    FL_SLEEP(self, 1);
+    ck_assert(fl_cancel(&loop, &w[4].task)); /* the newest */
+    ck_assert(fl_cancel(&loop, &w[2].task)); /* between w[1] and w[3] */
+    for (w->i = 0; w->i < 3; w->i++) {
+        w->it.seq = 10 + w->i;
+        FL_QUEUE_PUT(self, w->q, &w->it);
+    }
+    FL_END(self);
+}
+
+START_TEST(getters_cancelled_at_the_end_and_in_the_middle_leave_the_rest_in_order)
+{
+    item storage[4];
+    fl_queue q;
+    worker w[5]; /* w[0] the canceller, w[1]..w[4] getters, oldest first */
+    char expect[64];
+    int i;
+    fl_queue_init(&q, &loop, storage, sizeof(item), 4);
+    worker_init(&w[0], cancel_newest_and_middle_then_put, &q, 0, 0);
+    for (i = 1; i <= 4; i++) {
+        worker_init(&w[i], get_once, &q, i, 0);
+        ck_assert_int_eq(fl_spawn(&loop, &w[i].task, NULL), 0);
+    }
+    ck_assert_int_eq(fl_run_until_complete(&loop, &w[0].task, FL_RUN_JOIN, 0, NULL), 0);
+    snprintf(expect, sizeof expect, "g4:%d g2:%d g1:10 g3:11", FL_ECANCELLED, FL_ECANCELLED);
+    ck_assert_str_eq(log_text(), expect);
+    ck_assert_uint_eq(fl_queue_len(&q), 1); /* the third item: nobody left */
+    ck_assert_uint_eq(q.getters.last, FL_SLOT_NONE);
+}
+END_TEST
+
 /* Puts an item (waking the getter with a reservation) and cancels the
  * getter before it has run: it must still take the item. */
 static fl_cmd put_then_cancel(fl_task *self)
@@ -699,9 +736,9 @@ static fl_cmd peekers_then_one_put(fl_task *self)
     for (s->i = 0; s->i < s->nc; s->i++)
         FL_SPAWN(self, &s->cons[s->i].task, NULL);
     FL_YIELD(self); /* they all wait */
-    ck_assert_uint_eq(q->peekers.head, s->cons[0].task.slot);
+    ck_assert_uint_eq(q->peekers.last, s->cons[s->nc - 1].task.slot); /* the last */
     FL_QUEUE_PUT(self, q, &peeked_item);
-    ck_assert_uint_eq(q->peekers.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(q->peekers.last, FL_SLOT_NONE);
     for (s->i = 0; s->i < s->nc; s->i++)
         FL_JOIN(self, &s->cons[s->i].task);
     FL_END(self);
@@ -1059,6 +1096,7 @@ Suite *suite(void)
     tcase_add_test(tc, waiting_getters_are_served_in_arrival_order);
     tcase_add_test(tc, waiting_putters_are_served_in_arrival_order);
     tcase_add_test(tc, item_meant_for_a_cancelled_getter_goes_to_the_next);
+    tcase_add_test(tc, getters_cancelled_at_the_end_and_in_the_middle_leave_the_rest_in_order);
     tcase_add_test(tc, getter_cancelled_after_its_wakeup_still_takes_its_item);
     tcase_add_test(tc, cancelled_putter_adds_nothing_and_the_next_goes_on);
     tcase_add_test(tc, try_forms_and_peek_answer_without_waiting);

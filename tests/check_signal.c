@@ -154,7 +154,7 @@ START_TEST(cancelled_signal_waiter_leaves_and_the_run_ends)
     snprintf(expect, sizeof expect, "w1:%d", FL_ECANCELLED);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(fp.forever_waits, 0);
-    ck_assert_uint_eq(sig.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(sig.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -403,7 +403,7 @@ START_TEST(waiting_on_no_signal_or_another_loops_is_refused)
     fl_task_init(&w.task, wait_bad_sig);
     ck_assert_int_eq(fl_run_until_complete(&loop, &w.task, FL_RUN_JOIN, 0, &rc), 0);
     ck_assert_int_eq((int)rc, FL_EINVAL);
-    ck_assert_uint_eq(foreign.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(foreign.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 

@@ -63,7 +63,7 @@ START_TEST(queue_get_times_out_and_leaves_the_getters)
     ck_assert_int_eq(run(&g), 0);
     snprintf(expect, sizeof expect, "g1:%d@30", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(q.getters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(q.getters.last, FL_SLOT_NONE);
     /* A later item waits in the queue for whoever comes. */
     ck_assert_int_eq(fl_queue_try_put(&q, &v), 0);
     ck_assert_int_eq(fl_queue_try_get(&q, &v), 0);
@@ -252,7 +252,7 @@ START_TEST(deadline_applies_to_the_next_wait_only)
     snprintf(expect, sizeof expect, "timers:0 slept@25 ev:%d@35", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
     ck_assert_uint_eq(loop_timers(&loop), 0);
-    ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.latch.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -357,7 +357,7 @@ START_TEST(peeker_that_finds_the_item_gone_keeps_its_deadline)
     ck_assert_int_eq(fl_run_until_complete(&loop, &pk.task, FL_RUN_JOIN, 0, NULL), 0);
     snprintf(expect, sizeof expect, "g1:42@1 p2:%d@5", FL_ETIMEDOUT);
     ck_assert_str_eq(log_text(), expect);
-    ck_assert_uint_eq(q.peekers.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(q.peekers.last, FL_SLOT_NONE);
     ck_assert_uint_eq(loop_timers(&loop), 0);
 }
 END_TEST
@@ -403,7 +403,7 @@ START_TEST(repeated_timeouts_leave_nothing_behind)
     ck_assert_int_eq(run(&t), 0);
     ck_assert_uint_eq(fp.now, 300);
     ck_assert_uint_eq(loop_timers(&loop), 0);
-    ck_assert_uint_eq(ev.latch.waiters.head, FL_SLOT_NONE);
+    ck_assert_uint_eq(ev.latch.waiters.last, FL_SLOT_NONE);
 }
 END_TEST
 
@@ -488,10 +488,10 @@ START_TEST(a_deadline_that_passes_while_stepped_aside_fails_the_next_wait)
         if (id == 1) {
             snprintf(expect, sizeof expect, "g1:%d@%u", FL_ETIMEDOUT, (unsigned)fp.now);
             ck_assert_str_eq(log_text(), expect);
-            ck_assert_uint_eq(q.getters.head, FL_SLOT_NONE);
+            ck_assert_uint_eq(q.getters.last, FL_SLOT_NONE);
         } else {
             ck_assert_str_eq(log_text(), ""); /* it waits, with no deadline */
-            ck_assert_uint_eq(q.getters.head, g.task.slot);
+            ck_assert_uint_eq(q.getters.last, g.task.slot);
             ck_assert_int_eq(fl_queue_try_put(&q, &v), 0);
             fl_loop_poll(&loop, NULL);
             snprintf(expect, sizeof expect, "g2:5@%u", (unsigned)fp.now);

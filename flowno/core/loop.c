@@ -63,12 +63,12 @@ int fl_loop_init_(fl_loop *loop, fl_port *port, uint32_t config_hash)
 #if FL_ENABLE_IO /* what a port's watch() and wait() use */
 void fl_port_wait_on(fl_loop *loop, fl_task *t, fl_waitq *list)
 {
-    fl_wait_on_(loop, &list->head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &list->last, t, FL_TASK_WAITING);
 }
 
 void fl_port_wake_all(fl_loop *loop, fl_waitq *list, int outcome)
 {
-    fl_wake_all_(loop, &list->head, outcome);
+    fl_wake_all_(loop, &list->last, outcome);
 }
 
 void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events)
@@ -76,7 +76,7 @@ void fl_port_io_ready(fl_loop *loop, fl_waitq *list, int fd, unsigned events)
     (void)fd; /* only the hooks want them */
     (void)events;
     FL_HOOK_(loop, io_ready, fd, events);
-    fl_wake_all_(loop, &list->head, 0);
+    fl_wake_all_(loop, &list->last, 0);
 }
 #endif
 

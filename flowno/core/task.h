@@ -16,7 +16,7 @@ static inline void fl_task_init_(fl_task *task, fl_task_fn fn)
     task->wait.value = 0;
     task->lc = GEN_LC_START;
     task->flags = FL_TASK_NEW;
-    task->slot = task->next = task->prev = FL_SLOT_NONE;
+    task->slot = FL_SLOT_NONE; /* `next` is set as it goes onto a list */
     task->timer = task->joiners = FL_SLOT_NONE;
 #if FL_DEBUG
     task->magic = 0; /* the loop does not own it */

@@ -86,8 +86,8 @@ void fl_posix_ready_(fl_posix *p, int fd, unsigned events, int outcome);
 /* Whether e's readers and writers lists have anyone: FL_IO_ bits. */
 static inline unsigned fl_posix_waiting_(const fl_posix_fd *e)
 {
-    return (e->readers.head != FL_SLOT_NONE ? FL_IO_READ : 0u) |
-           (e->writers.head != FL_SLOT_NONE ? FL_IO_WRITE : 0u);
+    return (e->readers.last != FL_SLOT_NONE ? FL_IO_READ : 0u) |
+           (e->writers.last != FL_SLOT_NONE ? FL_IO_WRITE : 0u);
 }
 /* The watching() and fd_of() of every POSIX port. */
 bool fl_posix_watching_(fl_port *port);

@@ -25,7 +25,7 @@ FL_INTERNAL_ int fl_cond_wait_(fl_loop *loop, fl_task *t, fl_cond *cond)
     rc = fl_lock_release(cond->lock, t);
     if (rc != 0)
         return rc; /* FL_EPERM: it does not hold the lock */
-    fl_wait_on_(loop, &cond->waiters.head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &cond->waiters.last, t, FL_TASK_WAITING);
     return 1;
 }
 
@@ -37,19 +37,18 @@ int fl_cond_notify(fl_cond *cond, unsigned n)
     if (FL_BAD_ARG_(cond == NULL || cond->lock == NULL))
         return FL_EINVAL; /* NULL, or never initialised */
     lock = cond->lock;
-    while (moved < n && cond->waiters.head != FL_SLOT_NONE) {
-        fl_task *w = fl_at_(lock->loop, cond->waiters.head);
+    while (moved < n && cond->waiters.last != FL_SLOT_NONE) {
+        fl_task *w;
         moved++;
-        if (lock->owner == NULL) {
-            lock->owner = w; /* free: it is woken holding it */
-            (void)fl_wake_first_(lock->loop, &cond->waiters.head, 0);
+        if (lock->owner == NULL) { /* free: it is woken holding it */
+            lock->owner = fl_wake_first_(lock->loop, &cond->waiters.last, 0);
             continue;
         }
-        fl_list_remove_(lock->loop, &cond->waiters.head, w);
+        w = fl_list_pop_(lock->loop, &cond->waiters.last);
 #if FL_ENABLE_TIMEOUT
         fl_drop_timer_(lock->loop, w); /* notified: no more deadline */
 #endif
-        fl_wait_again_on_(lock->loop, &lock->waiters.head, w);
+        fl_wait_again_on_(lock->loop, &lock->waiters.last, w);
         w->flags |= FL_F_NOTIFIED_; /* fl_cancel must leave it queued */
     }
     return (int)moved;

@@ -27,7 +27,7 @@ int fl_latch_count_down(fl_latch *latch, bool error_if_zero)
     if (latch->count == 0)
         return FL_BAD_(error_if_zero, FL_ERANGE) ? FL_ERANGE : 0;
     if (--latch->count == 0)
-        fl_wake_all_(latch->loop, &latch->waiters.head, 0);
+        fl_wake_all_(latch->loop, &latch->waiters.last, 0);
     return 0;
 }
 
@@ -41,7 +41,7 @@ FL_INTERNAL_ int fl_latch_wait_(fl_loop *loop, fl_task *t, fl_latch *latch)
         t->wait.value = 0;
         return fl_step_aside_(loop, t); /* Flowno's latch re-queues the task */
     }
-    fl_wait_on_(loop, &latch->waiters.head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &latch->waiters.last, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -32,16 +32,11 @@ int fl_lock_try_acquire(fl_lock *lock, fl_task *self)
  * notified waiter's FL_F_NOTIFIED_ (fl_wake_). */
 int fl_lock_release(fl_lock *lock, fl_task *self)
 {
-    fl_task *next = NULL;
     if (FL_BAD_ARG_(lock == NULL || self == NULL || lock->loop == NULL))
         return FL_EINVAL;
     if (FL_BAD_(lock->owner != self, FL_EPERM))
         return FL_EPERM;
-    if (lock->waiters.head != FL_SLOT_NONE) {
-        next = fl_at_(lock->loop, lock->waiters.head);
-        (void)fl_wake_first_(lock->loop, &lock->waiters.head, 0);
-    }
-    lock->owner = next;
+    lock->owner = fl_wake_first_(lock->loop, &lock->waiters.last, 0); /* NULL: none */
     return 0;
 }
 
@@ -59,7 +54,7 @@ FL_INTERNAL_ int fl_lock_acquire_(fl_loop *loop, fl_task *t, fl_lock *lock)
     }
     if (FL_BAD_(lock->owner == t, FL_EDEADLK))
         return FL_EDEADLK;
-    fl_wait_on_(loop, &lock->waiters.head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &lock->waiters.last, t, FL_TASK_WAITING);
     return 1;
 }
 

@@ -87,7 +87,7 @@ __attribute__((noinline)) /* out of the way of the puts and gets that wake nobod
 #endif
 static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
 {
-    *reserved += fl_wake_first_(q->loop, &list->head, FL_QUEUE_RETRY_);
+    *reserved += fl_wake_first_(q->loop, &list->last, FL_QUEUE_RETRY_) != NULL;
 }
 
 /* Peekers are told to look again, and keep their deadlines: unlike a
@@ -96,17 +96,12 @@ static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
  * once and dropped, not unlinked a task at a time. */
 static void wake_peekers(fl_queue *q)
 {
-    fl_slot first = q->peekers.head, next = first;
-    if (first == FL_SLOT_NONE)
-        return;
-    q->peekers.head = FL_SLOT_NONE;
-    do {
-        fl_task *t = fl_at_(q->loop, next);
-        next = t->next; /* before the ready list takes the link */
+    while (q->peekers.last != FL_SLOT_NONE) {
+        fl_task *t = fl_list_pop_(q->loop, &q->peekers.last);
         t->wait.value = FL_QUEUE_RETRY_;
         fl_ready_push_(q->loop, t);
         FL_READY_HOOK_(q->loop, t, FL_READY_WOKEN, &q->peekers);
-    } while (next != first);
+    }
 }
 
 #if FL_HAS_KEYED_QUEUE_
@@ -150,7 +145,7 @@ static inline void leave(fl_queue *q)
  * empty. */
 static inline void wake_reserved(fl_queue *q, fl_waitq *list, unsigned *reserved)
 {
-    if (list->head != FL_SLOT_NONE)
+    if (list->last != FL_SLOT_NONE)
         wake_oldest(q, list, reserved);
 }
 
@@ -180,7 +175,7 @@ FL_QUEUE_HOT_ static inline int store(fl_queue *q, const void *item, bool hooked
     q->count++;
     if (hooked)
         FL_HOOK_(q->loop, queue_put, q, item);
-    if (q->getters.head == FL_SLOT_NONE && q->peekers.head == FL_SLOT_NONE)
+    if (q->getters.last == FL_SLOT_NONE && q->peekers.last == FL_SLOT_NONE)
         return 0;
     wake_reserved(q, &q->getters, &q->get_reserved);
     wake_peekers(q);
@@ -387,7 +382,7 @@ int fl_queue_close(fl_queue *q)
         return FL_EINVAL;
     q->closed = 1;
     for (k = 0; k < 3;) /* getters, peekers, putters; one loop, one call */
-        if (!fl_wake_first_(q->loop, &queue_list(q, k)->head, FL_ECLOSED))
+        if (!fl_wake_first_(q->loop, &queue_list(q, k)->last, FL_ECLOSED))
             k++; /* that list is empty */
     return 0;
 }
@@ -402,7 +397,7 @@ FL_INTERNAL_ int fl_queue_op_(fl_loop *loop, fl_task *t, fl_queue *q, int op)
     rc = queue_now(q, t->wait.obj, op);
     if (rc != FL_EAGAIN)
         return rc;
-    fl_wait_on_(loop, &queue_list(q, (unsigned)(op - FL_OP_QUEUE_GET))->head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &queue_list(q, (unsigned)(op - FL_OP_QUEUE_GET))->last, t, FL_TASK_WAITING);
     return 1;
 }
 

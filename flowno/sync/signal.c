@@ -54,9 +54,9 @@ FL_INTERNAL_ void fl_signal_deliver_(fl_loop *loop)
     FL_ATOMIC_STORE_(loop->signal_pending, 0);
     FL_ATOMIC_FENCE_(); /* before the raised bytes and the posted list are read */
     for (s = loop->signals; s != NULL; s = s->next)
-        if (s->waiters.head != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
+        if (s->waiters.last != FL_SLOT_NONE && FL_ATOMIC_LOAD_(s->raised)) {
             FL_ATOMIC_STORE_(s->raised, 0);
-            fl_wake_all_(loop, &s->waiters.head, 0);
+            fl_wake_all_(loop, &s->waiters.last, 0);
         }
 }
 
@@ -65,7 +65,7 @@ FL_INTERNAL_ bool fl_signal_waited_(const fl_loop *loop)
 {
     const fl_signal *s;
     for (s = loop->signals; s != NULL; s = s->next)
-        if (s->waiters.head != FL_SLOT_NONE)
+        if (s->waiters.last != FL_SLOT_NONE)
             return true;
     return false;
 }
@@ -78,7 +78,7 @@ FL_INTERNAL_ int fl_signal_wait_(fl_loop *loop, fl_task *t, fl_signal *sig)
         FL_ATOMIC_STORE_(sig->raised, 0);
         return 0;
     }
-    fl_wait_on_(loop, &sig->waiters.head, t, FL_TASK_WAITING);
+    fl_wait_on_(loop, &sig->waiters.last, t, FL_TASK_WAITING);
     return 1;
 }
 
