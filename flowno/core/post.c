@@ -77,8 +77,9 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 
 /* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under
  * the port's lock, so threads and interrupts may hold and release at once;
- * the loop reads it without the lock.  A release below zero does nothing;
- * one that counts down lets an idle loop look again. */
+ * the loop reads it without the lock.  A release below zero leaves the
+ * count as it is.  Every call wakes the loop: a look that finds nothing
+ * new is harmless, and less code than a test of whether to wake. */
 void fl_loop_hold_(fl_loop *loop, bool hold)
 {
     unsigned holds;
@@ -90,8 +91,7 @@ void fl_loop_hold_(fl_loop *loop, bool hold)
     released = !hold && holds > 0;
     FL_ATOMIC_STORE_(loop->holds, holds + hold - released); /* +1, -1, or as it was */
     port_unlock(loop->port);
-    if (released)
-        fl_loop_wake_(loop);
+    fl_loop_wake_(loop);
 }
 
 #endif /* FL_ENABLE_POST */
