@@ -40,8 +40,8 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=3083 cortex-m0plus:full-nochecks=2677
-cortex-m0plus:minimal=631 rv32imac:full=4185 rv32imac:full-nochecks=3765
+CEILINGS="cortex-m0plus:full=3077 cortex-m0plus:full-nochecks=2671
+cortex-m0plus:minimal=631 rv32imac:full=4179 rv32imac:full-nochecks=3759
 rv32imac:minimal=873"
 ceiling_of() {
     for c in $CEILINGS; do
