@@ -403,8 +403,9 @@ struct fl_port {
      * the CPU sleeps (WFI); it must not sleep if fl_loop_signal_pending(). */
     void (*wait)(fl_port *port, fl_loop *loop, fl_time ticks, bool forever);
     /** Optional (may be NULL): make a wait() in progress return.  Called by
-     * fl_signal_raise, so it must be safe from an interrupt handler or
-     * another thread.  Bare metal needs none: the interrupt ends the WFI. */
+     * fl_signal_raise, fl_post_spawn and fl_loop_hold/release, so it must
+     * be safe from an interrupt handler or another thread.  Bare metal
+     * needs none: the interrupt ends the WFI. */
     void (*wake)(fl_port *port);
     /** Optional: I/O.  watch() puts `t` on the port's wait list for `fd`
      * (with fl_port_wait_on) and returns 1, or returns an error (FL_ERANGE

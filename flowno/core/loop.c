@@ -498,7 +498,11 @@ static fl_time catch_up(fl_loop *loop)
 {
     fl_time next;
 #if FL_ENABLE_SIGNAL
-    if (fl_loop_signal_pending(loop)) {
+    /* Where size counts, the signals and the posted list are looked at in
+     * every catch-up, without the flag's test first: a raise sets its byte
+     * and a post links its task before the flag is set, so the look finds
+     * the same, for a walk of the signals each time. */
+    if (!FL_FAST_PATHS_ || fl_loop_signal_pending(loop)) {
         fl_signal_deliver_(loop);
 #if FL_ENABLE_POST
         if (FL_ATOMIC_LOAD_(loop->posted) != NULL)

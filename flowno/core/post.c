@@ -26,15 +26,25 @@ static void port_unlock(fl_port *port)
         port->unlock(port);
 }
 
-int fl_post_spawn(fl_loop *loop, fl_task *task)
+/* What fl_post_spawn and fl_loop_hold_ share: a post of `task` (or, with
+ * `task` NULL, a hold's change to the count) under the port's lock, then
+ * the loop woken to look at it.  Every call wakes it, a refused post too:
+ * a look that finds nothing new is harmless, and one path is less code.
+ * FL_EBUSY for a task alive or on the list already. */
+static FL_SHARED_ int change_locked(fl_loop *loop, fl_task *task, bool hold)
 {
-    bool taken;
+    int rc = 0;
 
-    if (FL_BAD_ARG_(task == NULL || task->fn == NULL || loop == NULL || loop->port == NULL))
+    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
         return FL_EINVAL;
     port_lock(loop->port);
-    taken = fl_taken_(loop, task); /* already on the list, or alive */
-    if (!taken) {
+    if (task == NULL) {
+        unsigned holds = loop->holds;
+        bool released = !hold && holds > 0;
+        FL_ATOMIC_STORE_(loop->holds, holds + hold - released); /* +1, -1, or as it was */
+    } else if (fl_taken_(loop, task)) { /* already on the list, or alive */
+        rc = FL_EBUSY;
+    } else {
         fl_task *newest = loop->posted;
         task->flags = FL_TASK_NEW;
         task->slot = FL_SLOT_POSTED_;
@@ -46,10 +56,19 @@ int fl_post_spawn(fl_loop *loop, fl_task *task)
         FL_ATOMIC_STORE_(loop->posted, task);
     }
     port_unlock(loop->port);
-    if (FL_BAD_(taken, FL_EBUSY)) /* the assert hook after the unlock: it may post */
-        return FL_EBUSY;
     fl_loop_wake_(loop); /* after the link: the loop looks once it sees the flag */
-    return 0;
+    return rc;
+}
+
+int fl_post_spawn(fl_loop *loop, fl_task *task)
+{
+    int rc;
+    if (FL_BAD_ARG_(task == NULL || task->fn == NULL))
+        return FL_EINVAL;
+    rc = change_locked(loop, task, false);
+    if (rc == FL_EBUSY)
+        return FL_MISUSE_(rc); /* the assert hook after the unlock: it may post */
+    return rc;
 }
 
 FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
@@ -77,21 +96,11 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
 
 /* fl_loop_hold and fl_loop_release (flowno.h).  The count changes under
  * the port's lock, so threads and interrupts may hold and release at once;
- * the loop reads it without the lock.  A release below zero does nothing;
- * one that counts down lets an idle loop look again. */
+ * the loop reads it without the lock.  A release below zero leaves the
+ * count as it is. */
 void fl_loop_hold_(fl_loop *loop, bool hold)
 {
-    unsigned holds;
-    bool released;
-    if (FL_BAD_ARG_(loop == NULL || loop->port == NULL))
-        return;
-    port_lock(loop->port);
-    holds = loop->holds;
-    released = !hold && holds > 0;
-    FL_ATOMIC_STORE_(loop->holds, holds + hold - released); /* +1, -1, or as it was */
-    port_unlock(loop->port);
-    if (released)
-        fl_loop_wake_(loop);
+    (void)change_locked(loop, NULL, hold);
 }
 
 #endif /* FL_ENABLE_POST */

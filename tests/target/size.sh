@@ -40,8 +40,8 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=2987 cortex-m0plus:full-nochecks=2587
-cortex-m0plus:minimal=599 rv32imac:full=4075 rv32imac:full-nochecks=3629
+CEILINGS="cortex-m0plus:full=2963 cortex-m0plus:full-nochecks=2561
+cortex-m0plus:minimal=599 rv32imac:full=3983 rv32imac:full-nochecks=3553
 rv32imac:minimal=833"
 ceiling_of() {
     for c in $CEILINGS; do
