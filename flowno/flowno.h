@@ -241,7 +241,10 @@ typedef struct fl_task fl_task;
 typedef fl_cmd (*fl_task_fn)(fl_task *self);
 
 /** The fields are private: read them through the fl_task_* functions.  The
- * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255. */
+ * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255.  The slot
+ * comes before the flags and lc, which an initialised task has zero: the
+ * word of the three is the small constant FL_SLOT_NONE on a little-endian
+ * CPU (fl_task_init and a post store fewer instructions). */
 struct fl_task {
     fl_task_fn fn;
     fl_value result; /**< the result, or the error once it failed */
@@ -251,9 +254,9 @@ struct fl_task {
         fl_value value; /**< on resume: the outcome of the wait */
         fl_task_fn fn; /**< while spawning: the child's function */
     } wait;
-    gen_lc lc;      /**< where the function resumes */
-    uint8_t flags;  /**< state and FL_F_* bits */
     fl_slot slot;   /**< index in the loop's table while alive */
+    uint8_t flags;  /**< state and FL_F_* bits */
+    gen_lc lc;      /**< where the function resumes */
     fl_slot next;   /**< links in the ready list or a wait list */
     fl_slot prev;
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */

@@ -40,8 +40,8 @@ guard_status=0 # over a ceiling or a struct budget: make size-guard fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=3101 cortex-m0plus:full-nochecks=2697
-cortex-m0plus:minimal=631 rv32imac:full=4271 rv32imac:full-nochecks=3835
+CEILINGS="cortex-m0plus:full=3095 cortex-m0plus:full-nochecks=2691
+cortex-m0plus:minimal=629 rv32imac:full=4271 rv32imac:full-nochecks=3835
 rv32imac:minimal=873"
 ceiling_of() {
     for c in $CEILINGS; do
