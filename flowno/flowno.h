@@ -242,9 +242,9 @@ typedef fl_cmd (*fl_task_fn)(fl_task *self);
 
 /** The fields are private: read them through the fl_task_* functions.  The
  * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255.  The slot
- * comes before the flags and lc, which an initialised task has zero: the
- * word of the three is the small constant FL_SLOT_NONE on a little-endian
- * CPU (fl_task_init and a post store fewer instructions). */
+ * comes before the flags and lc, which a new task has zero: on a
+ * little-endian CPU fl_task_init stores their word as the small constant
+ * FL_SLOT_NONE, and a post its slot and flags as one halfword. */
 struct fl_task {
     fl_task_fn fn;
     fl_value result; /**< the result, or the error once it failed */
