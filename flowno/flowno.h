@@ -241,7 +241,8 @@ typedef struct fl_task fl_task;
 typedef fl_cmd (*fl_task_fn)(fl_task *self);
 
 /** The fields are private: read them through the fl_task_* functions.  The
- * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255. */
+ * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255.  The slot
+ * comes just before the flags: a post sets the two as one halfword. */
 struct fl_task {
     fl_task_fn fn;
     fl_value result; /**< the result, or the error once it failed */
@@ -251,8 +252,8 @@ struct fl_task {
         fl_value value; /**< on resume: the outcome of the wait */
         fl_task_fn fn; /**< while spawning: the child's function */
     } wait;
-    uint8_t flags;  /**< state and FL_F_* bits */
     fl_slot slot;   /**< index in the loop's table while alive */
+    uint8_t flags;  /**< state and FL_F_* bits */
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
     fl_slot joiners; /**< the last task waiting for this one to end */
     fl_slot next;   /**< the link in the ready list or a wait list */
