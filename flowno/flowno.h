@@ -964,7 +964,10 @@ struct fl_signal {
 };
 
 /** Attach `sig` to `loop`.  Do it before raising; FL_EBUSY if already
- * attached. */
+ * attached to `loop`.  Attaching a signal to a second loop while the first
+ * still has it is not detected (its fields cannot be told from memory never
+ * initialised) and breaks the first loop's list of signals: attach each
+ * signal once. */
 int fl_signal_init(fl_signal *sig, fl_loop *loop);
 /** Interrupt-safe.  Wakes the loop's idle wait through the port. */
 void fl_signal_raise(fl_signal *sig);
