@@ -232,8 +232,6 @@ test-heap:
 test-os:
 	@echo "== gcc -Os"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/os CFLAGS="-Os -g"
-	@echo "== gcc -Os, the task's state in the top bits of its flags, as on Thumb-1"
-	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/os-top CFLAGS="-Os -g -DFL_F_STATE_SHIFT_=5"
 test-valgrind:
 	@echo "== valgrind"
 	@$(MAKE) --no-print-directory check CC=gcc BUILD=build/gcc RUN_WITH="env CK_FORK=no $(VALGRIND)"

@@ -241,8 +241,11 @@ typedef struct fl_task fl_task;
 typedef fl_cmd (*fl_task_fn)(fl_task *self);
 
 /** The fields are private: read them through the fl_task_* functions.  The
- * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255.  The slot
- * comes just before the flags: a post sets the two as one halfword. */
+ * layout is 20 bytes on a 32-bit target with FL_MAX_TASKS < 255.  The four
+ * slot fields (FL_SLOT_NONE in a new task) come before the flags, the
+ * state and lc (0 in a new task): fl_task_init stores each group as one
+ * word where it fills one.  The state has a byte of its own, tested and
+ * set with no mask on every CPU. */
 struct fl_task {
     fl_task_fn fn;
     fl_value result; /**< the result, or the error once it failed */
@@ -253,10 +256,11 @@ struct fl_task {
         fl_task_fn fn; /**< while spawning: the child's function */
     } wait;
     fl_slot slot;   /**< index in the loop's table while alive */
-    uint8_t flags;  /**< state and FL_F_* bits */
     fl_slot timer;  /**< index in the timer heap, or FL_SLOT_NONE */
     fl_slot joiners; /**< the last task waiting for this one to end */
     fl_slot next;   /**< the link in the ready list or a wait list */
+    uint8_t flags;  /**< FL_F_* bits */
+    uint8_t state;  /**< fl_state */
     gen_lc lc;      /**< where the function resumes */
 #if FL_DEBUG
     uint32_t magic; /**< FL_DEBUG: set while the loop owns the struct */
@@ -275,31 +279,11 @@ typedef enum fl_state {
     FL_TASK_CANCELLED  /* ended with FL_ECANCELLED */
 } fl_state;
 
-/** Bits of fl_task.flags.  Bits 3-4 are also those of an fl_frame.  On
- * Thumb-1 (Cortex-M0, M0+) the state is in the top bits, where a test of
- * it is a compare of the byte with no mask (an ended task's is >= 0xA0):
- * 44 bytes less code.  Elsewhere it is in the low bits: RISC-V's short
- * add takes a state's step there (its steps up top, 32, do not fit), and
- * x86 spawns in fewer instructions.  make test-os builds the suites with
- * the Thumb-1 layout too. */
-#ifndef FL_F_STATE_SHIFT_
-#if defined(__thumb__) && !defined(__thumb2__)
-#define FL_F_STATE_SHIFT_ 5
-#else
-#define FL_F_STATE_SHIFT_ 0
-#endif
-#endif
-#if FL_F_STATE_SHIFT_ == 5
+/** Bits of fl_task.flags.  Bits 3-4 are also those of an fl_frame. */
 #define FL_F_CANCEL_REQ_ 0x01u  /* cancel requested, not yet delivered */
 #define FL_F_CANCEL_SENT_ 0x02u /* cancellation delivered */
 #define FL_F_CANCEL_WAIT_ 0x04u /* joining: in FL_CANCEL for a target;
                                    waiting: notified, queued for a lock */
-#else
-#define FL_F_CANCEL_REQ_ 0x20u
-#define FL_F_CANCEL_SENT_ 0x40u
-#define FL_F_CANCEL_WAIT_ 0x80u
-#endif
-#define FL_F_STATE_ (0x07u << FL_F_STATE_SHIFT_) /* fl_state */
 #define FL_F_FINALLY_ 0x08u     /* the frame is in its finally section */
 #define FL_F_ERROR_ 0x10u       /* the frame's result is an error */
 
@@ -310,7 +294,7 @@ void fl_task_init(fl_task *task, fl_task_fn fn);
 static inline fl_state fl_task_state(const fl_task *task)
 {
     return task == NULL ? FL_TASK_NEW
-                        : FL_CAST_(fl_state, (task->flags & FL_F_STATE_) >> FL_F_STATE_SHIFT_);
+                        : FL_CAST_(fl_state, task->state);
 }
 /** Finished, failed or cancelled. */
 static inline bool fl_task_done(const fl_task *task)
@@ -554,7 +538,6 @@ struct fl_loop {
 #define FL_CONFIG_LABELS_ 0
 #endif
 #define FL_CONFIG_TIME64_ (FL_TIME_BITS == 64)
-#define FL_CONFIG_STATE_TOP_ (FL_F_STATE_SHIFT_ != 0) /* a Thumb-1 build's flags */
 /* X(value, name): name is what fl_config_diff says. */
 #define FL_CONFIG_SWITCHES_(X)                                                           \
     X(FL_ENABLE_RUN, "FL_ENABLE_RUN") X(FL_ENABLE_JOIN, "FL_ENABLE_JOIN")                \
@@ -569,8 +552,7 @@ struct fl_loop {
     X(FL_ENABLE_ARG_CHECKS, "FL_ENABLE_ARG_CHECKS") X(FL_DEBUG, "FL_DEBUG")              \
     X(FL_TIMER_HEAP, "FL_TIMER_HEAP") X(FL_CONFIG_TIME64_, "FL_TIME_BITS")               \
     X(FL_CONFIG_LABELS_, "GEN_USE_LABELS") X(FL_ENABLE_SET_QUEUE, "FL_ENABLE_SET_QUEUE")   \
-    X(FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE")                                      \
-    X(FL_CONFIG_STATE_TOP_, "the CPU: Thumb-1 (cortex-m0, m0plus) against another")
+    X(FL_ENABLE_MAP_QUEUE, "FL_ENABLE_MAP_QUEUE")
 #define FL_CONFIG_NUMBERS_(X)                                                            \
     X(FL_TICK_HZ, "FL_TICK_HZ") X(FL_MAX_TASKS, "FL_MAX_TASKS")                          \
     X(FL_MAX_TIMERS, "FL_MAX_TIMERS") X(FL_POLL_INTERVAL, "FL_POLL_INTERVAL")            \

@@ -59,15 +59,8 @@
 #define FL_ALWAYS_INLINE_ static inline
 #endif
 
-#define FL_STATE_(t) ((fl_state)(((t)->flags & FL_F_STATE_) >> FL_F_STATE_SHIFT_))
-/* State `s` as the bits of the flags that hold it (the others clear). */
-#define FL_FLAGS_OF_(s) ((uint8_t)((unsigned)(s) << FL_F_STATE_SHIFT_))
-/* The state bits cleared, then the state added: Thumb-1 adds a constant
- * in one instruction, where an or needs it in a register first. */
-#define FL_SET_STATE_(t, s) \
-    ((t)->flags = (uint8_t)(((t)->flags & ~FL_F_STATE_) + FL_FLAGS_OF_(s)))
-/* The task being stepped, READY while it runs, takes state `s`: one add. */
-#define FL_STEPPED_TO_(t, s) ((t)->flags = (uint8_t)((t)->flags + FL_FLAGS_OF_((s) - FL_TASK_READY)))
+#define FL_STATE_(t) ((fl_state)(t)->state)
+#define FL_SET_STATE_(t, s) ((t)->state = (uint8_t)(s))
 #define FL_IS_DONE_STATE_(s) ((s) >= FL_TASK_FINISHED)
 
 /* A hint to the lowest free slot, in tables too big to scan from the

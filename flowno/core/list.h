@@ -125,7 +125,7 @@ FL_ALWAYS_INLINE_ void fl_wait_on_(fl_loop *loop, fl_slot *last, fl_task *t, fl_
 {
     fl_ready_leave_(loop, t);
     fl_wait_again_on_(loop, last, t);
-    FL_STEPPED_TO_(t, state);
+    FL_SET_STATE_(t, state);
 }
 
 /* Make waiting task `t`, off every list, ready with `outcome`, dropping

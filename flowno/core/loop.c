@@ -318,7 +318,7 @@ static inline FL_SPECIALISE_ fl_slot step(fl_loop *loop, fl_task *t FL_HOOKS_ARG
             if (outcome < 0)
                 break;
             fl_ready_leave_(loop, t);
-            FL_STEPPED_TO_(t, FL_TASK_SLEEPING);
+            FL_SET_STATE_(t, FL_TASK_SLEEPING);
             outcome = 1;
             break;
 #if FL_ENABLE_TIMEOUT

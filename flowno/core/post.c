@@ -46,7 +46,8 @@ static FL_SHARED_ int change_locked(fl_loop *loop, fl_task *task, bool hold)
         rc = FL_EBUSY;
     } else {
         fl_task *newest = loop->posted;
-        task->flags = FL_TASK_NEW;
+        task->flags = 0;
+        FL_SET_STATE_(task, FL_TASK_NEW);
         task->slot = FL_SLOT_POSTED_;
         task->wait.obj = task; /* a circle of one, */
         if (newest != NULL) { /* or in after the newest, which links the oldest */
@@ -89,7 +90,7 @@ FL_INTERNAL_ void fl_post_drain_(fl_loop *loop)
         rc = fl_spawn(loop, t, NULL);
         if (rc < 0) {
             t->result = rc; /* FL_ENOSPC, the table is full: it fails */
-            t->flags = FL_FLAGS_OF_(FL_TASK_FAILED);
+            FL_SET_STATE_(t, FL_TASK_FAILED); /* its flags are clear since the post */
         }
     } while (t != newest);
 }

@@ -15,9 +15,10 @@ static inline void fl_task_init_(fl_task *task, fl_task_fn fn)
     task->result = 0;
     task->wait.value = 0;
     task->lc = GEN_LC_START;
-    task->flags = FL_TASK_NEW;
-    task->slot = FL_SLOT_NONE; /* `next` is set as it goes onto a list */
-    task->timer = task->joiners = FL_SLOT_NONE;
+    task->flags = 0;
+    task->state = FL_TASK_NEW;
+    /* No slot, timer, joiner or list: one word of FL_SLOT_NONE. */
+    task->slot = task->timer = task->joiners = task->next = FL_SLOT_NONE;
 #if FL_DEBUG
     task->magic = 0; /* the loop does not own it */
 #endif
@@ -108,12 +109,13 @@ static inline void fl_finish_(fl_loop *loop, fl_task *t)
 {
     /* The error bit comes only with a negative result (FL_FAIL makes any
      * other value FL_EINVAL). */
-    uint8_t end = !(t->flags & FL_F_ERROR_)       ? FL_FLAGS_OF_(FL_TASK_FINISHED)
-                  : t->result == FL_ECANCELLED ? FL_FLAGS_OF_(FL_TASK_CANCELLED)
-                                               : FL_FLAGS_OF_(FL_TASK_FAILED);
+    fl_state end = !(t->flags & FL_F_ERROR_)       ? FL_TASK_FINISHED
+                   : t->result == FL_ECANCELLED ? FL_TASK_CANCELLED
+                                                : FL_TASK_FAILED;
 
     fl_ready_leave_(loop, t); /* it was being stepped */
-    t->flags = end; /* every other bit cleared */
+    t->flags = 0; /* every bit cleared */
+    FL_SET_STATE_(t, end);
 #if FL_DEBUG
     t->magic = 0; /* the struct is its owner's again */
 #endif

@@ -4,10 +4,7 @@
  * fl_loop_init refuses, and fl_config_diff names the setting.
  * run: -DFL_TICK_HZ=100: FL_TICK_HZ
  * run: -DFL_TIME_BITS=64: FL_TIME_BITS
- * run: -DFL_MAX_TASKS=20: FL_MAX_TASKS
- * And with a library built for another CPU whose task flags are laid out
- * otherwise (Thumb-1 code linked into a Cortex-M3 firmware, say):
- * run: -DFL_F_STATE_SHIFT_=5: the CPU: Thumb-1 (cortex-m0, m0plus) against another */
+ * run: -DFL_MAX_TASKS=20: FL_MAX_TASKS */
 #include <stdio.h>
 #include <string.h>
 

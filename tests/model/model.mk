@@ -13,8 +13,7 @@
 # the slot type widens at 255 tasks, the timers are a scan or a heap (a
 # tiny heap fills), time is 32 or 64 bits, continuations are line numbers
 # or labels, a batch is 64 steps or one, FL_DEBUG checks each task as it
-# goes, the argument checks are compiled out, a task's state is kept in
-# the top bits of its flags (as on Thumb-1), and the library is built for
+# goes, the argument checks are compiled out, and the library is built for
 # size (-Os: the code a firmware runs, which has its own forms of the
 # step, the queue and the lists) as a Cortex-M0's, and with heap timers.
 # Each is its own build of the library with the tester:
@@ -33,7 +32,7 @@ MODEL_SEEDS = 10000
 SECONDS    = 60
 
 MODEL_CONFIGS = scan32 heap32 tasks254 tasks255 scan255 timers2 time64 heap64 labels poll1 \
-                debug nochecks stateontop os-m0 os-heap
+                debug nochecks os-m0 os-heap
 MODEL_CFG_scan32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0
 MODEL_CFG_heap32   = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=1
 MODEL_CFG_tasks254 = -DFL_MAX_TASKS=254
@@ -46,8 +45,7 @@ MODEL_CFG_labels   = -DGEN_USE_LABELS
 MODEL_CFG_poll1    = -DFL_POLL_INTERVAL=1
 MODEL_CFG_debug    = -DFL_DEBUG=1
 MODEL_CFG_nochecks = -DFL_ENABLE_ARG_CHECKS=0
-MODEL_CFG_stateontop = -DFL_F_STATE_SHIFT_=5
-MODEL_CFG_os-m0    = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0 -DFL_F_STATE_SHIFT_=5
+MODEL_CFG_os-m0    = -DFL_MAX_TASKS=32 -DFL_TIMER_HEAP=0
 MODEL_CFG_os-heap  = -DFL_MAX_TASKS=64 -DFL_TIMER_HEAP=1 -DFL_MAX_TIMERS=8
 # The optimisation of a configuration: MODEL_OPT unless it names its own.
 MODEL_OPT_os-m0    = -Os

@@ -40,9 +40,9 @@ guard_status=0 # over a budget or a ceiling: make size-guard fails too
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
-CEILINGS="cortex-m0plus:full=2957 cortex-m0plus:full-nochecks=2557
-cortex-m0plus:minimal=599 rv32imac:full=3985 rv32imac:full-nochecks=3555
-rv32imac:minimal=835"
+CEILINGS="cortex-m0plus:full=2945 cortex-m0plus:full-nochecks=2547
+cortex-m0plus:minimal=591 rv32imac:full=3953 rv32imac:full-nochecks=3523
+rv32imac:minimal=825"
 ceiling_of() {
     for c in $CEILINGS; do
         case $c in "$1:$2="*) echo "${c#*=}"; return ;; esac
