@@ -357,7 +357,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-amalgamation
 	@$(MAKE) --no-print-directory test-cmake
 	@$(MAKE) --no-print-directory qemu-test
-	@$(MAKE) --no-print-directory size-guard
+	@$(MAKE) --no-print-directory size
 	@$(MAKE) --no-print-directory stack
 	@echo "make test: all passed"
 

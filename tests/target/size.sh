@@ -7,12 +7,10 @@
 # argument checks) 3072 bytes of text, full-nochecks (the same with
 # FL_ENABLE_ARG_CHECKS=0) 2560, minimal 640; fl_task 20 bytes on every
 # 32-bit target.  The same files compiled one by one are reported beside
-# ("files"), for builds that do not use the amalgamation.
-#
-# With --guard (make size-guard, in make test) it prints the same report
-# and fails over a budget too, and when a one-unit size grows above its
-# ceiling, the figure measured when the ceiling was last lowered
-# (CEILINGS below): sizes only go down.
+# ("files"), for builds that do not use the amalgamation.  It fails too
+# (make test runs it) when a one-unit size grows above its ceiling, the
+# figure measured when the ceiling was last lowered (CEILINGS below):
+# sizes only go down.
 #
 # With --config "FLAGS" it prints only what the library costs built with
 # those flags (make size-of CONFIG="..."), one line a cpu, and checks no
@@ -22,7 +20,7 @@
 # needs in the full profile, one line a cpu (tests/target/stack.awk says
 # what each figure means), and fails on recursion or an unbounded frame.
 set -u
-mode=${1:-report} # report, --guard, --config or --stack
+mode=${1:-report} # report, --config or --stack
 config=${2:-}     # the flags, with --config
 out=build/size
 mkdir -p "$out"
@@ -35,8 +33,7 @@ SRC=$SIZE_SRC
 FULL_BASE="-DFL_ENABLE_IO=0 -DFL_ENABLE_DUMP=0 -DFL_ENABLE_STRERROR=0"
 FULL="$FULL_BASE -DFL_ENABLE_HOOKS=0"
 MINIMAL="-DFL_PROFILE_MINIMAL"
-status=0       # over a budget or a ceiling: make size fails
-guard_status=0 # over a budget or a ceiling: make size-guard fails too
+status=0 # over a budget or a ceiling: make size fails
 
 # The one-unit text, cpu:profile=bytes, that may not grow.  A change that
 # makes the library smaller lowers its ceiling in the same commit.
@@ -128,13 +125,13 @@ for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
             if [ $profile = full ]; then full=$1; fi
             if [ "$1" -gt $budget ]; then
                 echo "over budget: $profile on $cpu has $1 bytes of text, budget $budget" >&2
-                status=1; guard_status=1
+                status=1
             fi
         fi
         ceiling=$(ceiling_of $cpu $profile)
         if [ "$ceiling" -gt 0 ] && [ "$1" -gt "$ceiling" ]; then
             echo "grew: $profile on $cpu has $1 bytes of text, more than its ceiling $ceiling" >&2
-            status=1; guard_status=1
+            status=1
         elif [ "$ceiling" -gt 0 ] && [ "$1" -lt "$ceiling" ]; then
             echo "below its ceiling: $profile on $cpu has $1 bytes, lower its ceiling $ceiling in tests/target/size.sh"
         fi
@@ -152,7 +149,7 @@ for cpu in cortex-m0plus cortex-m3 cortex-m4 rv32imac; do
     echo "sizeof $cpu fl_task=$task fl_loop=$loop"
     if [ "$task" -gt 20 ]; then
         echo "over budget: fl_task is $task bytes on $cpu, budget 20" >&2
-        status=1; guard_status=1
+        status=1
     fi
 done
 
@@ -182,5 +179,4 @@ done
 # shellcheck disable=SC2086
 set -- $(measure cortex-m0plus $FULL_BASE -DFL_ENABLE_HOOKS=1)
 echo "hooks cortex-m0plus text-off=$full text-on=$1"
-if [ "$mode" = --guard ]; then exit $guard_status; fi
 exit $status

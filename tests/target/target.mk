@@ -34,7 +34,7 @@ RISCV_FIRMWARES = $(TARGET_DIR)/full-rv32.elf $(TARGET_DIR)/minimal-rv32.elf
 QEMU_RISCV  = qemu-system-riscv32 -nographic -monitor none -serial none -bios none \
               -semihosting-config enable=on,target=native
 
-.PHONY: qemu-test size size-of size-guard stack target-deps amalgamation test-amalgamation
+.PHONY: qemu-test size size-of stack target-deps amalgamation test-amalgamation
 
 target-deps:
 	@sh tests/target/deps.sh
@@ -93,9 +93,6 @@ size-of: target-deps
 stack: target-deps
 	@$(SIZE_ENV) sh tests/target/size.sh --stack
 
-# make test: the same report, failing when a size grows (size.sh --guard).
-size-guard: target-deps
-	@$(SIZE_ENV) sh tests/target/size.sh --guard
 
 # The library as one translation unit, the smallest build of it:
 # build/amalgamation/flowno.c, for PORT's files (make amalgamation PORT=...).
