@@ -90,10 +90,10 @@ static void wake_oldest(fl_queue *q, fl_waitq *list, unsigned *reserved)
     *reserved += fl_wake_first_(q->loop, &list->last, FL_QUEUE_RETRY_) != NULL;
 }
 
-/* Peekers are told to look again, and keep their deadlines: unlike a
- * getter, a peeker has no item set aside, and may find it taken and wait
- * once more.  Every one leaves, oldest first: the list's circle is walked
- * once and dropped, not unlinked a task at a time. */
+/* Peekers are told to look again, and keep their deadlines (which
+ * fl_wake_ would drop): unlike a getter, a peeker has no item set aside,
+ * and may find it taken and wait once more.  Every one leaves, oldest
+ * first. */
 static void wake_peekers(fl_queue *q)
 {
     while (q->peekers.last != FL_SLOT_NONE) {
